@@ -1,0 +1,394 @@
+"""The blueprint model (SPEC §3). One pydantic model gives validation, error locations and the
+JSON Schema printed by `tfgen schema`; nothing else describes the format.
+
+Per-environment values come from `environments.<env>.overrides`, a partial blueprint merged onto
+the base (see `tfgen.blueprint.overrides`); the merged document is validated with this same model.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from tfgen.blueprint.fargate import fargate_problem
+from tfgen.blueprint.schedule import normalize_schedule
+
+APP_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,19}$"
+SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+AppName = Annotated[str, StringConstraints(pattern=APP_NAME_PATTERN)]
+ServiceName = Annotated[str, StringConstraints(pattern=SERVICE_NAME_PATTERN)]
+EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,15}$")]
+AccountId = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")]
+Arn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:[a-z0-9-]+:")]
+Port = Annotated[int, Field(ge=1, le=65535)]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (a typo must never be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def _check_cidr(value: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as error:
+        raise ValueError(f"'{value}' is not a CIDR block ({error})") from None
+    return value
+
+
+Cidr = Annotated[str, Field(description="CIDR block, e.g. 10.0.0.0/16")]
+
+
+# --- network -----------------------------------------------------------------------------------
+
+
+class ExistingVpc(Strict):
+    """An existing VPC and its subnets."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^vpc-[0-9a-f]+$")]
+    public_subnets: Annotated[list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]+$")]], Field(min_length=2)]
+    private_subnets: Annotated[list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]+$")]], Field(min_length=2)]
+
+
+class NewVpc(Strict):
+    """A VPC that tfgen creates: public and private subnets per AZ, internet gateway, NAT, routes."""
+
+    cidr: Cidr
+    azs: Annotated[int, Field(ge=2, le=6)] = 2
+    nat: Literal["single", "per-az"] = "single"
+
+    _cidr = field_validator("cidr")(_check_cidr)
+
+    @field_validator("cidr")
+    @classmethod
+    def _big_enough(cls, value: str) -> str:
+        if ipaddress.ip_network(value).prefixlen > 24:
+            raise ValueError(f"'{value}' is too small: use a /24 or larger so every AZ gets two subnets")
+        return value
+
+
+class Network(Strict):
+    """Where the application runs: the default VPC, an existing VPC, or a new one."""
+
+    vpc: Union[Literal["default"], ExistingVpc, NewVpc] = Field(
+        "default", description="'default' (looked up by `tfgen discover`), {id, public_subnets, private_subnets} or {cidr, azs, nat}"
+    )
+
+
+# --- cluster and capacity ----------------------------------------------------------------------
+
+
+class FargateCapacity(Strict):
+    """Weight and base of a Fargate capacity provider in a strategy."""
+
+    base: Annotated[int, Field(ge=0, le=100000)] = 0
+    weight: Annotated[int, Field(ge=0, le=1000)] = 1
+
+
+class Ec2Capacity(FargateCapacity):
+    """An Auto Scaling group capacity provider with managed scaling."""
+
+    instance_type: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")] = "t3.medium"
+    min: Annotated[int, Field(ge=0)] = 0
+    max: Annotated[int, Field(ge=1)] = 10
+    target_capacity: Annotated[int, Field(ge=1, le=100, description="managed scaling target, percent")] = 100
+
+    @model_validator(mode="after")
+    def _range(self) -> "Ec2Capacity":
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class CapacityStrategy(Strict):
+    """Capacity providers and their weights; at least one."""
+
+    fargate: FargateCapacity | None = None
+    fargate_spot: FargateCapacity | None = None
+    ec2: Ec2Capacity | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> "CapacityStrategy":
+        if not self.providers():
+            raise ValueError("name at least one capacity provider: fargate, fargate_spot or ec2")
+        return self
+
+    def providers(self) -> dict[str, FargateCapacity]:
+        return {name: value for name, value in (("fargate", self.fargate), ("fargate_spot", self.fargate_spot), ("ec2", self.ec2)) if value}
+
+    def fargate_only(self) -> bool:
+        return self.ec2 is None
+
+
+class Cluster(Strict):
+    """The ECS cluster and its default capacity provider strategy."""
+
+    container_insights: bool = True
+    capacity: CapacityStrategy = Field(default_factory=lambda: CapacityStrategy(fargate=FargateCapacity(weight=1)))
+
+
+# --- load balancer -----------------------------------------------------------------------------
+
+
+class AccessLogs(Strict):
+    """ALB access logs to an existing S3 bucket."""
+
+    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    prefix: str = ""
+
+
+class LoadBalancer(Strict):
+    """One application load balancer shared by every web-service."""
+
+    public: bool = True
+    certificate: Arn | None = Field(None, description="ACM certificate ARN: HTTPS listener and HTTP->HTTPS redirect")
+    allowed_source_ips: Annotated[list[str], Field(min_length=1)] = Field(default_factory=lambda: ["0.0.0.0/0"])
+    ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    idle_timeout: Annotated[int, Field(ge=1, le=4000)] = 60
+    access_logs: AccessLogs | None = None
+    waf_acl_arn: Arn | None = Field(None, description="WAFv2 web ACL to associate with the load balancer")
+
+    @field_validator("allowed_source_ips")
+    @classmethod
+    def _cidrs(cls, values: list[str]) -> list[str]:
+        return [_check_cidr(v) for v in values]
+
+
+# --- services ----------------------------------------------------------------------------------
+
+
+class Scaling(Strict):
+    """A task count range with target-tracking policies."""
+
+    min: Annotated[int, Field(ge=0)] = 1
+    max: Annotated[int, Field(ge=1)]
+    cpu: Annotated[int, Field(ge=1, le=100, description="target average CPU, percent")] | None = None
+    memory: Annotated[int, Field(ge=1, le=100, description="target average memory, percent")] | None = None
+    requests: Annotated[int, Field(ge=1, description="target ALB requests per task (web-service)")] | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> "Scaling":
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class WorkerScaling(Scaling):
+    """A worker's task count range; it scales on queue backlog per task, down to zero."""
+
+    min: Annotated[int, Field(ge=0)] = 0
+    backlog_per_task: Annotated[int, Field(ge=1)] = 100
+
+
+TaskCount = Annotated[int, Field(ge=0, le=5000)]
+
+
+class HealthCheck(Strict):
+    """Target group health check of a web-service."""
+
+    path: Annotated[str, StringConstraints(pattern=r"^/")] = "/"
+    port: Port | None = None
+    success_codes: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}([,-][0-9]{3})*$")] = "200-399"
+    interval: Annotated[int, Field(ge=5, le=300)] = 30
+    timeout: Annotated[int, Field(ge=2, le=120)] = 5
+    healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 3
+    unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 3
+    grace_period: Annotated[int, Field(ge=0, le=2147483647)] = 60
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> "HealthCheck":
+        if self.timeout >= self.interval:
+            raise ValueError(f"timeout ({self.timeout}) must be less than interval ({self.interval})")
+        return self
+
+
+class Http(Strict):
+    """How the load balancer routes to a web-service."""
+
+    path: Annotated[str, StringConstraints(pattern=r"^/")] = "/*"
+    alias: Annotated[str, StringConstraints(pattern=r"^[a-z0-9*][a-z0-9.*-]*$")] | None = Field(None, description="host header, e.g. vote.example.com")
+    healthcheck: Union[Annotated[str, StringConstraints(pattern=r"^/")], HealthCheck] = "/"
+    priority: Annotated[int, Field(ge=1, le=50000)] | None = Field(None, description="listener rule priority; derived when absent")
+
+    def health(self) -> HealthCheck:
+        return HealthCheck(path=self.healthcheck) if isinstance(self.healthcheck, str) else self.healthcheck
+
+
+class Build(Strict):
+    """Image built from a directory: an ECR repository and an image_tag variable."""
+
+    build: str
+
+
+class Logging(Strict):
+    """CloudWatch Logs settings."""
+
+    retention: int = 30
+
+    @field_validator("retention")
+    @classmethod
+    def _allowed(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"retention must be one of CloudWatch's values: {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        return value
+
+
+class Queue(Strict):
+    """The SQS queue of a worker-service (a dead-letter queue comes with it)."""
+
+    visibility_timeout: Annotated[int, Field(ge=0, le=43200)] = 30
+    max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 3
+    retention: Annotated[int, Field(ge=60, le=1209600, description="message retention, seconds")] = 345600
+
+
+class ServiceBase(Strict):
+    """Fields every service type has."""
+
+    image: Union[str, Build] = Field(description="image reference, or {build: DIR} for an ECR repository")
+    cpu: Annotated[int, Field(ge=128)] = 256
+    memory: Annotated[int, Field(ge=128)] = 512
+    command: list[str] | None = None
+    variables: dict[EnvVarName, str] = Field(default_factory=dict)
+    secrets: dict[EnvVarName, Arn] = Field(default_factory=dict)
+    capacity: CapacityStrategy | None = None
+    exec: bool = Field(False, description="ECS Exec")
+    readonly_root_filesystem: bool = True
+    logging: Logging = Field(default_factory=Logging)
+
+    @field_validator("image")
+    @classmethod
+    def _image_not_empty(cls, value: Union[str, Build]) -> Union[str, Build]:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("image must not be empty")
+        return value
+
+    def builds_image(self) -> bool:
+        return isinstance(self.image, Build)
+
+    def check_size(self, cluster_capacity: CapacityStrategy) -> str | None:
+        """Why cpu/memory cannot run here, or None. EC2-only services may use any size."""
+        strategy = self.capacity or cluster_capacity
+        if strategy.fargate or strategy.fargate_spot:
+            return fargate_problem(self.cpu, self.memory)
+        return None
+
+
+class WebService(ServiceBase):
+    """A service behind the application load balancer."""
+
+    type: Literal["web-service"]
+    port: Port = 80
+    count: Union[TaskCount, Scaling] = 1
+    http: Http = Field(default_factory=Http)
+
+
+class BackendService(ServiceBase):
+    """A service without load balancer, reachable from the application's other services."""
+
+    type: Literal["backend-service"]
+    port: Port | None = None
+    count: Union[TaskCount, Scaling] = 1
+
+
+class WorkerService(ServiceBase):
+    """A queue consumer: SQS queue + DLQ, QUEUE_URL injected, scales on backlog per task."""
+
+    type: Literal["worker-service"]
+    queue: Queue = Field(default_factory=Queue)
+    count: Union[TaskCount, WorkerScaling] = 1
+
+
+class ScheduledJob(ServiceBase):
+    """A task that an EventBridge schedule runs."""
+
+    type: Literal["scheduled-job"]
+    schedule: str = Field(description="cron(...), rate(...), @hourly, @daily, @weekly, @monthly")
+    timeout: Annotated[int, Field(ge=60, le=86400, description="seconds before the task is stopped")] | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        normalize_schedule(value)
+        return value
+
+    def schedule_expression(self) -> str:
+        return normalize_schedule(self.schedule)
+
+
+Service = Annotated[Union[WebService, BackendService, WorkerService, ScheduledJob], Field(discriminator="type")]
+SERVICE_TYPES = ("web-service", "backend-service", "worker-service", "scheduled-job")
+
+
+# --- environments and policy -------------------------------------------------------------------
+
+
+ReasonText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3)]
+
+
+class Policy(Strict):
+    """Policy checks skipped on purpose, each with its reason."""
+
+    skip: dict[Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]+$")], ReasonText] = Field(default_factory=dict)
+
+
+class StateBackend(Strict):
+    """Where Terraform keeps this environment's state (S3, native lock file)."""
+
+    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    region: Region | None = None
+
+
+class Overrides(Strict):
+    """Per-environment values: a partial blueprint merged onto the base. Values only, never the set of services."""
+
+    tags: dict[str, str] = Field(default_factory=dict)
+    network: dict[str, Any] | None = None
+    cluster: dict[str, Any] | None = None
+    load_balancer: dict[str, Any] | None = None
+    services: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+class Environment(Strict):
+    """One deployment target of the application."""
+
+    account: AccountId
+    region: Region | None = None
+    protected: bool = False
+    state: StateBackend
+    overrides: Overrides = Field(default_factory=Overrides)
+    policy: Policy = Field(default_factory=Policy)
+
+
+class Blueprint(Strict):
+    """An application: its services, the capacity they run on, and its environments."""
+
+    name: AppName = Field(description="prefixes every AWS name")
+    region: Region
+    tags: dict[str, str] = Field(default_factory=dict)
+    network: Network = Field(default_factory=Network)
+    cluster: Cluster = Field(default_factory=Cluster)
+    load_balancer: LoadBalancer | None = None
+    services: Annotated[dict[ServiceName, Service], Field(min_length=1)]
+    environments: Annotated[dict[EnvironmentName, Environment], Field(min_length=1)]
+    policy: Policy = Field(default_factory=Policy)
+
+    def web_services(self) -> dict[str, WebService]:
+        return {n: s for n, s in self.services.items() if isinstance(s, WebService)}
+
+    def has_load_balancer(self) -> bool:
+        return bool(self.web_services())
+
+
+def blueprint_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the blueprint format, from the same model that validates it."""
+    schema = Blueprint.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "tfgen blueprint"
+    return schema
