@@ -1,0 +1,241 @@
+"""Real Terraform against the offline AWS provider: validate, plan, show -json, apply, re-plan."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tfgen.offline.datasources import policy_document
+from tfgen.offline.install import scan_types, trimmed_schema
+from tfgen.offline.schema import SchemaFileError, load_provider_schemas, version_from_path
+from tfgen.terraform import Terraform, TerraformError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
+
+
+def copy_fixture(name: str, destination: Path) -> Path:
+    target = destination / name
+    shutil.copytree(FIXTURES / name, target)
+    return target
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory) -> Terraform:
+    """The `stack` fixture, initialized offline, planned and applied once per test worker."""
+    root = copy_fixture("stack", tmp_path_factory.mktemp("offline"))
+    terraform = Terraform(root, root / ".tfgen" / "dev", offline=True)
+    terraform.init()
+    plan = terraform.data_dir / "first.tfplan"
+    events: list[dict] = []
+    terraform.plan(plan, on_event=events.append)
+    terraform.first_plan_json = terraform.show_json(plan)  # type: ignore[attr-defined]
+    terraform.first_plan_events = events  # type: ignore[attr-defined]
+    terraform.apply(plan, on_event=lambda event: None)
+    return terraform
+
+
+def changes(plan_json: dict) -> dict[str, dict]:
+    return {change["address"]: change["change"] for change in plan_json["resource_changes"]}
+
+
+def data_values(plan_json: dict, address: str) -> dict:
+    resources = plan_json["prior_state"]["values"]["root_module"]["resources"]
+    return next(r["values"] for r in resources if r["address"] == address)
+
+
+def test_plan_json_has_the_resources_and_their_arguments(stack):
+    planned = changes(stack.first_plan_json)
+    assert {"aws_sqs_queue.jobs", "aws_ecs_service.service", "aws_security_group.service"} <= set(planned)
+    managed = [c for c in stack.first_plan_json["resource_changes"] if c["mode"] == "managed"]
+    assert len(managed) == 10 and all(c["change"]["actions"] == ["create"] for c in managed)
+    assert planned["data.aws_iam_policy_document.consume"]["actions"] == ["read"]  # needs the queue's ARN
+    queue = planned["aws_sqs_queue.jobs"]
+    assert queue["after"]["name"] == "fixture-jobs"
+    assert queue["after"]["region"] == "eu-west-1"
+    assert queue["after"]["tags_all"] == {"app": "fixture"}
+    assert queue["after_unknown"]["arn"] is True and queue["after_unknown"]["url"] is True
+
+
+def test_jsonencoded_arguments_are_planned_as_json(stack):
+    planned = changes(stack.first_plan_json)
+    redrive = planned["aws_sqs_queue.jobs"]["after_unknown"]["redrive_policy"]
+    assert redrive is True  # depends on the dead-letter queue's ARN, known after apply
+    state = stack.run(["show", "-json"], capture=True)
+    resources = json.loads(state.stdout)["values"]["root_module"]["resources"]
+    queue = next(r for r in resources if r["address"] == "aws_sqs_queue.jobs")["values"]
+    assert json.loads(queue["redrive_policy"]) == {
+        "deadLetterTargetArn": "arn:aws:sqs:eu-west-1:123456789012:fixture-jobs-dlq",
+        "maxReceiveCount": 3,
+    }
+    task = next(r for r in resources if r["address"] == "aws_ecs_task_definition.service")["values"]
+    container = json.loads(task["container_definitions"])[0]
+    assert container["environment"] == [
+        {"name": "QUEUE_URL", "value": "https://sqs.eu-west-1.amazonaws.com/123456789012/fixture-jobs"}
+    ]
+
+
+def test_nested_blocks_list_set_and_single(stack):
+    planned = changes(stack.first_plan_json)
+    service = planned["aws_ecs_service.service"]["after"]
+    assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}]
+    assert service["network_configuration"][0]["assign_public_ip"] is False
+    group = planned["aws_security_group.service"]["after"]
+    assert [rule["from_port"] for rule in group["ingress"]] == [8080]
+    assert group["ingress"][0]["cidr_blocks"] == ["10.0.0.0/16"]
+    assert planned["aws_sqs_queue.jobs"]["after"]["timeouts"] == {"create": "5m", "delete": None, "update": None}
+
+
+def test_iam_policy_document_renders_the_real_policy_json(stack):
+    values = data_values(stack.first_plan_json, "data.aws_iam_policy_document.assume")
+    assert json.loads(values["json"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "EcsTasks",
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+            }
+        ],
+    }
+    assert json.loads(values["minified_json"]) == json.loads(values["json"])
+    role = changes(stack.first_plan_json)["aws_iam_role.task"]["after"]
+    assert json.loads(role["assume_role_policy"])["Statement"][0]["Sid"] == "EcsTasks"
+
+
+def test_data_sources_are_deterministic_and_known(stack):
+    ami = data_values(stack.first_plan_json, "data.aws_ssm_parameter.ecs_ami")
+    assert ami["value"].startswith("ami-")
+    template = changes(stack.first_plan_json)["aws_launch_template.ec2"]["after"]
+    assert template["image_id"] == ami["value"]
+    subnets = data_values(stack.first_plan_json, "data.aws_subnets.default")
+    assert len(subnets["ids"]) == 3 and all(s.startswith("subnet-") for s in subnets["ids"])
+    identity = data_values(stack.first_plan_json, "data.aws_caller_identity.current")
+    assert identity["account_id"] == "123456789012"
+
+
+def test_apply_fills_aws_shaped_placeholders(stack):
+    outputs = stack.output_json()
+    assert outputs["queue_url"]["value"] == "https://sqs.eu-west-1.amazonaws.com/123456789012/fixture-jobs"
+    state = json.loads(stack.state_path.read_text())
+    by_address = {f"{r['type']}.{r['name']}": r["instances"][0]["attributes"] for r in state["resources"] if r["mode"] == "managed"}
+    assert by_address["aws_ecs_cluster.main"]["arn"] == "arn:aws:ecs:eu-west-1:123456789012:cluster/fixture"
+    assert by_address["aws_security_group.service"]["id"].startswith("sg-")
+    assert by_address["aws_launch_template.ec2"]["name"].startswith("fixture-")
+
+
+def test_second_plan_after_apply_is_empty(stack):
+    result = stack.run(["plan", "-input=false", "-no-color", "-detailed-exitcode"], capture=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes." in result.stdout
+
+
+def test_a_changed_name_plans_a_replacement(stack):
+    plan = stack.data_dir / "rename.tfplan"
+    stack.plan(plan, variables={"queue_name": "renamed", "security_group_name": "renamed-sg"}, on_event=lambda e: None)
+    planned = changes(stack.show_json(plan))
+    assert planned["aws_sqs_queue.jobs"]["actions"] == ["delete", "create"]
+    assert planned["aws_security_group.service"]["actions"] == ["delete", "create"]
+    assert planned["aws_cloudwatch_log_group.service"]["actions"] == ["no-op"]
+    assert planned["aws_sqs_queue.jobs"]["replace_paths"] == [["name"]]
+
+
+def test_plan_reports_progress_events(stack):
+    types = {event.get("type") for event in stack.first_plan_events}
+    assert {"planned_change", "change_summary"} <= types
+
+
+@pytest.fixture(scope="module")
+def invalid(tmp_path_factory) -> Terraform:
+    root = copy_fixture("invalid", tmp_path_factory.mktemp("invalid"))
+    return Terraform(root, root / ".tfgen" / "dev", offline=True)
+
+
+def test_validate_reports_an_argument_typo_with_did_you_mean(invalid):
+    with pytest.raises(TerraformError) as caught:
+        invalid.validate()
+    message = str(caught.value)
+    assert 'An argument named "nmae" is not expected here. Did you mean "name"?' in message
+    assert "main.tf line 11" in message
+    summaries = {d["summary"] for d in caught.value.diagnostics}
+    assert "Unsupported argument" in summaries
+
+
+def test_validate_reports_a_wrong_type(invalid):
+    with pytest.raises(TerraformError) as caught:
+        invalid.validate()
+    assert 'Inappropriate value for attribute "delay_seconds": a number is required.' in str(caught.value)
+
+
+def test_trimmed_schema_holds_only_the_configurations_types(aws_schema_path, tmp_path, monkeypatch):
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    resources, data_sources = scan_types(FIXTURES / "stack")
+    assert "aws_ecs_service" in resources and "aws_iam_policy_document" in data_sources
+    trimmed = load_provider_schemas(trimmed_schema(aws_schema_path, resources, data_sources))
+    assert set(trimmed["resource_schemas"]) == resources
+    assert set(trimmed["data_source_schemas"]) == data_sources
+
+
+def test_schema_errors_say_how_to_produce_one(tmp_path):
+    with pytest.raises(SchemaFileError, match=r"terraform providers schema -json"):
+        load_provider_schemas(tmp_path / "missing.json")
+    broken = tmp_path / "aws-1.2.3.json"
+    broken.write_text("{not json")
+    with pytest.raises(SchemaFileError, match="cannot read"):
+        load_provider_schemas(broken)
+    assert version_from_path(broken) == "1.2.3"
+
+
+def test_policy_document_merges_principals_conditions_and_single_values():
+    document = policy_document(
+        {
+            "statement": [
+                {
+                    "sid": None,
+                    "effect": "Deny",
+                    "actions": ["s3:GetObject", "s3:PutObject"],
+                    "not_actions": None,
+                    "resources": ["arn:aws:s3:::b/*"],
+                    "not_resources": None,
+                    "principals": [{"type": "*", "identifiers": ["*"]}],
+                    "not_principals": [],
+                    "condition": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+                }
+            ]
+        }
+    )
+    assert document == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Action": ["s3:GetObject", "s3:PutObject"],
+                "Resource": "arn:aws:s3:::b/*",
+                "Principal": "*",
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+def test_in_place_update_then_destroy_leave_no_diff(tmp_path):
+    root = copy_fixture("stack", tmp_path)
+    terraform = Terraform(root, root / ".tfgen" / "dev", offline=True)
+    terraform.init()
+    quiet = {"on_event": lambda event: None}
+    terraform.run(["apply", "-auto-approve", "-input=false", "-json"], **quiet)
+    main_tf = root / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace("desired_count   = 2", "desired_count   = 3"))
+    plan = terraform.data_dir / "update.tfplan"
+    terraform.plan(plan, **quiet)
+    actions = {c["address"]: c["change"]["actions"] for c in terraform.show_json(plan)["resource_changes"]}
+    assert actions["aws_ecs_service.service"] == ["update"]
+    terraform.apply(plan, **quiet)
+    again = terraform.run(["plan", "-input=false", "-detailed-exitcode"], capture=True, check=False)
+    assert again.returncode == 0, again.stdout
+    terraform.run(["destroy", "-auto-approve", "-input=false", "-json"], **quiet)
+    assert json.loads(terraform.state_path.read_text())["resources"] == []

@@ -1,0 +1,118 @@
+"""Installing the offline provider where Terraform looks for it, with a schema trimmed to the
+resource and data source types a configuration uses (the full schema is 1,650 resources; parsing
+and serving all of them on every provider start would be too slow)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import re
+import shlex
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tfgen import __version__
+from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV
+from tfgen.offline.paths import cache_dir
+from tfgen.offline.schema import check_schema_path, load_provider_schemas, trim, version_from_path, wrap
+
+_BLOCK = re.compile(r'^\s*(resource|data)\s+"(aws_[A-Za-z0-9_]+)"', re.MULTILINE)
+_LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
+_ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64", "i386": "386", "i686": "386"}
+PROVIDER_PATH = "registry.terraform.io/hashicorp/aws"
+
+
+@dataclass(frozen=True)
+class OfflineProvider:
+    """An installed offline provider: ``-plugin-dir`` for init, environment for every command."""
+
+    plugin_dir: Path
+    executable: Path
+    version: str
+    schema_path: Path
+    trimmed_schema: Path
+
+    def environment(self) -> dict[str, str]:
+        return {SCHEMA_ENV: str(self.schema_path), TRIMMED_SCHEMA_ENV: str(self.trimmed_schema)}
+
+
+def os_arch() -> str:
+    machine = platform.machine().lower()
+    return f"{platform.system().lower()}_{_ARCHES.get(machine, machine)}"
+
+
+def install(root: Path, plugin_dir: Path, schema_path: Path | str | None = None, version: str | None = None) -> OfflineProvider:
+    """Write the provider executable under ``plugin_dir`` and the trimmed schema for ``root``."""
+    schema = check_schema_path(schema_path if schema_path is not None else os.environ.get(SCHEMA_ENV))
+    version = version or version_from_path(schema)
+    resources, data_sources = scan_types(root)
+    trimmed = trimmed_schema(schema, resources, data_sources)
+    executable = write_executable(plugin_dir, version, schema)
+    return OfflineProvider(plugin_dir, executable, version, schema, trimmed)
+
+
+def scan_types(root: Path) -> tuple[set[str], set[str]]:
+    """aws_* resource and data source types declared in ``root`` and the local modules it calls."""
+    resources: set[str] = set()
+    data_sources: set[str] = set()
+    pending, seen = [root.resolve()], set()
+    while pending:
+        directory = pending.pop()
+        if directory in seen or not directory.is_dir():
+            continue
+        seen.add(directory)
+        for path in sorted(directory.glob("*.tf")):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for kind, name in _BLOCK.findall(text):
+                (resources if kind == "resource" else data_sources).add(name)
+            pending.extend((directory / source).resolve() for source in _LOCAL_SOURCE.findall(text))
+    return resources, data_sources
+
+
+def trimmed_schema(schema: Path, resources: set[str], data_sources: set[str]) -> Path:
+    """A cached schema file with only the given types (keyed by schema file, types and tfgen version)."""
+    stat = schema.stat()
+    key_material = json.dumps(
+        [str(schema), stat.st_size, stat.st_mtime_ns, sorted(resources), sorted(data_sources), __version__]
+    )
+    key = hashlib.sha256(key_material.encode()).hexdigest()[:24]
+    target = cache_dir() / "schemas" / f"{schema.stem}-{key}.json"
+    if target.is_file():
+        return target
+    full = load_provider_schemas(schema)
+    _write_atomically(target, json.dumps(wrap(trim(full, resources, data_sources)), separators=(",", ":")))
+    return target
+
+
+def write_executable(plugin_dir: Path, version: str, schema: Path) -> Path:
+    """The executable Terraform runs: ``python -m tfgen.offline.server`` of this interpreter."""
+    directory = plugin_dir / PROVIDER_PATH / version / os_arch()
+    executable = directory / f"terraform-provider-aws_v{version}_x5"
+    # -P: never import a `tfgen` from Terraform's working directory.
+    script = (
+        "#!/bin/sh\n"
+        "# tfgen's offline stand-in for hashicorp/aws (generated; see tfgen/offline).\n"
+        f': "${{{SCHEMA_ENV}:={_sh(str(schema))}}}"\n'
+        f"export {SCHEMA_ENV}\n"
+        f'exec {shlex.quote(sys.executable)} -P -m tfgen.offline.server "$@"\n'
+    )
+    if not executable.is_file() or executable.read_text() != script:
+        _write_atomically(executable, script, mode=0o755)
+    return executable
+
+
+def _sh(text: str) -> str:
+    """Quote for use inside a double-quoted shell parameter expansion."""
+    return re.sub(r'(["\\$`])', r"\\\1", text)
+
+
+def _write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
+    """Concurrent runs (pytest -n, several environments) only ever see complete files."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.chmod(mode)
+    os.replace(tmp, path)
