@@ -1,48 +1,326 @@
-"""Reading blueprint files. PLACEHOLDER API, to be replaced by the located-error loader.
+"""Reading blueprint files: YAML with positions, validation with located problems, environments.
 
-Public API (keep it):
-    load_blueprint(path) -> LoadedBlueprint
-    LoadedBlueprint.blueprint        the validated base Blueprint
-    LoadedBlueprint.for_environment(env) -> Blueprint   overrides merged and validated
-    LoadedBlueprint.raw_environment_values(env) -> dict  (merged plain dict)
+Public API:
+    load_blueprint(path) -> LoadedBlueprint          InputError (exit 2) listing every problem
+    validate_blueprints(paths) -> list[LoadedBlueprint]   one InputError for all files
+    LoadedBlueprint.path / .raw / .blueprint         file, plain data, validated base Blueprint
+    LoadedBlueprint.environment_names()              in file order
+    LoadedBlueprint.for_environment(env) -> Blueprint    overrides merged and validated
+    LoadedBlueprint.raw_environment_values(env) -> dict  the merged plain data
+    LoadedBlueprint.environment(env) -> Environment      account, region, state, protected, policy
+    LoadedBlueprint.region_of(env) -> str                the environment's region or the blueprint's
+    LoadedBlueprint.network_for(env) -> ResolvedNetwork  VPC and subnets (reads tfgen.context.json)
+    LoadedBlueprint.problem(path, message, hint) -> Problem   a Problem located in this file
+
+Every environment is merged and validated when the file is loaded, so `load_blueprint` reports
+the problems of all environments at once; `network_for` reads the discovery context lazily
+(rendering needs it, validation of the file does not).
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
-import yaml
+from pydantic import TypeAdapter, ValidationError
 
-from tfgen.blueprint.model import Blueprint
-from tfgen.errors import InputError
+from tfgen.blueprint.context import CONTEXT_FILE, default_vpc
+from tfgen.blueprint.model import Blueprint, Cluster, Environment, ExistingVpc, NewVpc, Service, WebService
+from tfgen.blueprint.overrides import EnvironmentLocator, deep_merge, overrides_prefix, problem_key, structural_findings
+from tfgen.blueprint.validation import Finding, locate, suggest, validation_findings
+from tfgen.blueprint.yaml_positions import Path as DataPath
+from tfgen.blueprint.yaml_positions import YamlDocument, clean, parse_yaml
+from tfgen.errors import InputError, Problem
+
+_SERVICE: TypeAdapter[Any] = TypeAdapter(Service)
+
+__all__ = ["LoadedBlueprint", "ResolvedNetwork", "deep_merge", "load_blueprint", "validate_blueprints"]
 
 
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = copy.deepcopy(value)
-    return merged
+@dataclass(frozen=True)
+class ResolvedNetwork:
+    """The network an environment deploys into.
+
+    kind "default": the account's default VPC, from tfgen.context.json (`tfgen discover`);
+    kind "existing": the VPC and subnets the blueprint names;
+    kind "new": created by the vpc module, so vpc_id and the subnet ids are None (the blueprint's
+    network.vpc has cidr, azs and nat).
+    """
+
+    kind: str
+    vpc_id: str | None
+    public_subnet_ids: tuple[str, ...] | None
+    private_subnet_ids: tuple[str, ...] | None
+    vpc_cidr_block: str | None = None
 
 
 @dataclass
 class LoadedBlueprint:
+    """A valid blueprint file: the base, and every environment with its overrides merged."""
+
     path: Path
     raw: dict[str, Any]
     blueprint: Blueprint
+    document: YamlDocument | None = field(default=None, repr=False)
+    environments: dict[str, Blueprint] = field(default_factory=dict, repr=False)
+    environment_raw: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.blueprint.name
+
+    def environment_names(self) -> list[str]:
+        return list(self.blueprint.environments)
+
+    def environment(self, env: str) -> Environment:
+        self._check_environment(env)
+        return self.blueprint.environments[env]
+
+    def region_of(self, env: str) -> str:
+        return self.environment(env).region or self.blueprint.region
 
     def for_environment(self, env: str) -> Blueprint:
-        if env not in self.blueprint.environments:
-            raise InputError(f"{self.path}: environment '{env}' is not in the blueprint")
-        overrides = self.raw["environments"][env].get("overrides") or {}
-        return Blueprint.model_validate(deep_merge(self.raw, overrides))
+        """The blueprint as environment `env` deploys it (its overrides merged and validated)."""
+        self._check_environment(env)
+        if env not in self.environments:  # LoadedBlueprint built by hand
+            merged = self.raw_environment_values(env)
+            self.environments[env] = Blueprint.model_validate(merged)
+        return self.environments[env]
+
+    def raw_environment_values(self, env: str) -> dict[str, Any]:
+        """The merged plain data of environment `env` (a copy)."""
+        self._check_environment(env)
+        if env not in self.environment_raw:
+            overrides = (self.raw.get("environments", {}).get(env) or {}).get("overrides") or {}
+            self.environment_raw[env] = deep_merge(self.raw, overrides)
+        return copy.deepcopy(self.environment_raw[env])
+
+    def network_for(self, env: str) -> ResolvedNetwork:
+        """VPC and subnets of `env`; InputError (located at network.vpc) when the default VPC was not discovered."""
+        blueprint = self.for_environment(env)
+        vpc = blueprint.network.vpc
+        if isinstance(vpc, ExistingVpc):
+            return ResolvedNetwork("existing", vpc.id, tuple(vpc.public_subnets), tuple(vpc.private_subnets))
+        if isinstance(vpc, NewVpc):
+            return ResolvedNetwork("new", None, None, None, vpc.cidr)
+        account = self.blueprint.environments[env].account
+        region = self.region_of(env)
+        found = default_vpc(self.path, account, region)
+        if found is None:
+            raise InputError(
+                [
+                    self.problem(
+                        ("network", "vpc"),
+                        f"run `tfgen discover {self.path} -e {env}` to look up the default VPC of account {account} in region {region}",
+                        f"it is recorded in {CONTEXT_FILE} next to the blueprint",
+                    )
+                ]
+            )
+        return ResolvedNetwork("default", found.vpc_id, found.public_subnet_ids, found.private_subnet_ids, found.vpc_cidr_block)
+
+    def problem(self, path: DataPath | str, message: str, hint: str | None = None, *, at: str = "value") -> Problem:
+        """A Problem located at `path` (a tuple or a dotted string) of this file, for other commands to report."""
+        if isinstance(path, str):
+            path = tuple(path.split(".")) if path else ()
+        if self.document is None:
+            return Problem(str(self.path), 1, 1, ".".join(map(str, path)), message, hint)
+        return self.document.problem(tuple(path), message, hint, at=at)
+
+    def _check_environment(self, env: str) -> None:
+        if env in self.blueprint.environments:
+            return
+        known = list(self.blueprint.environments)
+        hint = suggest(env, known)
+        raise InputError(
+            [self.problem(("environments",), f"no environment '{env}' in the blueprint (known: {', '.join(known)})", hint, at="key")]
+        )
 
 
-def load_blueprint(path: Path) -> LoadedBlueprint:
-    raw = yaml.safe_load(Path(path).read_text())
-    return LoadedBlueprint(Path(path), raw, Blueprint.model_validate(raw))
+def load_blueprint(path: Path | str) -> LoadedBlueprint:
+    """Read, validate and merge every environment of one blueprint; InputError lists every problem."""
+    path = Path(path)
+    document = _read(path)
+    if document.data is None:
+        raise InputError(_sorted(document.problems))
+    problems = list(document.problems)
+    data: dict[str, Any] = document.data
+
+    base: Blueprint | None = None
+    try:
+        base = Blueprint.model_validate(data)
+    except ValidationError as error:
+        problems.extend(locate(validation_findings(error, data), document))
+        problems.extend(locate(partial_cross_findings(data), document))
+    else:
+        problems.extend(locate(cross_findings(base), document))
+    known = {problem_key(p) for p in problems}
+
+    environments: dict[str, Blueprint] = {}
+    environment_raw: dict[str, dict[str, Any]] = {}
+    structural_paths: set[str] = set()
+    structural_problems: list[Problem] = []
+    for env, overrides in _overrides_by_environment(data):
+        structural = structural_findings(data, env, overrides)
+        if structural:
+            located = locate(structural, document)
+            structural_paths.update(p.path for p in located)
+            structural_problems.extend(located)
+            overrides = _without(overrides, [f.path[len(overrides_prefix(env)) :] for f in structural])
+        merged = deep_merge(data, overrides if isinstance(overrides, dict) else {})
+        locator = EnvironmentLocator(document, env, overrides, known)
+        try:
+            blueprint = Blueprint.model_validate(merged)
+        except ValidationError as error:
+            problems.extend(locate(validation_findings(error, merged), locator))
+            problems.extend(locate(partial_cross_findings(merged), locator))
+            continue
+        env_problems = locate(cross_findings(blueprint), locator)
+        problems.extend(env_problems)
+        if not env_problems and not structural:
+            environments[env] = blueprint
+            environment_raw[env] = merged
+
+    # a structural rule says best what is wrong there: drop the model's messages about the same path
+    problems = [p for p in problems if p.path not in structural_paths] + structural_problems
+    if problems or base is None:
+        raise InputError(_sorted(problems))
+    return LoadedBlueprint(path, data, base, document, environments, environment_raw)
+
+
+def validate_blueprints(paths: Iterable[Path | str]) -> list[LoadedBlueprint]:
+    """Load every blueprint; one InputError with the problems of all files (in the order given)."""
+    loaded: list[LoadedBlueprint] = []
+    problems: list[Problem] = []
+    names: dict[str, LoadedBlueprint] = {}
+    for path in paths:
+        try:
+            blueprint = load_blueprint(path)
+        except InputError as error:
+            problems.extend(error.problems or [Problem(str(path), 1, 1, "", str(error))])
+            continue
+        first = names.get(blueprint.name)
+        if first is not None:
+            problems.append(
+                blueprint.problem(
+                    ("name",),
+                    f"'{blueprint.name}' is also the name of {first.path}: both would render into build/{blueprint.name}/",
+                    "give each application its own name",
+                )
+            )
+            continue
+        names[blueprint.name] = blueprint
+        loaded.append(blueprint)
+    if problems:
+        raise InputError(problems)
+    return loaded
+
+
+def cross_findings(blueprint: Blueprint) -> list[Finding]:
+    """Rules across fields, checked on a valid model: Fargate sizes, capacity providers the
+    cluster lacks, request-based scaling without a load balancer."""
+    findings: list[Finding] = []
+    cluster_providers = blueprint.cluster.capacity.providers()
+    for name, service in blueprint.services.items():
+        problem = service.check_size(blueprint.cluster.capacity)
+        if problem:
+            findings.append(_size_finding(name, problem))
+        if service.capacity is not None:
+            for provider in service.capacity.providers():
+                if provider not in cluster_providers:
+                    findings.append(
+                        Finding(
+                            ("services", name, "capacity", provider),
+                            f"capacity provider '{provider}' is not in cluster.capacity ({', '.join(cluster_providers)})",
+                            "a service can only use the cluster's capacity providers",
+                            at="key",
+                        )
+                    )
+        count = getattr(service, "count", None)
+        if not isinstance(service, WebService) and getattr(count, "requests", None) is not None:
+            findings.append(
+                Finding(("services", name, "count", "requests"), "scaling on requests per task needs the load balancer, which only web-services have", at="key")
+            )
+    return findings
+
+
+def _size_finding(name: str, problem: str) -> Finding:
+    first, second = ("memory", "cpu") if problem.startswith("memory") else ("cpu", "memory")
+    return Finding(("services", name, first), problem, at="key", alternatives=(("services", name, second),))
+
+
+def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
+    """Fargate sizes of the services that are valid on their own, when the whole blueprint is not
+    (so that one typo elsewhere does not hide a wrong cpu/memory pair)."""
+    cluster_data = data.get("cluster") if isinstance(data.get("cluster"), dict) else {}
+    try:
+        cluster = Cluster.model_validate(cluster_data)
+    except ValidationError:
+        cluster = Cluster()
+    services = data.get("services") if isinstance(data.get("services"), dict) else {}
+    findings = []
+    for name, raw in services.items():
+        try:
+            service = _SERVICE.validate_python(raw)
+        except ValidationError:
+            continue
+        problem = service.check_size(cluster.capacity)
+        if problem:
+            findings.append(_size_finding(name, problem))
+    return findings
+
+
+def _without(overrides: Any, paths: list[DataPath]) -> Any:
+    """A copy of `overrides` without the entries at `paths` (those a structural rule rejected)."""
+    pruned = copy.deepcopy(overrides)
+    for path in paths:
+        chain = [pruned]
+        for part in path[:-1]:
+            chain.append(chain[-1].get(part) if isinstance(chain[-1], dict) else None)
+        if not path or not isinstance(chain[-1], dict):
+            continue
+        chain[-1].pop(path[-1], None)
+        # drop mappings the pruning emptied, so that `capacity: {}` does not replace the base's
+        for depth in range(len(chain) - 1, 0, -1):
+            if chain[depth] == {} and isinstance(chain[depth - 1], dict):
+                chain[depth - 1].pop(path[depth - 1], None)
+            else:
+                break
+    return pruned
+
+
+def _read(path: Path) -> YamlDocument:
+    file = str(path)
+    try:
+        content = path.read_bytes()
+    except IsADirectoryError:
+        return YamlDocument(file, problems=[Problem(file, 1, 1, "", "is a directory, not a blueprint file")])
+    except OSError as error:
+        return YamlDocument(file, problems=[Problem(file, 1, 1, "", f"cannot read the blueprint: {error.strerror or error}")])
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        before = content[: error.start]
+        line = before.count(b"\n") + 1
+        column = error.start - (before.rfind(b"\n") + 1) + 1
+        return YamlDocument(file, problems=[Problem(file, line, column, "", "the file is not UTF-8 text")])
+    return parse_yaml(text, file)
+
+
+def _overrides_by_environment(data: dict[str, Any]) -> list[tuple[str, Any]]:
+    environments = data.get("environments")
+    if not isinstance(environments, dict):
+        return []
+    result = []
+    for env, values in environments.items():
+        overrides = values.get("overrides") if isinstance(values, dict) else None
+        result.append((env, overrides if overrides is not None else {}))
+    return result
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    unique: dict[tuple, Problem] = {}
+    for problem in map(clean, problems):
+        unique.setdefault((problem.file, problem.line, problem.column, problem.path, problem.message, problem.hint), problem)
+    return sorted(unique.values(), key=lambda p: (p.line, p.column, p.path, p.message))

@@ -1,0 +1,80 @@
+"""network.vpc: default and tfgen.context.json."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tfgen.blueprint.context import CONTEXT_FILE, DefaultVpc, default_vpc, save_default_vpc, vpc_entry, vpc_key
+from tfgen.blueprint.loader import ResolvedNetwork, load_blueprint
+from tfgen.errors import InputError
+
+DATA = Path(__file__).parent / "data" / "blueprints"
+
+
+@pytest.fixture
+def vote(tmp_path: Path) -> Path:
+    path = tmp_path / "vote.yaml"
+    shutil.copy(DATA / "good" / "vote.yaml", path)
+    return path
+
+
+def test_missing_context_says_to_run_discover(vote: Path):
+    loaded = load_blueprint(vote)  # loading and validating never need the context
+    with pytest.raises(InputError) as caught:
+        loaded.network_for("dev")
+    assert str(caught.value) == (
+        f"{vote}:6:8: network.vpc: run `tfgen discover {vote} -e dev` to look up the default VPC of account 111111111111 "
+        f"in region eu-west-1 (it is recorded in {CONTEXT_FILE} next to the blueprint)"
+    )
+    assert caught.value.exit_code == 2
+
+
+def test_default_vpc_is_read_from_the_context(vote: Path):
+    entry = vpc_entry(
+        "vpc-0def",
+        "172.31.0.0/16",
+        [{"id": "subnet-b", "az": "eu-west-1b"}, {"id": "subnet-a", "az": "eu-west-1a"}],
+        [{"id": "subnet-c", "az": "eu-west-1a"}, {"id": "subnet-d", "az": "eu-west-1b"}],
+    )
+    written = save_default_vpc(vote, "111111111111", "eu-west-1", entry)
+    assert written == vote.parent / CONTEXT_FILE
+    text = written.read_text()
+    assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+    assert list(json.loads(text)) == ["vpc-provider:account=111111111111:region=eu-west-1"]
+
+    assert default_vpc(vote, "111111111111", "eu-west-1") == DefaultVpc("vpc-0def", "172.31.0.0/16", ("subnet-a", "subnet-b"), ("subnet-c", "subnet-d"))
+    assert default_vpc(vote, "222222222222", "eu-west-1") is None
+    loaded = load_blueprint(vote)
+    assert loaded.network_for("dev") == ResolvedNetwork("default", "vpc-0def", ("subnet-a", "subnet-b"), ("subnet-c", "subnet-d"), "172.31.0.0/16")
+    with pytest.raises(InputError, match="account 222222222222 in region eu-west-1"):
+        loaded.network_for("prod")
+
+
+def test_saving_keeps_other_entries(vote: Path):
+    save_default_vpc(vote, "111111111111", "eu-west-1", vpc_entry("vpc-1", "172.31.0.0/16", [], []))
+    save_default_vpc(vote, "222222222222", "eu-west-1", vpc_entry("vpc-2", "172.31.0.0/16", [], []))
+    data = json.loads((vote.parent / CONTEXT_FILE).read_text())
+    assert sorted(data) == [vpc_key("111111111111", "eu-west-1"), vpc_key("222222222222", "eu-west-1")]
+
+
+def test_broken_context_file_is_a_located_input_error(vote: Path):
+    (vote.parent / CONTEXT_FILE).write_text('{\n  "x": \n}\n')
+    with pytest.raises(InputError) as caught:
+        default_vpc(vote, "111111111111", "eu-west-1")
+    assert str(caught.value).startswith(f"{vote.parent / CONTEXT_FILE}:3:1: <root>: not valid JSON")
+    (vote.parent / CONTEXT_FILE).write_text(json.dumps({vpc_key("111111111111", "eu-west-1"): {"vpc_id": "vpc-1"}}))
+    with pytest.raises(InputError, match="needs vpc_id, vpc_cidr_block"):
+        default_vpc(vote, "111111111111", "eu-west-1")
+
+
+def test_existing_and_new_vpcs_need_no_context(tmp_path: Path):
+    loaded = load_blueprint(DATA / "good" / "existing-vpc.yaml")
+    assert loaded.network_for("prod") == ResolvedNetwork("existing", "vpc-0abc", ("subnet-01", "subnet-02"), ("subnet-03", "subnet-04"))
+    text = (DATA / "good" / "vote.yaml").read_text().replace("  vpc: default", "  vpc: {cidr: 10.1.0.0/16, azs: 3}")
+    path = tmp_path / "new.yaml"
+    path.write_text(text)
+    assert load_blueprint(path).network_for("dev") == ResolvedNetwork("new", None, None, None, "10.1.0.0/16")

@@ -1,0 +1,134 @@
+"""tfgen.context.json: facts about AWS accounts that a blueprint refers to but does not spell out.
+
+`network.vpc: default` means "the default VPC of the environment's account and region". Rendering
+needs its id and subnets; `tfgen discover BLUEPRINT -e ENV` looks them up (boto3) and records them
+in `tfgen.context.json` next to the blueprint, so that render, plan and the tests stay offline and
+deterministic. The file is meant to be committed.
+
+Format (JSON object, keys sorted, 2-space indent, trailing newline)::
+
+    {
+      "vpc-provider:account=111111111111:region=eu-west-1": {
+        "vpc_id": "vpc-0abc",
+        "vpc_cidr_block": "172.31.0.0/16",
+        "public_subnets": [{"id": "subnet-1", "az": "eu-west-1a"}, ...],
+        "private_subnets": [{"id": "subnet-3", "az": "eu-west-1a"}, ...]
+      }
+    }
+
+Subnet lists are sorted by (az, id). Keys this module does not know are kept when it writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tfgen.errors import InputError, Problem
+
+CONTEXT_FILE = "tfgen.context.json"
+
+
+@dataclass(frozen=True)
+class DefaultVpc:
+    """The default VPC of one account and region, as `tfgen discover` found it."""
+
+    vpc_id: str
+    vpc_cidr_block: str
+    public_subnet_ids: tuple[str, ...]
+    private_subnet_ids: tuple[str, ...]
+
+
+def context_path(blueprint_path: Path | str) -> Path:
+    """tfgen.context.json in the blueprint's directory."""
+    return Path(blueprint_path).resolve().parent / CONTEXT_FILE
+
+
+def vpc_key(account: str, region: str) -> str:
+    return f"vpc-provider:account={account}:region={region}"
+
+
+def read_context(blueprint_path: Path | str) -> dict[str, Any]:
+    """The whole context file ({} when there is none); InputError when it is not valid JSON."""
+    path = context_path(blueprint_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError([Problem(str(path), 1, 1, "", f"cannot read the context file: {error}")]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            [Problem(str(path), error.lineno, error.colno, "", f"not valid JSON: {error.msg}", "delete it and run `tfgen discover` again")]
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError([Problem(str(path), 1, 1, "", "the context file must hold a JSON object", "delete it and run `tfgen discover` again")])
+    return data
+
+
+def default_vpc(blueprint_path: Path | str, account: str, region: str) -> DefaultVpc | None:
+    """The recorded default VPC of `account` in `region`, or None when `tfgen discover` has not recorded it."""
+    key = vpc_key(account, region)
+    entry = read_context(blueprint_path).get(key)
+    if entry is None:
+        return None
+    try:
+        return DefaultVpc(
+            vpc_id=_text(entry["vpc_id"]),
+            vpc_cidr_block=_text(entry["vpc_cidr_block"]),
+            public_subnet_ids=tuple(_text(s["id"]) for s in entry.get("public_subnets") or []),
+            private_subnet_ids=tuple(_text(s["id"]) for s in entry.get("private_subnets") or []),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise InputError(
+            [
+                Problem(
+                    str(context_path(blueprint_path)),
+                    1,
+                    1,
+                    key,
+                    "the entry needs vpc_id, vpc_cidr_block, public_subnets and private_subnets ([{id, az}])",
+                    "run `tfgen discover` again",
+                )
+            ]
+        ) from None
+
+
+def vpc_entry(vpc_id: str, vpc_cidr_block: str, public_subnets: list[dict[str, str]], private_subnets: list[dict[str, str]]) -> dict[str, Any]:
+    """A context entry in the file's format (subnets: [{"id": ..., "az": ...}], sorted by az then id)."""
+
+    def ordered(subnets: list[dict[str, str]]) -> list[dict[str, str]]:
+        return sorted(({"az": s["az"], "id": s["id"]} for s in subnets), key=lambda s: (s["az"], s["id"]))
+
+    return {"private_subnets": ordered(private_subnets), "public_subnets": ordered(public_subnets), "vpc_cidr_block": vpc_cidr_block, "vpc_id": vpc_id}
+
+
+def save_default_vpc(blueprint_path: Path | str, account: str, region: str, entry: dict[str, Any]) -> Path:
+    """Record `entry` (see `vpc_entry`) for account/region, keeping the file's other entries.
+    Written atomically, keys sorted. Returns the file's path."""
+    path = context_path(blueprint_path)
+    data = read_context(blueprint_path)
+    data[vpc_key(account, region)] = entry
+    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{CONTEXT_FILE}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(value)
+    return value

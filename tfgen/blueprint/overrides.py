@@ -1,0 +1,190 @@
+"""Environment overrides: a partial blueprint merged onto the base.
+
+Merge rule: mappings merge key by key (recursively); lists and scalars replace; an override value
+of null replaces too (e.g. `certificate: null` in dev).
+
+Structural rule: an environment changes values, never the shape of the application. Overrides may
+not
+- name a service the base does not have, remove a service (null), or change a service's `type`;
+- add a capacity provider to `cluster.capacity` that the base does not have, or remove one;
+- switch `network.vpc` between default, an existing VPC and a new VPC;
+- add a `load_balancer` when the base has none, or remove the base's.
+Keys that do not exist in the model are reported by validating the merged document, located at
+the override's own position in the file.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tfgen.blueprint.validation import Finding, suggest
+from tfgen.blueprint.yaml_positions import Path, YamlDocument
+from tfgen.errors import Problem
+
+CAPACITY_PROVIDERS = ("fargate", "fargate_spot", "ec2")
+DEFAULT_CAPACITY = ("fargate",)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` merged onto a copy of `base` (mappings merge, everything else replaces)."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def overrides_prefix(environment: str) -> Path:
+    return ("environments", environment, "overrides")
+
+
+def origin(path: Path, overrides: Any, environment: str) -> Path:
+    """Where the value at `path` of the merged document was written: in the override or in the base."""
+    node = overrides
+    for index, part in enumerate(path):
+        if not isinstance(node, dict):
+            return (*overrides_prefix(environment), *path) if index else tuple(path)
+        if part not in node:
+            return tuple(path)
+        node = node[part]
+    return (*overrides_prefix(environment), *path)
+
+
+def vpc_kind(value: Any) -> str | None:
+    """'default', 'existing' or 'new' for a network.vpc value; None when it is none of them."""
+    if value == "default":
+        return "default"
+    if isinstance(value, dict):
+        keys = set(value)
+        if keys & {"id", "public_subnets", "private_subnets"}:
+            return "existing"
+        if keys & {"cidr", "azs", "nat"}:
+            return "new"
+    return None
+
+
+def structural_findings(data: dict[str, Any], environment: str, overrides: Any) -> list[Finding]:
+    """What the overrides of `environment` may not do (see the module docstring). Paths are file paths."""
+    if not isinstance(overrides, dict):
+        return []
+    prefix = overrides_prefix(environment)
+    findings: list[Finding] = []
+
+    base_services = data.get("services") if isinstance(data.get("services"), dict) else {}
+    services = overrides.get("services")
+    if isinstance(services, dict):
+        for name, value in services.items():
+            where = (*prefix, "services", name)
+            if name not in base_services:
+                hint = suggest(name, list(base_services)) or (f"services: {', '.join(base_services)}" if base_services else None)
+                findings.append(Finding(where, f"service '{name}' is not in the blueprint: overrides change values, they cannot add services", hint, at="key"))
+                continue
+            if value is None:
+                findings.append(Finding(where, f"an environment cannot remove service '{name}'", "give it count: 0 instead", at="key"))
+                continue
+            base = base_services.get(name)
+            if isinstance(value, dict) and "type" in value and isinstance(base, dict) and value["type"] != base.get("type"):
+                findings.append(
+                    Finding((*where, "type"), f"an environment cannot change the type of service '{name}' ({base.get('type')} in the base blueprint)")
+                )
+
+    cluster = overrides.get("cluster")
+    if isinstance(cluster, dict) and "capacity" in cluster:
+        base_cluster = data.get("cluster") if isinstance(data.get("cluster"), dict) else {}
+        base_capacity = base_cluster.get("capacity")
+        providers = tuple(base_capacity) if isinstance(base_capacity, dict) else DEFAULT_CAPACITY
+        capacity = cluster["capacity"]
+        where = (*prefix, "cluster", "capacity")
+        if capacity is None:
+            findings.append(Finding(where, "an environment cannot remove the cluster's capacity providers", at="key"))
+        elif isinstance(capacity, dict):
+            for name, value in capacity.items():
+                if name not in CAPACITY_PROVIDERS:
+                    continue  # reported as an unknown key when the merged document is validated
+                if name not in providers:
+                    findings.append(
+                        Finding(
+                            (*where, name),
+                            f"capacity provider '{name}' is not in the base blueprint: an environment cannot add one",
+                            f"declare it in cluster.capacity (base: {', '.join(providers)}) and change its weights per environment",
+                            at="key",
+                        )
+                    )
+                elif value is None:
+                    findings.append(Finding((*where, name), f"an environment cannot remove capacity provider '{name}'", "set its weight to 0 instead", at="key"))
+
+    network = overrides.get("network")
+    if isinstance(network, dict) and "vpc" in network:
+        base_network = data.get("network") if isinstance(data.get("network"), dict) else {}
+        base_kind = vpc_kind(base_network.get("vpc", "default"))
+        new_kind = vpc_kind(network["vpc"])
+        if base_kind and new_kind and base_kind != new_kind:
+            findings.append(
+                Finding(
+                    (*prefix, "network", "vpc"),
+                    f"an environment cannot switch network.vpc from {_vpc_words(base_kind)} to {_vpc_words(new_kind)}",
+                    "every environment deploys the same configuration: change ids or sizes, not the kind of network",
+                )
+            )
+
+    if "load_balancer" in overrides:
+        base_lb = data.get("load_balancer")
+        if base_lb is None and overrides["load_balancer"] is not None:
+            findings.append(
+                Finding(
+                    (*prefix, "load_balancer"),
+                    "the base blueprint has no load_balancer: an environment cannot add one",
+                    "declare load_balancer in the base blueprint and change its values per environment",
+                    at="key",
+                )
+            )
+        elif base_lb is not None and overrides["load_balancer"] is None:
+            findings.append(Finding((*prefix, "load_balancer"), "an environment cannot remove the load_balancer", at="key"))
+    return findings
+
+
+def _vpc_words(kind: str) -> str:
+    return {"default": "the default VPC", "existing": "an existing VPC", "new": "a new VPC"}[kind]
+
+
+class EnvironmentLocator:
+    """Locates problems of an environment's merged document: in the override when the value came
+    from it, else in the base (then the message says which environment it concerns).
+
+    Problems located in the base that the base's own validation already reported are dropped."""
+
+    def __init__(self, document: YamlDocument, environment: str, overrides: Any, known: set[tuple]):
+        self.document = document
+        self.environment = environment
+        self.overrides = overrides
+        self.known = known
+
+    def source(self, path: Path) -> str | None:
+        return self.document.source(origin(path, self.overrides, self.environment))
+
+    def choose(self, paths: tuple[Path, ...]) -> Path:
+        """The first of `paths` whose value this environment's override wrote, else the first."""
+        for path in paths:
+            if self._in_override(origin(path, self.overrides, self.environment)):
+                return path
+        return paths[0]
+
+    def _in_override(self, where: Path) -> bool:
+        prefix = overrides_prefix(self.environment)
+        return tuple(where[: len(prefix)]) == prefix
+
+    def problem(self, path: Path, message: str, hint: str | None = None, *, at: str = "value") -> Problem | None:
+        where = origin(path, self.overrides, self.environment)
+        problem = self.document.problem(where, message, hint, at=at)
+        if self._in_override(where):
+            return problem
+        if problem_key(problem) in self.known:
+            return None
+        return Problem(problem.file, problem.line, problem.column, problem.path, f"in environment '{self.environment}': {message}", hint)
+
+
+def problem_key(problem: Problem) -> tuple:
+    return (problem.line, problem.column, problem.path, problem.message)
