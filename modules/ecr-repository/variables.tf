@@ -1,0 +1,28 @@
+variable "name" {
+  description = "Name of the repository, e.g. <app>-<env>-<service>."
+  type        = string
+}
+
+variable "max_image_count" {
+  description = "Number of most recent images the lifecycle policy keeps."
+  type        = number
+  default     = 100
+}
+
+variable "untagged_image_days" {
+  description = "Days after which the lifecycle policy expires untagged images."
+  type        = number
+  default     = 7
+}
+
+variable "kms_key_arn" {
+  description = "KMS key that encrypts the images; null uses the AWS managed key for ECR."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags added to every taggable resource."
+  type        = map(string)
+  default     = {}
+}

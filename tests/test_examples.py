@@ -1,0 +1,353 @@
+"""Every example blueprint renders, is `terraform fmt` clean, passes `terraform validate`, and its
+offline plan (real Terraform + the offline provider) carries the promises, per environment.
+
+Assertions read the plan JSON (`terraform show -json`), never the template text. Plans are made
+once per module (per xdist worker) and shared by the tests."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tfgen.blueprint.loader import load_blueprint
+from tfgen.render import render
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = PROJECT_ROOT / "blueprints"
+EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+pytestmark = pytest.mark.slow
+
+
+class Plan:
+    """The plan JSON of one environment, with lookups by address and type."""
+
+    def __init__(self, document: dict[str, Any]):
+        self.document = document
+        self.changes = {rc["address"]: rc for rc in document.get("resource_changes", []) if rc.get("mode") == "managed"}
+
+    def after(self, address: str) -> dict[str, Any]:
+        assert address in self.changes, f"{address} is not in the plan; planned: {sorted(self.changes)}"
+        return self.changes[address]["change"]["after"]
+
+    def unknown(self, address: str) -> dict[str, Any]:
+        return self.changes[address]["change"].get("after_unknown") or {}
+
+    def of_type(self, type_name: str) -> dict[str, dict[str, Any]]:
+        return {a: rc["change"]["after"] for a, rc in self.changes.items() if rc["type"] == type_name}
+
+    def addresses(self, prefix: str = "") -> list[str]:
+        return sorted(a for a in self.changes if a.startswith(prefix))
+
+    def variable(self, name: str) -> Any:
+        return self.document["variables"][name]["value"]
+
+
+@pytest.fixture(scope="module")
+def terraform_class():
+    return pytest.importorskip("tfgen.terraform", reason="tfgen.terraform (the runner) is not there yet").Terraform
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("examples")
+
+
+@pytest.fixture(scope="module")
+def rendered(workspace: Path) -> dict[str, Path]:
+    roots = {}
+    for name in EXAMPLE_NAMES:
+        roots[name] = workspace / name
+        render(load_blueprint(EXAMPLES / f"{name}.yaml"), roots[name])
+    return roots
+
+
+class Plans:
+    """Offline plans, made on first use and kept for the module."""
+
+    def __init__(self, terraform_class, rendered: dict[str, Path], workspace: Path):
+        self.terraform_class = terraform_class
+        self.rendered = rendered
+        self.workspace = workspace
+        self.cache: dict[tuple[str, str], Plan] = {}
+        self.applied: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def terraform(self, name: str, env: str):
+        return self.terraform_class(self.rendered[name], self.workspace / ".tfgen" / name / env, offline=True)
+
+    def plan_file(self, name: str, env: str) -> Path:
+        return self.workspace / ".tfgen" / name / env / "plan.tfplan"
+
+    def __call__(self, name: str, env: str) -> Plan:
+        key = (name, env)
+        if key not in self.cache:
+            terraform = self.terraform(name, env)
+            terraform.init()
+            out = self.plan_file(name, env)
+            terraform.plan(out, var_files=[self.rendered[name] / "env" / f"{env}.tfvars.json"], on_event=lambda event: None)
+            self.cache[key] = Plan(terraform.show_json(out))
+        return self.cache[key]
+
+    def applied_state(self, name: str, env: str) -> dict[str, dict[str, Any]]:
+        """Resources (address -> values) after an offline apply of the saved plan: values that
+        are unknown at plan time (JSON built from ARNs) are concrete here."""
+        key = (name, env)
+        if key not in self.applied:
+            self(name, env)
+            terraform = self.terraform(name, env)
+            terraform.apply(self.plan_file(name, env), on_event=lambda event: None)
+            state = json.loads(terraform.run(["show", "-json", "-no-color"], capture=True).stdout)
+            self.applied[key] = dict(_state_resources(state["values"]["root_module"]))
+        return self.applied[key]
+
+
+def _state_resources(module: dict[str, Any]):
+    for resource in module.get("resources", []):
+        yield resource["address"], resource["values"]
+    for child in module.get("child_modules", []):
+        yield from _state_resources(child)
+
+
+@pytest.fixture(scope="module")
+def plans(terraform_class, rendered, workspace) -> Plans:
+    return Plans(terraform_class, rendered, workspace)
+
+
+# --- every example ------------------------------------------------------------------------------
+
+
+def test_examples_are_fmt_clean(rendered: dict[str, Path]):
+    terraform = shutil.which("terraform") or shutil.which("tofu")
+    if terraform is None:
+        pytest.skip("no terraform executable")
+    for name, root in rendered.items():
+        result = subprocess.run([terraform, "fmt", "-check", "-recursive", "-no-color", str(root)], capture_output=True, text=True)
+        assert result.returncode == 0, f"{name}: {result.stdout}{result.stderr}"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+def test_example_validates(name: str, plans: Plans):
+    plans.terraform(name, "validate").validate()
+
+
+@pytest.mark.parametrize("name", EXAMPLE_NAMES)
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_common_promises(name: str, env: str, plans: Plans):
+    plan = plans(name, env)
+    services = plan.of_type("aws_ecs_service")
+    assert services, "no ECS service planned"
+    for address, service in services.items():
+        network = service["network_configuration"][0]
+        assert network["assign_public_ip"] is False, address
+        assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}], address
+        assert service["capacity_provider_strategy"], address
+    for address, task in plan.of_type("aws_ecs_task_definition").items():
+        assert task["network_mode"] == "awsvpc", address
+    expected_retention = {"vote": {"dev": 30, "prod": 90}, "single-web": {"dev": 30, "prod": 365}, "ec2-app": {"dev": 30, "prod": 30}}[name][env]
+    groups = plan.of_type("aws_cloudwatch_log_group")
+    assert groups
+    for address, group in groups.items():
+        assert group["retention_in_days"] == expected_retention, address
+    lb = plan.after("module.alb.aws_lb.this")
+    assert lb["drop_invalid_header_fields"] is True
+    assert lb["enable_deletion_protection"] is (env == "prod")
+    assert len(lb["name"]) <= 32
+    outputs = plan.document["output_changes"]
+    assert {"load_balancer_dns_name", "service_names", "queue_urls"} <= set(outputs)
+    cluster = plan.after("module.cluster.aws_ecs_cluster.this")
+    assert cluster["name"] == f"{name}-{env}"
+    assert {"name": "containerInsights", "value": "enabled"} in cluster["setting"]
+    assert plan.variable("tags")["ManagedBy"] == "tfgen"
+
+
+# --- vote: HTTPS web API, worker, job, backend on a created VPC ----------------------------------
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_https_and_redirect(env: str, plans: Plans):
+    plan = plans("vote", env)
+    http = plan.after("module.alb.aws_lb_listener.http")
+    assert http["port"] == 80
+    action = http["default_action"][0]
+    assert action["type"] == "redirect"
+    assert action["redirect"][0]["status_code"] == "HTTP_301"
+    assert action["redirect"][0]["protocol"] == "HTTPS" and action["redirect"][0]["port"] == "443"
+    https = plan.after("module.alb.aws_lb_listener.https[0]")
+    assert https["protocol"] == "HTTPS" and https["port"] == 443
+    assert https["ssl_policy"] == TLS_POLICY
+    assert https["certificate_arn"].startswith("arn:aws:acm:eu-west-1:")
+    rule = plan.after("module.vote_api.aws_lb_listener_rule.this")
+    assert rule["priority"] == 10
+    target_group = plan.after("module.vote_api.aws_lb_target_group.this")
+    assert target_group["target_type"] == "ip"
+    assert target_group["health_check"][0]["path"] == "/health"
+
+
+def test_vote_dev_runs_one_task_prod_scales(plans: Plans):
+    dev, prod = plans("vote", "dev"), plans("vote", "prod")
+    api = "module.vote_api.module.service"
+    assert dev.after(f"{api}.aws_ecs_service.this")["desired_count"] == 1
+    dev_target = dev.after(f"{api}.aws_appautoscaling_target.this")
+    assert (dev_target["min_capacity"], dev_target["max_capacity"]) == (1, 1)
+    assert not dev.addresses(f"{api}.aws_appautoscaling_policy")
+    assert prod.after(f"{api}.aws_ecs_service.this")["desired_count"] == 3
+    prod_target = prod.after(f"{api}.aws_appautoscaling_target.this")
+    assert (prod_target["min_capacity"], prod_target["max_capacity"]) == (3, 20)
+    policies = {a: p for a, p in prod.of_type("aws_appautoscaling_policy").items() if a.startswith(api)}
+    targets = {p["target_tracking_scaling_policy_configuration"][0]["target_value"] for p in policies.values()}
+    assert targets == {60, 500}
+    backend = prod.after("module.results.module.service.aws_ecs_service.this")
+    assert backend["desired_count"] == 2
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_worker_queue(env: str, plans: Plans):
+    plan = plans("vote", env)
+    queue = plan.after("module.vote_worker.aws_sqs_queue.this")
+    dead_letter = plan.after("module.vote_worker.aws_sqs_queue.dead_letter")
+    assert queue["sqs_managed_sse_enabled"] is True and dead_letter["sqs_managed_sse_enabled"] is True
+    assert queue["visibility_timeout_seconds"] == 60
+    assert plan.unknown("module.vote_worker.aws_sqs_queue.this").get("redrive_policy") is True  # built from the DLQ's ARN
+    worker = plan.after("module.vote_worker.module.service.aws_appautoscaling_target.this")
+    assert worker["min_capacity"] == 0
+    assert worker["max_capacity"] == (2 if env == "dev" else 20)
+
+
+def test_vote_worker_redrive_after_offline_apply(plans: Plans):
+    state = plans.applied_state("vote", "dev")
+    redrive = json.loads(state["module.vote_worker.aws_sqs_queue.this"]["redrive_policy"])
+    assert redrive["maxReceiveCount"] == 3
+    assert redrive["deadLetterTargetArn"].endswith("vote-dev-vote-worker-dlq")
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_nightly_job_and_network(env: str, plans: Plans):
+    plan = plans("vote", env)
+    rules = plan.of_type("aws_cloudwatch_event_rule")
+    assert [r["schedule_expression"] for r in rules.values()] == ["cron(0 2 * * ? *)"]
+    vpc = plan.after("module.vpc.aws_vpc.this")
+    assert vpc["cidr_block"] == "10.0.0.0/16"
+    assert len(plan.addresses("module.vpc.aws_subnet.")) == 4
+    assert len(plan.addresses("module.vpc.aws_nat_gateway.")) == 1
+    for subnet in plan.of_type("aws_subnet").values():
+        assert subnet["map_public_ip_on_launch"] is False
+    default_sg = plan.after("module.vpc.aws_default_security_group.this")
+    assert default_sg["ingress"] == [] and default_sg["egress"] == []
+
+
+# --- single-web: existing VPC, HTTP only in dev, HTTPS in prod, image built into ECR --------------
+
+
+def test_single_web_http_only_in_dev(plans: Plans):
+    dev = plans("single-web", "dev")
+    action = dev.after("module.alb.aws_lb_listener.http")["default_action"][0]
+    assert action["type"] == "fixed-response"
+    assert action["fixed_response"][0]["status_code"] == "404"
+    assert not dev.addresses("module.alb.aws_lb_listener.https")
+    ingress = dev.of_type("aws_vpc_security_group_ingress_rule")
+    alb_ingress = {a: r for a, r in ingress.items() if a.startswith("module.alb.")}
+    assert {(r["from_port"], r["cidr_ipv4"]) for r in alb_ingress.values()} == {(80, "203.0.113.0/24")}
+    for rule in alb_ingress.values():
+        assert rule["description"]
+
+
+def test_single_web_https_in_prod(plans: Plans):
+    prod = plans("single-web", "prod")
+    action = prod.after("module.alb.aws_lb_listener.http")["default_action"][0]
+    assert action["type"] == "redirect" and action["redirect"][0]["status_code"] == "HTTP_301"
+    assert prod.after("module.alb.aws_lb_listener.https[0]")["ssl_policy"] == TLS_POLICY
+    target = prod.after("module.storefront.module.service.aws_appautoscaling_target.this")
+    assert (target["min_capacity"], target["max_capacity"]) == (2, 6)
+    cpu = [p for a, p in prod.of_type("aws_appautoscaling_policy").items() if a.startswith("module.storefront.")]
+    assert [p["target_tracking_scaling_policy_configuration"][0]["target_value"] for p in cpu] == [70]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_single_web_on_existing_vpc_with_ecr(env: str, plans: Plans):
+    plan = plans("single-web", env)
+    assert not plan.addresses("module.vpc")
+    assert plan.after("module.alb.aws_security_group.this")["vpc_id"] == "vpc-0a1b2c3d4e5f60718"
+    service = plan.after("module.storefront.module.service.aws_ecs_service.this")
+    assert sorted(service["network_configuration"][0]["subnets"]) == ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
+    assert service["enable_execute_command"] is (env == "dev")
+    repository = plan.after("module.storefront_repository.aws_ecr_repository.this")
+    assert repository["image_tag_mutability"] == "IMMUTABLE"
+    assert repository["image_scanning_configuration"] == [{"scan_on_push": True}]
+    assert repository["name"] == f"single-web-{env}-storefront"
+    health = plan.after("module.storefront.aws_lb_target_group.this")["health_check"][0]
+    assert health["path"] == "/healthz" and health["matcher"] == "200"
+
+
+# --- ec2-app: EC2 capacity provider, scaling on CPU and requests --------------------------------
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_ec2_capacity(env: str, plans: Plans):
+    plan = plans("ec2-app", env)
+    template = plan.after("module.ec2_capacity.aws_launch_template.this")
+    assert template["metadata_options"][0]["http_tokens"] == "required"
+    assert template["image_id"] == "ami-0abcdef1234567890"  # the offline provider's answer to the ECS AMI SSM parameter
+    assert template["instance_type"] == ("t3.medium" if env == "dev" else "m6i.large")
+    assert f"ECS_CLUSTER=ec2-app-{env}" in base64.b64decode(template["user_data"]).decode()
+    assert template["block_device_mappings"][0]["ebs"][0]["encrypted"] == "true"
+    group = plan.after("module.ec2_capacity.aws_autoscaling_group.this")
+    assert group["protect_from_scale_in"] is True
+    assert {"key": "AmazonECSManaged", "value": "true", "propagate_at_launch": True} in group["tag"]
+    assert (group["min_size"], group["max_size"]) == ((0, 2) if env == "dev" else (1, 6))
+    provider = plan.after("module.ec2_capacity.aws_ecs_capacity_provider.this")["auto_scaling_group_provider"][0]
+    assert provider["managed_termination_protection"] == "ENABLED"
+    assert provider["managed_draining"] == "ENABLED"
+    assert provider["managed_scaling"][0]["status"] == "ENABLED"
+    assert provider["managed_scaling"][0]["target_capacity"] == 90
+    capacity = plan.after("module.cluster.aws_ecs_cluster_capacity_providers.this")
+    assert f"ec2-app-{env}-ec2" in capacity["capacity_providers"]
+    strategy = plan.after("module.reports_web.module.service.aws_ecs_service.this")["capacity_provider_strategy"]
+    assert [s["capacity_provider"] for s in strategy] == [f"ec2-app-{env}-ec2"]
+    assert len(plan.addresses("module.vpc.aws_nat_gateway.")) == 3
+
+
+def test_ec2_app_scales_on_cpu_and_requests_in_prod(plans: Plans):
+    prod, dev = plans("ec2-app", "prod"), plans("ec2-app", "dev")
+    web = {a: p for a, p in prod.of_type("aws_appautoscaling_policy").items() if a.startswith("module.reports_web.")}
+    metrics = {p["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][0]["predefined_metric_type"]: p["target_tracking_scaling_policy_configuration"][0]["target_value"] for p in web.values()}
+    assert metrics == {"ECSServiceAverageCPUUtilization": 65, "ALBRequestCountPerTarget": 800}
+    api = {a: p for a, p in prod.of_type("aws_appautoscaling_policy").items() if a.startswith("module.reports_api.")}
+    assert len(api) == 3
+    target = prod.after("module.reports_web.module.service.aws_appautoscaling_target.this")
+    assert (target["min_capacity"], target["max_capacity"]) == (2, 12)
+    assert dev.after("module.reports_web.module.service.aws_ecs_service.this")["desired_count"] == 1
+    rules = prod.of_type("aws_lb_listener_rule")
+    by_service = {a.split(".")[1]: r["priority"] for a, r in rules.items()}
+    assert by_service == {"reports_api": 10, "reports_web": 20}  # host + /api/* before the catch-all
+
+
+def test_cli_validate_every_example(terraform_class):
+    from click.testing import CliRunner
+
+    from tfgen.cli import cli
+
+    paths = [str(EXAMPLES / f"{name}.yaml") for name in EXAMPLE_NAMES]
+    result = CliRunner().invoke(cli, ["validate", *paths], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    for name in EXAMPLE_NAMES:
+        for env in ("dev", "prod"):
+            assert f"{name}.yaml: {env}: ok" in result.output
+
+
+def test_cli_validate_bad_blueprint_exits_2(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from tfgen.cli import cli
+
+    path = tmp_path / "bad.yaml"
+    path.write_text((EXAMPLES / "vote.yaml").read_text().replace("type: worker-service", "type: worker-servic"))
+    result = CliRunner().invoke(cli, ["validate", str(path)], catch_exceptions=False)
+    assert result.exit_code == 2
+    assert "bad.yaml:" in result.output and "services.vote-worker.type" in result.output

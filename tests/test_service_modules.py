@@ -1,0 +1,624 @@
+"""The service modules (modules/ecs-task, ecs-service, web-service, backend-service,
+worker-service, scheduled-job): conventions, `terraform fmt`, real `terraform validate`, and real
+offline plans (and an apply, for values known only then) asserting the promises of SPEC §4/§5.
+
+Terraform runs for real against tfgen's offline stand-in for hashicorp/aws.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Iterator
+
+import hcl2
+import pytest
+
+from tfgen.terraform import Terraform, TerraformError, find_terraform
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MODULES_DIR = PROJECT_ROOT / "modules"
+BUILDING_BLOCKS = ["ecs-task", "ecs-service"]
+SERVICE_TYPES = ["web-service", "backend-service", "worker-service", "scheduled-job"]
+MODULES = BUILDING_BLOCKS + SERVICE_TYPES
+
+# modules/README.md: the outputs each service-type module promises the renderer.
+README_OUTPUTS = {
+    "ecs-task": {"task_definition_arn", "family", "container_name", "execution_role_arn", "task_role_arn", "task_role_name", "log_group_name"},
+    "ecs-service": {"service_name", "service_arn", "security_group_id", "scaling_resource_id"},
+    "web-service": {"service_name", "target_group_arn", "security_group_id", "task_role_arn"},
+    "backend-service": {"service_name", "security_group_id", "discovery_name"},
+    "worker-service": {"service_name", "queue_url", "queue_arn", "dead_letter_queue_url"},
+    "scheduled-job": {"rule_name", "task_definition_arn"},
+}
+# modules/README.md: the inputs shared by the four service-type modules.
+SHARED_INPUTS = {
+    "name", "region", "cluster_arn", "cluster_name", "vpc_id", "subnet_ids", "services_security_group_id",
+    "service_connect_namespace_arn", "capacity_provider_strategy", "image", "cpu", "memory", "port", "command",
+    "environment", "secrets", "readonly_root_filesystem", "enable_execute_command", "log_retention_days",
+    "scaling", "tags",
+}  # fmt: skip
+TYPE_INPUTS = {
+    "web-service": {"short_name", "listener_arn", "load_balancer_security_group_id", "load_balancer_arn_suffix", "path_pattern", "host_header", "listener_rule_priority", "health_check"},
+    "backend-service": set(),
+    "worker-service": {"queue", "backlog_per_task"},
+    "scheduled-job": {"schedule_expression", "timeout"},
+}
+
+
+def _ignore(_directory: str, names: list[str]) -> set[str]:
+    return {n for n in names if n.startswith(".terraform") or n == ".tfgen"}
+
+
+def _unquote(value: Any) -> Any:
+    """python-hcl2 (v7+) keeps the quotes of string literals: drop them."""
+    if isinstance(value, dict):
+        return {_unquote(k): _unquote(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unquote(v) for v in value]
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+def _load(module: str) -> dict[str, dict]:
+    return {path.name: _unquote(hcl2.loads(path.read_text())) for path in sorted((MODULES_DIR / module).glob("*.tf"))}
+
+
+def _blocks(parsed: dict[str, dict], kind: str) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for document in parsed.values():
+        for block in document.get(kind, []):
+            found.update(block)
+    return found
+
+
+# --- conventions ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_layout_and_documentation(module: str) -> None:
+    directory = MODULES_DIR / module
+    assert sorted(p.name for p in directory.glob("*.tf")) == ["main.tf", "outputs.tf", "variables.tf", "versions.tf"]
+    parsed = _load(module)
+
+    versions = parsed["versions.tf"]["terraform"][0]
+    assert versions["required_version"] == ">= 1.6"
+    aws = versions["required_providers"][0]["aws"]
+    assert aws["source"] == "hashicorp/aws" and aws["version"] == ">= 6.0"
+
+    variables = _blocks(parsed, "variable")
+    assert variables, module
+    for name, body in variables.items():
+        assert body.get("type"), f"{module}: variable {name} has no type"
+        assert body.get("description", "").strip(), f"{module}: variable {name} has no description"
+    outputs = _blocks(parsed, "output")
+    for name, body in outputs.items():
+        assert body.get("description", "").strip(), f"{module}: output {name} has no description"
+    assert README_OUTPUTS[module] <= set(outputs), f"{module}: missing outputs {README_OUTPUTS[module] - set(outputs)}"
+    if module in SERVICE_TYPES:
+        expected = SHARED_INPUTS | TYPE_INPUTS[module]
+        assert expected <= set(variables), f"{module}: missing inputs {expected - set(variables)}"
+
+
+@pytest.mark.parametrize("module", SERVICE_TYPES)
+def test_service_types_compose_the_building_blocks(module: str) -> None:
+    calls = _blocks(_load(module), "module")
+    assert calls["task"]["source"] == "../ecs-task"
+    if module != "scheduled-job":
+        assert calls["service"]["source"] == "../ecs-service"
+
+
+def test_count_only_switches_optional_pieces() -> None:
+    """`count` is only ever the `cond ? 1 : 0` switch of an optional piece, never arithmetic."""
+    for module in MODULES:
+        for path in (MODULES_DIR / module).glob("*.tf"):
+            for line in path.read_text().splitlines():
+                match = re.match(r"\s*count\s*=\s*(.+)$", line)
+                if match:
+                    assert re.fullmatch(r".+\?\s*[01]\s*:\s*[01]", match.group(1)), f"{path}: {line.strip()}"
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_fmt_clean(module: str) -> None:
+    result = subprocess.run(
+        [*find_terraform(), "fmt", "-check", "-recursive", "-diff"],
+        cwd=MODULES_DIR / module,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- terraform validate, each module on its own ---------------------------------------------------
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_validate_standalone(module: str, tmp_path: Path) -> None:
+    """`terraform init` + `validate` of the module directory itself (every input unknown).
+
+    Offline, Terraform runs in ``<data_dir>/offline-root``; with the copied modules directory as
+    the data directory, that is a sibling of the modules and ``../ecs-task`` still resolves."""
+    tree = tmp_path / "modules"
+    shutil.copytree(MODULES_DIR, tree, ignore=_ignore)
+    Terraform(tree / module, tree, offline=True).validate()
+
+
+# --- offline plans of every service type ----------------------------------------------------------
+
+class Raw(str):
+    """An HCL expression, written as is."""
+
+
+# What the renderer's root passes comes from other modules: unknown until apply, as here.
+PRELUDE = """
+resource "aws_ecs_cluster" "this" {
+  name = "%(cluster)s"
+}
+
+resource "aws_service_discovery_http_namespace" "this" {
+  name = "%(cluster)s"
+}
+
+resource "aws_security_group" "services" {
+  name        = "%(cluster)s-services"
+  description = "shared services group"
+  vpc_id      = "vpc-0abc1234"
+}
+
+resource "aws_security_group" "alb" {
+  name        = "%(cluster)s-alb"
+  description = "load balancer"
+  vpc_id      = "vpc-0abc1234"
+}
+"""
+
+COMMON = {
+    "region": "eu-west-1",
+    "cluster_arn": Raw("aws_ecs_cluster.this.arn"),
+    "cluster_name": Raw("aws_ecs_cluster.this.name"),
+    "vpc_id": "vpc-0abc1234",
+    "subnet_ids": ["subnet-0aaa", "subnet-0bbb"],
+    "services_security_group_id": Raw("aws_security_group.services.id"),
+    "service_connect_namespace_arn": Raw("aws_service_discovery_http_namespace.this.arn"),
+    "cpu": 256,
+    "memory": 512,
+    "command": None,
+    "environment": {},
+    "secrets": {},
+    "readonly_root_filesystem": True,
+    "enable_execute_command": False,
+    "log_retention_days": 30,
+    "tags": {"team": "voting"},
+}
+DB_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
+API_PARAMETER = "arn:aws:ssm:eu-west-1:111111111111:parameter/vote/api-key"
+
+
+def _calls(env: str) -> dict[str, dict[str, Any]]:
+    """Module calls as the renderer writes them: prod with ranges and every option, dev minimal."""
+    prod = env == "prod"
+    name = f"vote-{env}"
+    common = dict(COMMON)
+    web = {
+        **common,
+        "name": f"{name}-vote-api",
+        "image": "public.ecr.aws/aws-containers/hello-app-runner:latest",
+        "port": 8000,
+        "capacity_provider_strategy": [
+            {"capacity_provider": "FARGATE", "base": 1, "weight": 1},
+            {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3},
+        ],
+        "environment": {"LOG_LEVEL": "info"},
+        "secrets": {"DB_PASSWORD": DB_SECRET + ":password::", "API_KEY": API_PARAMETER} if prod else {},
+        "enable_execute_command": prod,
+        "scaling": {"min": 3, "max": 20, "desired": 3, "cpu": 70, "memory": 80, "requests": 1000} if prod else {"min": 1, "max": 1, "desired": 1},
+        "short_name": f"{name}-vote-api",
+        "listener_arn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/vote/0abc/0def",
+        "load_balancer_security_group_id": Raw("aws_security_group.alb.id"),
+        "load_balancer_arn_suffix": "app/vote/0abc",
+        "path_pattern": "/api/*",
+        "host_header": "vote.example.com" if prod else None,
+        "listener_rule_priority": 100,
+        "health_check": {
+            "path": "/health", "port": 8081 if prod else None, "success_codes": "200-299", "interval": 15, "timeout": 5,
+            "healthy_threshold": 2, "unhealthy_threshold": 3, "grace_period": 90,
+        },  # fmt: skip
+    }
+    backend = {
+        **common,
+        "name": f"{name}-results",
+        "discovery_name": "results",
+        "image": "public.ecr.aws/docker/library/nginx:stable",
+        "port": 8080,
+        "capacity_provider_strategy": [{"capacity_provider": f"{name}-ec2", "base": 0, "weight": 1}] if prod else [{"capacity_provider": "FARGATE", "base": 0, "weight": 1}],
+        "scaling": {"min": 2, "max": 6, "desired": 2, "cpu": 60} if prod else {"min": 1, "max": 1, "desired": 1},
+    }
+    worker = {
+        **common,
+        "name": f"{name}-vote-worker",
+        "image": "public.ecr.aws/docker/library/busybox:stable",
+        "port": None,
+        "command": ["sh", "-c", "while true; do sleep 60; done"],
+        "capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 1}],
+        "scaling": {"min": 0, "max": 20, "desired": 0} if prod else {"min": 1, "max": 1, "desired": 1},
+        "queue": {"visibility_timeout": 60, "max_receive_count": 5, "retention": 345600},
+        "backlog_per_task": 100,
+    }
+    job = {
+        **common,
+        "name": f"{name}-tally",
+        "image": "public.ecr.aws/docker/library/busybox:stable",
+        "port": None,
+        "capacity_provider_strategy": [{"capacity_provider": "FARGATE", "base": 0, "weight": 1}],
+        "scaling": None,
+        "service_connect_namespace_arn": common["service_connect_namespace_arn"],
+        "secrets": {"DB_PASSWORD": DB_SECRET} if prod else {},
+        "schedule_expression": "cron(0 * * * ? *)",
+        "timeout": 600,
+    }
+    return {
+        "web": {"source": "./modules/web-service", **web},
+        "backend": {"source": "./modules/backend-service", **backend},
+        "worker": {"source": "./modules/worker-service", **worker},
+        "job": {"source": "./modules/scheduled-job", **job},
+    }
+
+
+def _hcl(value: Any) -> str:
+    # JSON is valid HCL for strings, numbers, bools, null, lists and objects.
+    return str(value) if isinstance(value, Raw) else json.dumps(value)
+
+
+def _write_root(root: Path, calls: dict[str, dict[str, Any]], cluster: str) -> None:
+    root.mkdir(parents=True)
+    shutil.copytree(MODULES_DIR, root / "modules", ignore=_ignore)
+    lines = ['provider "aws" {', '  region = "eu-west-1"', "}", PRELUDE % {"cluster": cluster}]
+    for label, arguments in calls.items():
+        lines.append(f'module "{label}" {{')
+        lines.extend(f"  {key} = {_hcl(value)}" for key, value in arguments.items())
+        lines += ["}", ""]
+    (root / "main.tf").write_text("\n".join(lines))
+
+
+def _resources(module: dict) -> Iterator[dict]:
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _resources(child)
+
+
+class Planned:
+    """The planned (or applied) resources of a plan/state JSON, by address."""
+
+    def __init__(self, document: dict, key: str = "planned_values") -> None:
+        self.by_address = {r["address"]: r for r in _resources(document[key]["root_module"]) if r["mode"] == "managed"}
+
+    def __getitem__(self, address: str) -> dict:
+        return self.by_address[address]["values"]
+
+    def __contains__(self, address: str) -> bool:
+        return address in self.by_address
+
+    def of_type(self, type_name: str, prefix: str = "") -> dict[str, dict]:
+        return {a: r["values"] for a, r in self.by_address.items() if r["type"] == type_name and a.startswith(prefix)}
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Planned]:
+    """Every service type, per environment, planned offline (``<env>-plan``: the plan, where
+    unknown inputs must not upset any count or for_each) and applied (``<env>``: the state, where
+    every value, policy JSON included, is known)."""
+    results: dict[str, Planned] = {}
+    for env in ("dev", "prod"):
+        base = tmp_path_factory.mktemp(f"services-{env}")
+        _write_root(base / "root", _calls(env), cluster=f"vote-{env}")
+        terraform = Terraform(base / "root", base / "data", offline=True)
+        terraform.init()
+        plan = base / "plan.tfplan"
+        terraform.plan(plan, on_event=lambda event: None)
+        results[f"{env}-plan"] = Planned(terraform.show_json(plan))
+        terraform.apply(plan, on_event=lambda event: None)
+        results[env] = Planned(json.loads(terraform.run(["show", "-json", "-no-color"], capture=True).stdout), key="values")
+    return results
+
+
+def _id(plan: Planned, address: str) -> str:
+    return plan[address]["id"]
+
+
+def _policy(document: str) -> list[dict]:
+    statements = json.loads(document)["Statement"]
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_every_service_is_private_and_rolls_back(planned: dict[str, Planned], env: str) -> None:
+    plan = planned[env]
+    services = plan.of_type("aws_ecs_service")
+    assert len(services) == 3
+    for address, service in services.items():
+        network = service["network_configuration"][0]
+        assert network["assign_public_ip"] is False, address
+        assert sorted(network["subnets"]) == ["subnet-0aaa", "subnet-0bbb"]
+        assert _id(plan, "aws_security_group.services") in network["security_groups"], address
+        assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}], address
+        assert service["propagate_tags"] == "SERVICE" and service["enable_ecs_managed_tags"] is True
+        assert service["wait_for_steady_state"] is False
+        assert service["capacity_provider_strategy"], address
+        connect = service["service_connect_configuration"][0]
+        assert connect["enabled"] is True and connect["namespace"] == plan["aws_service_discovery_http_namespace.this"]["arn"]
+    web = plan["module.web.module.service.aws_ecs_service.this"]
+    assert web["health_check_grace_period_seconds"] == 90
+    assert web["load_balancer"][0]["container_name"] == "app" and web["load_balancer"][0]["container_port"] == 8000
+    backend = plan["module.backend.module.service.aws_ecs_service.this"]
+    assert backend["health_check_grace_period_seconds"] is None and backend["load_balancer"] == []
+    server = backend["service_connect_configuration"][0]["service"]
+    assert [(s["port_name"], s["discovery_name"], s["client_alias"][0]["dns_name"], s["client_alias"][0]["port"]) for s in server] == [
+        ("app", "results", "results", 8080)
+    ]
+    assert plan["module.worker.module.service.aws_ecs_service.this"]["service_connect_configuration"][0]["service"] == []
+    assert plan["module.web.module.service.aws_ecs_service.this"]["enable_execute_command"] is (env == "prod")
+
+
+def test_scheduled_job_runs_privately(planned: dict[str, Planned]) -> None:
+    plan = planned["prod"]
+    rule = plan["module.job.aws_cloudwatch_event_rule.this"]
+    assert rule["schedule_expression"] == "cron(0 * * * ? *)" and rule["name"] == "vote-prod-tally"
+    target = plan["module.job.aws_cloudwatch_event_target.this"]
+    assert target["arn"] == plan["aws_ecs_cluster.this"]["arn"]
+    ecs = target["ecs_target"][0]
+    assert ecs["network_configuration"][0]["assign_public_ip"] is False
+    assert sorted(ecs["network_configuration"][0]["subnets"]) == ["subnet-0aaa", "subnet-0bbb"]
+    assert [s["capacity_provider"] for s in ecs["capacity_provider_strategy"]] == ["FARGATE"]
+    assert ecs["task_count"] == 1
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_task_definitions(planned: dict[str, Planned], env: str) -> None:
+    plan = planned[env]
+    definitions = plan.of_type("aws_ecs_task_definition")
+    assert len(definitions) == 4
+    for address, definition in definitions.items():
+        assert definition["network_mode"] == "awsvpc", address
+        assert definition["cpu"] == "256" and definition["memory"] == "512"
+    assert plan["module.web.module.task.aws_ecs_task_definition.this"]["requires_compatibilities"] == ["FARGATE"]
+    backend = plan["module.backend.module.task.aws_ecs_task_definition.this"]["requires_compatibilities"]
+    assert backend == (["EC2"] if env == "prod" else ["FARGATE"])
+
+    (container,) = json.loads(plan["module.web.module.task.aws_ecs_task_definition.this"]["container_definitions"])
+    assert container["essential"] is True and container["readonlyRootFilesystem"] is True
+    assert "privileged" not in container
+    assert container["portMappings"] == [{"name": "app", "containerPort": 8000, "hostPort": 8000, "protocol": "tcp"}]
+    assert container["logConfiguration"] == {
+        "logDriver": "awslogs",
+        "options": {"awslogs-group": f"/ecs/vote-{env}-vote-api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "ecs"},
+    }
+    assert container["environment"] == [{"name": "LOG_LEVEL", "value": "info"}]
+    if env == "prod":
+        assert container["secrets"] == [
+            {"name": "API_KEY", "valueFrom": API_PARAMETER},
+            {"name": "DB_PASSWORD", "valueFrom": DB_SECRET + ":password::"},
+        ]
+        assert container["linuxParameters"] == {"initProcessEnabled": True}
+        # ECS Exec's agent writes into the container: writable task volumes, the root stays read-only.
+        assert sorted((m["sourceVolume"], m["containerPath"], m["readOnly"]) for m in container["mountPoints"]) == [
+            ("ecs-exec-logs", "/var/log/amazon", False),
+            ("ecs-exec-state", "/var/lib/amazon", False),
+        ]
+        volumes = plan["module.web.module.task.aws_ecs_task_definition.this"]["volume"]
+        assert sorted(v["name"] for v in volumes) == ["ecs-exec-logs", "ecs-exec-state"]
+        assert all(v["host_path"] is None for v in volumes)
+    else:
+        assert container["secrets"] == [] and "linuxParameters" not in container and "mountPoints" not in container
+        assert plan["module.web.module.task.aws_ecs_task_definition.this"]["volume"] == []
+    assert "command" not in container
+    for group in plan.of_type("aws_cloudwatch_log_group").values():
+        assert group["retention_in_days"] == 30 and group["name"].startswith(f"/ecs/vote-{env}-")
+
+
+def test_worker_container_gets_its_queue(planned: dict[str, Planned]) -> None:
+    (container,) = json.loads(planned["prod"]["module.worker.module.task.aws_ecs_task_definition.this"]["container_definitions"])
+    queue_url = planned["prod"]["module.worker.aws_sqs_queue.this"]["url"]
+    assert {"name": "QUEUE_URL", "value": queue_url} in container["environment"]
+    assert container["command"] == ["sh", "-c", "while true; do sleep 60; done"]
+    assert container["portMappings"] == []
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_security_groups_admit_only_their_sources(planned: dict[str, Planned], env: str) -> None:
+    plan = planned[env]
+    for group in plan.of_type("aws_security_group").values():
+        assert group["description"].strip()
+    ingress = plan.of_type("aws_vpc_security_group_ingress_rule")
+    by_module: dict[str, list[tuple]] = {}
+    for address, rule in ingress.items():
+        assert rule["description"].strip(), address
+        module = address.split(".")[1]
+        by_module.setdefault(module, []).append((rule["referenced_security_group_id"], rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"]))
+    alb, services = _id(plan, "aws_security_group.alb"), _id(plan, "aws_security_group.services")
+    expected_web = [(alb, "tcp", 8000, 8000, None)] + ([(alb, "tcp", 8081, 8081, None)] if env == "prod" else [])
+    assert sorted(by_module.pop("web")) == sorted(expected_web)
+    assert by_module.pop("backend") == [(services, "tcp", 8080, 8080, None)]
+    assert by_module == {}, "workers and jobs admit nothing"
+    for address, rule in plan.of_type("aws_vpc_security_group_egress_rule").items():
+        assert rule["description"].strip(), address
+        assert rule["ip_protocol"] == "tcp", f"{address}: egress on every protocol"
+        if rule["cidr_ipv4"] == "0.0.0.0/0":
+            assert (rule["from_port"], rule["to_port"]) == (443, 443), address
+
+
+def test_execution_roles_read_only_declared_secrets(planned: dict[str, Planned]) -> None:
+    applied = planned["prod"]
+    policies = applied.of_type("aws_iam_role_policy")
+    secrets = {a: p for a, p in policies.items() if a.endswith("aws_iam_role_policy.secrets[0]")}
+    assert set(secrets) == {"module.web.module.task.aws_iam_role_policy.secrets[0]", "module.job.module.task.aws_iam_role_policy.secrets[0]"}
+    web = {s["Sid"]: (s["Action"], s["Resource"]) for s in _policy(secrets["module.web.module.task.aws_iam_role_policy.secrets[0]"]["policy"])}
+    assert web == {"ReadDeclaredSecrets": ("secretsmanager:GetSecretValue", DB_SECRET), "ReadDeclaredParameters": ("ssm:GetParameters", API_PARAMETER)}
+    job = _policy(secrets["module.job.module.task.aws_iam_role_policy.secrets[0]"]["policy"])
+    assert [(s["Action"], s["Resource"]) for s in job] == [("secretsmanager:GetSecretValue", DB_SECRET)]
+    assert not planned["dev"].of_type("aws_iam_role_policy", "module.web.module.task.aws_iam_role_policy.secrets")
+    attachments = applied.of_type("aws_iam_role_policy_attachment")
+    assert len(attachments) == 4
+    for attachment in attachments.values():
+        assert attachment["policy_arn"] == "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+        assert attachment["role"].endswith("-exec")
+
+
+def test_roles_are_separate_and_named(planned: dict[str, Planned]) -> None:
+    roles = planned["prod"].of_type("aws_iam_role")
+    names = sorted(r["name"] for r in roles.values())
+    assert names == sorted(
+        [f"vote-prod-{s}-{k}" for s in ("vote-api", "results", "vote-worker", "tally") for k in ("exec", "task")] + ["vote-prod-tally-events"]
+    )
+    definition = planned["prod"]["module.web.module.task.aws_ecs_task_definition.this"]
+    assert definition["execution_role_arn"] != definition["task_role_arn"]
+
+
+def test_no_wildcard_actions_in_any_policy(planned: dict[str, Planned]) -> None:
+    applied = planned["prod"]
+    for address, policy in applied.of_type("aws_iam_role_policy").items():
+        for statement in _policy(policy["policy"]):
+            for action in _as_list(statement["Action"]):
+                assert "*" not in action, f"{address}: {action}"
+    exec_policy = _policy(applied["module.web.module.task.aws_iam_role_policy.execute_command[0]"]["policy"])
+    assert sorted(exec_policy[0]["Action"]) == [
+        "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
+    ]  # fmt: skip
+    assert "module.backend.module.task.aws_iam_role_policy.execute_command[0]" not in applied
+
+
+def test_worker_consumes_only_its_queue(planned: dict[str, Planned]) -> None:
+    applied = planned["prod"]
+    queue = applied["module.worker.aws_sqs_queue.this"]
+    dead_letter = applied["module.worker.aws_sqs_queue.dead_letter"]
+    assert queue["sqs_managed_sse_enabled"] is True and dead_letter["sqs_managed_sse_enabled"] is True
+    assert queue["visibility_timeout_seconds"] == 60
+    assert json.loads(queue["redrive_policy"]) == {"deadLetterTargetArn": dead_letter["arn"], "maxReceiveCount": 5}
+    allow = json.loads(applied["module.worker.aws_sqs_queue_redrive_allow_policy.dead_letter"]["redrive_allow_policy"])
+    assert allow == {"redrivePermission": "byQueue", "sourceQueueArns": [queue["arn"]]}
+    (statement,) = _policy(applied['module.worker.module.task.aws_iam_role_policy.task["consume-queue"]']["policy"])
+    assert sorted(statement["Action"]) == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+    assert statement["Resource"] == queue["arn"]
+
+
+def test_schedule_role_runs_only_its_task(planned: dict[str, Planned]) -> None:
+    applied = planned["prod"]
+    statements = {s["Sid"]: s for s in _policy(applied["module.job.aws_iam_role_policy.events"]["policy"])}
+    definition = applied["module.job.module.task.aws_ecs_task_definition.this"]
+    run = statements["RunThisTaskDefinition"]
+    assert run["Action"] == "ecs:RunTask"
+    assert run["Resource"] == re.sub(r":[0-9]+$", "", definition["arn"]) + ":*"
+    assert ":task-definition/vote-prod-tally" in run["Resource"]
+    assert run["Condition"] == {"ArnEquals": {"ecs:cluster": applied["aws_ecs_cluster.this"]["arn"]}}
+    passing = statements["PassTheTaskRoles"]
+    assert passing["Action"] == "iam:PassRole"
+    assert sorted(passing["Resource"]) == sorted([definition["execution_role_arn"], definition["task_role_arn"]])
+    assert set(statements) == {"RunThisTaskDefinition", "PassTheTaskRoles", "TagTheTasksItRuns"}
+    target = applied["module.job.aws_cloudwatch_event_target.this"]
+    assert target["role_arn"] == applied["module.job.aws_iam_role.events"]["arn"]
+    assert target["ecs_target"][0]["task_definition_arn"] == definition["arn"]
+
+
+def test_web_routing(planned: dict[str, Planned]) -> None:
+    for env in ("dev", "prod"):
+        plan = planned[env]
+        group = plan["module.web.aws_lb_target_group.this"]
+        assert (group["name"], group["target_type"], group["protocol"], group["port"]) == (f"vote-{env}-vote-api", "ip", "HTTP", 8000)
+        assert group["deregistration_delay"] == "30"
+        check = group["health_check"][0]
+        assert (check["path"], check["matcher"], check["interval"], check["healthy_threshold"]) == ("/health", "200-299", 15, 2)
+        assert check["port"] == ("8081" if env == "prod" else "traffic-port")
+        rule = plan["module.web.aws_lb_listener_rule.this"]
+        assert rule["priority"] == 100 and rule["action"][0]["type"] == "forward"
+        conditions = {key for condition in rule["condition"] for key, value in condition.items() if value}
+        assert conditions == ({"path_pattern", "host_header"} if env == "prod" else {"path_pattern"})
+
+
+def test_scaling(planned: dict[str, Planned]) -> None:
+    dev, prod = planned["dev"], planned["prod"]
+    targets = {a.split(".")[1]: (t["min_capacity"], t["max_capacity"], t["resource_id"]) for a, t in prod.of_type("aws_appautoscaling_target").items()}
+    assert targets == {
+        "web": (3, 20, "service/vote-prod/vote-prod-vote-api"),
+        "backend": (2, 6, "service/vote-prod/vote-prod-results"),
+        "worker": (0, 20, "service/vote-prod/vote-prod-vote-worker"),
+    }
+    assert {(t["min_capacity"], t["max_capacity"]) for t in dev.of_type("aws_appautoscaling_target").values()} == {(1, 1)}
+    assert prod["module.web.module.service.aws_ecs_service.this"]["desired_count"] == 3
+    assert dev["module.web.module.service.aws_ecs_service.this"]["desired_count"] == 1
+
+    def tracking(plan: Planned) -> dict[str, tuple]:
+        found = {}
+        for address, policy in plan.of_type("aws_appautoscaling_policy").items():
+            if policy["policy_type"] != "TargetTrackingScaling":
+                continue
+            configuration = policy["target_tracking_scaling_policy_configuration"][0]
+            predefined = configuration["predefined_metric_specification"]
+            found[address] = (predefined[0]["predefined_metric_type"] if predefined else "custom", configuration["target_value"])
+        return found
+
+    assert tracking(prod) == {
+        "module.web.module.service.aws_appautoscaling_policy.cpu[0]": ("ECSServiceAverageCPUUtilization", 70),
+        "module.web.module.service.aws_appautoscaling_policy.memory[0]": ("ECSServiceAverageMemoryUtilization", 80),
+        "module.web.module.service.aws_appautoscaling_policy.requests[0]": ("ALBRequestCountPerTarget", 1000),
+        "module.backend.module.service.aws_appautoscaling_policy.cpu[0]": ("ECSServiceAverageCPUUtilization", 60),
+        "module.worker.aws_appautoscaling_policy.backlog": ("custom", 100),
+    }
+    assert set(tracking(dev)) == {"module.worker.aws_appautoscaling_policy.backlog"}
+
+    applied = planned["prod"]
+    label = applied["module.web.module.service.aws_appautoscaling_policy.requests[0]"]["target_tracking_scaling_policy_configuration"][0]
+    group_suffix = applied["module.web.aws_lb_target_group.this"]["arn_suffix"]
+    assert label["predefined_metric_specification"][0]["resource_label"] == f"app/vote/0abc/{group_suffix}"
+
+
+def test_worker_scales_on_backlog_and_from_zero(planned: dict[str, Planned]) -> None:
+    applied = planned["prod"]
+    backlog = applied["module.worker.aws_appautoscaling_policy.backlog"]["target_tracking_scaling_policy_configuration"][0]
+    metrics = {m["id"]: m for m in backlog["customized_metric_specification"][0]["metrics"]}
+    assert metrics["backlog_per_task"]["expression"] == "visible / running" and metrics["backlog_per_task"]["return_data"] is True
+    visible = metrics["visible"]["metric_stat"][0]["metric"][0]
+    assert (visible["namespace"], visible["metric_name"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible")
+    assert visible["dimensions"] == [{"name": "QueueName", "value": "vote-prod-vote-worker"}]
+    running = metrics["running"]["metric_stat"][0]["metric"][0]
+    assert running["metric_name"] == "RunningTaskCount"
+
+    step = applied["module.worker.aws_appautoscaling_policy.from_zero"]
+    assert step["policy_type"] == "StepScaling"
+    adjustment = step["step_scaling_policy_configuration"][0]["step_adjustment"]
+    assert [(a["metric_interval_lower_bound"], a["scaling_adjustment"]) for a in adjustment] == [("0", 1)]
+    alarm = applied["module.worker.aws_cloudwatch_metric_alarm.from_zero"]
+    assert alarm["alarm_actions"] == [step["arn"]] and alarm["actions_enabled"] is True
+    queries = {q["id"]: q for q in alarm["metric_query"]}
+    assert queries["visible"]["metric"][0]["metric_name"] == "ApproximateNumberOfMessagesVisible"
+    assert queries["visible"]["metric"][0]["dimensions"] == {"QueueName": "vote-prod-vote-worker"}
+    assert "visible > 0" in queries["start_first_task"]["expression"]
+
+
+# --- inputs the modules refuse ----------------------------------------------------------------------
+
+
+def test_bad_inputs_are_refused(tmp_path: Path) -> None:
+    calls = _calls("dev")
+    long_name = "x" * 55
+    calls["web"]["name"] = long_name
+    calls["backend"]["scaling"] = {"min": 1, "max": 3, "desired": 1, "requests": 100}
+    calls["worker"]["secrets"] = {"TOKEN": "my-token"}
+    calls["job"]["schedule_expression"] = "@hourly"
+    _write_root(tmp_path / "root", calls, cluster="vote-dev")
+    terraform = Terraform(tmp_path / "root", tmp_path / "data", offline=True)
+    terraform.init()
+    with pytest.raises(TerraformError) as raised:
+        terraform.plan(tmp_path / "plan.tfplan", on_event=lambda event: None)
+    message = str(raised.value)
+    assert "at most 54 characters" in message
+    assert "cannot scale on requests per target" in message
+    assert "Secrets Manager secret ARN or an SSM parameter ARN" in message
+    assert "cron(...) or rate(...)" in message

@@ -1,0 +1,35 @@
+"""Names of the things tfgen creates: Terraform identifiers and AWS names that must be short.
+
+AWS limits load balancer and target group names to 32 characters (letters, digits, hyphens; no
+leading or trailing hyphen). Longer names are shortened to a stable form: a truncated prefix, a
+hyphen and six hex characters of the SHA-256 of the full name, so different long names stay
+distinct and the same name always gives the same short name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+AWS_SHORT_LIMIT = 32
+HASH_LENGTH = 6
+
+
+def snake(name: str) -> str:
+    """A Terraform identifier for a blueprint name: `vote-api` -> `vote_api`."""
+    identifier = re.sub(r"[^A-Za-z0-9_]", "_", name)
+    return identifier if re.match(r"^[A-Za-z_]", identifier) else f"_{identifier}"
+
+
+def resource_name(application: str, environment: str, *parts: str) -> str:
+    """`<app>-<env>[-<part>...]`: the prefix of every AWS name of an environment."""
+    return "-".join((application, environment, *parts))
+
+
+def short_name(name: str, limit: int = AWS_SHORT_LIMIT) -> str:
+    """`name` when it fits in `limit` characters, else a stable shortened form that does."""
+    if len(name) <= limit:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:HASH_LENGTH]
+    prefix = name[: limit - HASH_LENGTH - 1].rstrip("-")
+    return f"{prefix}-{digest}"
