@@ -1,0 +1,149 @@
+"""Policy checks on a plan JSON (SPEC §5): checkov's built-in checks and tfgen's own pack
+(``tfgen/policy/checks``, a checkov external-checks directory), plus tfgen's plan-level checks
+(``plan_checks``), into one result model (``results``), cached (``cache``), printed as a table,
+JSON, SARIF 2.1.0 or JUnit XML (``formats``).
+
+Public API:
+    run_policy(plan_json, skips={}, protected=False, use_cache=True) -> PolicyResult
+    write_policy_result(result, path)          # policy.json, mode 0600
+    read_policy_result(path) -> PolicyResult
+    load_plan(path) -> dict                    # InputError (exit 2) for an unusable plan file
+    PolicyResult.passed                        # False when any check failed (apply refuses)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from tfgen.errors import InputError, Problem, TfgenError
+from tfgen.policy.default_skips import DEFAULT_SKIPS
+from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord, PolicyResult, apply_skips
+
+__all__ = [
+    "CheckRecord",
+    "DEFAULT_SKIPS",
+    "FAILED",
+    "PASSED",
+    "PolicyResult",
+    "SKIPPED",
+    "load_plan",
+    "read_policy_result",
+    "run_policy",
+    "write_policy_result",
+]
+
+
+def _read_plan(path: Path) -> tuple[bytes, dict[str, Any]]:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError([Problem(str(path), 1, 1, "", f"cannot read the plan JSON: {error.strerror or error}")]) from None
+    try:
+        plan = json.loads(data)
+    except UnicodeDecodeError:
+        raise InputError([Problem(str(path), 1, 1, "", "not a Terraform plan JSON: the file is not UTF-8 text")]) from None
+    except json.JSONDecodeError as error:
+        raise InputError([Problem(str(path), error.lineno, error.colno, "", f"not a Terraform plan JSON: {error.msg}", "write one with `terraform show -json plan.tfplan`")]) from None
+    if not isinstance(plan, dict):
+        raise InputError([Problem(str(path), 1, 1, "", "not a Terraform plan JSON: the document is not an object")])
+    version = plan.get("format_version")
+    if not isinstance(version, str) or not version:
+        raise InputError([Problem(str(path), 1, 1, "format_version", "missing: not a Terraform plan JSON", "write one with `terraform show -json plan.tfplan`")])
+    if version.split(".")[0] != "1":
+        raise InputError([Problem(str(path), 1, 1, "format_version", f"unsupported plan format {version}: tfgen reads format 1.x")])
+    if "planned_values" not in plan and "resource_changes" not in plan:
+        raise InputError([Problem(str(path), 1, 1, "planned_values", "missing: this looks like a state file, not a plan", "write one with `terraform show -json plan.tfplan`")])
+    if "terraform_version" not in plan:
+        raise InputError([Problem(str(path), 1, 1, "terraform_version", "missing: not a Terraform plan JSON")])
+    return data, plan
+
+
+def load_plan(path: Path) -> dict[str, Any]:
+    """The plan JSON as a dict; InputError (exit 2) when it is unreadable, not JSON or format != 1.x."""
+    return _read_plan(path)[1]
+
+
+def effective_skips(skips: dict[str, str] | None) -> tuple[dict[str, str], set[str]]:
+    """Default skips overlaid by the blueprint's; and the ids whose reason is a default one."""
+    merged = dict(DEFAULT_SKIPS)
+    for check_id, reason in (skips or {}).items():
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError(f"policy.skip.{check_id}: a skip needs a reason")
+        merged[check_id] = reason.strip()
+    defaults = {k for k in DEFAULT_SKIPS if k not in (skips or {})}
+    return merged, defaults
+
+
+def run_policy(plan_json: Path, skips: dict[str, str] | None = None, protected: bool = False, *, use_cache: bool = True) -> PolicyResult:
+    """Every check on ``plan_json``: checkov (built-ins + tfgen's pack) and tfgen's plan-level checks.
+
+    ``skips`` (check id -> reason) come from the blueprint (top level and environment); the default
+    skips of ``tfgen.policy.default_skips`` apply unless the blueprint names the same id.
+    ``protected`` turns on CKV_TFG_8 (deletion protection). Raises InputError for an unusable plan
+    file and TfgenError when checkov is missing or fails.
+    """
+    from tfgen.policy import cache
+    from tfgen.policy.checkov import checkov_identity, find_checkov, run_checkov
+    from tfgen.policy.plan_checks import run_plan_checks
+
+    started = time.perf_counter()
+    plan_json = Path(plan_json)
+    merged, default_ids = effective_skips(skips)
+    executable = find_checkov()
+    try:
+        data = plan_json.read_bytes()
+    except OSError:
+        data = None  # _read_plan explains
+    key = cache.cache_key(data, protected=protected, checkov_identity=checkov_identity(executable)) if use_cache and data is not None else None
+    # A cache entry exists only for plan bytes that were read and validated before: no need to parse them again.
+    cached = cache.load(key) if key else None
+    plan_name = str(plan_json)
+    checkov_seconds = 0.0
+    if cached is not None:
+        records = [CheckRecord.from_dict({**r, "file": plan_name}) for r in cached["records"]]
+        version = cached.get("checkov_version")
+    else:
+        data, plan = _read_plan(plan_json)
+        checkov_started = time.perf_counter()
+        checkov_records, version = run_checkov(plan_json.resolve(), protected=protected, executable=executable, file_name=plan_name)
+        checkov_seconds = time.perf_counter() - checkov_started
+        records = checkov_records + run_plan_checks(plan, plan_name)
+        if key:
+            cache.store(key, {"records": [r.to_dict() for r in records], "checkov_version": version})
+    records, unused = apply_skips(records, merged, default_ids)
+    return PolicyResult(
+        plan=plan_name,
+        records=records,
+        checkov_version=version,
+        protected=protected,
+        skips=merged,
+        unused_skips=unused,
+        duration=time.perf_counter() - started,
+        cached=cached is not None,
+        checkov_duration=checkov_seconds,
+    )
+
+
+def write_policy_result(result: PolicyResult, path: Path) -> None:
+    """Write ``policy.json`` (mode 0600, atomically): what `apply` reads (``passed``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(result.to_dict(), handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def read_policy_result(path: Path) -> PolicyResult:
+    try:
+        return PolicyResult.from_dict(json.loads(Path(path).read_text()))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise TfgenError(f"cannot read the policy result {path}: {error}") from None

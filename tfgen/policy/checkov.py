@@ -1,0 +1,178 @@
+"""Running checkov (its own executable, its own virtualenv) and reading its JSON into records.
+
+checkov is found through ``TFGEN_CHECKOV``, then ``.venv-checkov/bin/checkov`` of the project
+(next to tfgen's source tree, or in the current directory), then ``PATH``. It runs with no network:
+``--skip-download``, ``BC_SKIP_MAPPING=TRUE``, no platform API key, and environment variables that
+would change which checks run (``CKV_CHECK``, ``CKV_SKIP_CHECK``, ...) removed, so the result
+depends only on the plan, the checks and the checkov version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tfgen.errors import TfgenError
+from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord
+
+CHECKS_DIR = Path(__file__).resolve().parent / "checks"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROTECTED_ENV = "TFGEN_POLICY_PROTECTED"  # read by CKV_TFG_8 inside checkov
+GUIDELINE = "https://github.com/tfgen/tfgen#policy-checks"
+_SCRUBBED = ("BC_API_KEY", "PRISMA_API_URL", "BC_API_URL", "CKV_CHECK", "CKV_SKIP_CHECK", "CKV_FRAMEWORK", "CKV_EXTERNAL_CHECKS_PUBLIC_KEY", "CKV_STDERR_DEBUG")
+_RESULTS = {"PASSED": PASSED, "FAILED": FAILED, "SKIPPED": SKIPPED}
+
+
+def find_checkov() -> Path:
+    """The checkov executable; TfgenError saying how to get one when there is none."""
+    configured = os.environ.get("TFGEN_CHECKOV")
+    if configured:
+        path = Path(configured).expanduser()
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+        found = shutil.which(configured)
+        if found:
+            return Path(found)
+        raise TfgenError(f"TFGEN_CHECKOV={configured} is not an executable checkov: run `make install` (it installs checkov into .venv-checkov) or fix the variable")
+    for root in (PROJECT_ROOT, Path.cwd()):
+        candidate = root / ".venv-checkov" / "bin" / "checkov"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    found = shutil.which("checkov")
+    if found:
+        return Path(found)
+    raise TfgenError(
+        "checkov not found: run `make install` (it installs checkov into its own virtualenv, .venv-checkov), "
+        "or set TFGEN_CHECKOV to a checkov executable"
+    )
+
+
+def checkov_identity(executable: Path) -> str:
+    """What identifies the checkov installation cheaply (no `checkov --version`: it takes seconds)."""
+    resolved = executable.resolve()
+    stat = resolved.stat()
+    parts = [str(resolved), str(stat.st_mtime_ns), str(stat.st_size)]
+    # A venv's console script does not change when checkov is upgraded in place: add its dist-info.
+    site = list(resolved.parent.parent.glob("lib/python*/site-packages"))
+    for directory in site:
+        parts.extend(sorted(p.name for p in directory.glob("checkov-*.dist-info")))
+    return "\0".join(parts)
+
+
+def checkov_environment(protected: bool) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED}
+    env.update(
+        BC_SKIP_MAPPING="TRUE",
+        CHECKOV_RUN_SCA_PACKAGE_SCAN_V2="false",
+        CKV_GITHUB_CONFIG_FETCH_DATA="False",
+        CKV_GITLAB_CONFIG_FETCH_DATA="False",
+        LOG_LEVEL="ERROR",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env[PROTECTED_ENV] = "1" if protected else "0"
+    return env
+
+
+def checkov_command(executable: Path, target: Path, checks_dir: Path = CHECKS_DIR) -> list[str]:
+    return [
+        str(executable),
+        "-d" if target.is_dir() else "-f",
+        str(target),
+        "--framework", "terraform_plan",
+        "-o", "json",
+        "--compact",
+        "--skip-download",
+        "--skip-results-upload",
+        "--external-checks-dir", str(checks_dir),
+    ]
+
+
+def run_checkov(target: Path, *, protected: bool = False, checks_dir: Path = CHECKS_DIR, executable: Path | None = None, timeout: float = 1800, file_name: str | None = None) -> tuple[list[CheckRecord], str | None]:
+    """Run checkov on a plan JSON file (or a directory of them); its records and version.
+
+    ``file_name``: what records name as their file (default: the absolute path checkov reports)."""
+    executable = executable or find_checkov()
+    command = checkov_command(executable, target, checks_dir)
+    try:
+        proc = subprocess.run(command, capture_output=True, text=True, env=checkov_environment(protected), timeout=timeout, cwd=str(target if target.is_dir() else target.parent), stdin=subprocess.DEVNULL)
+    except OSError as error:
+        raise TfgenError(f"could not run checkov ({executable}): {error}; run `make install`") from None
+    except subprocess.TimeoutExpired:
+        raise TfgenError(f"checkov did not finish within {timeout:.0f}s on {target}") from None
+    if proc.returncode not in (0, 1):
+        raise TfgenError(f"checkov failed (exit {proc.returncode}) on {target}:\n{_tail(proc.stderr or proc.stdout)}")
+    try:
+        data = _load_json(proc.stdout)
+    except ValueError:
+        raise TfgenError(f"checkov printed no JSON report on {target}:\n{_tail(proc.stderr or proc.stdout)}") from None
+    return parse_checkov_output(data, target, file_name)
+
+
+def _load_json(text: str) -> Any:
+    text = text.strip()
+    try:
+        return json.loads(text)
+    except ValueError:
+        # Anything printed before the report (a warning on stdout): start at the first bracket.
+        starts = [i for i in (text.find("{"), text.find("[")) if i >= 0]
+        if not starts:
+            raise
+        return json.loads(text[min(starts):])
+
+
+def _tail(text: str, lines: int = 20) -> str:
+    return "\n".join((text or "").strip().splitlines()[-lines:])
+
+
+def parse_checkov_output(data: Any, target: Path, file_name: str | None = None) -> tuple[list[CheckRecord], str | None]:
+    """checkov's JSON report in any of its shapes -> records.
+
+    Shapes: a list of reports (several frameworks), one report dict ``{check_type, results,
+    summary}``, or a bare summary ``{"passed": 0, "failed": 0, ...}`` when nothing was scanned.
+    Parsing errors of a plan file are an error: no check ran on it.
+    """
+    reports = data if isinstance(data, list) else [data]
+    records: list[CheckRecord] = []
+    version: str | None = None
+    for report in reports:
+        if not isinstance(report, dict):
+            continue
+        summary = report.get("summary") if "results" in report else report
+        if isinstance(summary, dict):
+            version = summary.get("checkov_version") or version
+        results = report.get("results")
+        if not isinstance(results, dict):
+            continue
+        errors = results.get("parsing_errors") or []
+        if errors:
+            raise TfgenError("checkov could not parse " + ", ".join(map(str, errors)))
+        for key in ("failed_checks", "passed_checks", "skipped_checks"):
+            for item in results.get(key) or []:
+                records.append(_record(item, target, file_name))
+    return records, version
+
+
+def _record(item: dict[str, Any], target: Path, file_name: str | None = None) -> CheckRecord:
+    check_id = str(item.get("check_id"))
+    result = _RESULTS.get(str((item.get("check_result") or {}).get("result", "")).upper(), FAILED)
+    skip_reason = (item.get("check_result") or {}).get("suppress_comment") if result == SKIPPED else None
+    lines = item.get("file_line_range")
+    file = file_name or item.get("file_abs_path") or item.get("file_path") or str(target)
+    guideline = item.get("guideline") or (GUIDELINE if check_id.startswith("CKV_TFG_") else None)
+    return CheckRecord(
+        check_id=check_id,
+        name=str(item.get("check_name") or check_id),
+        result=result,
+        resource=str(item.get("resource_address") or item.get("resource") or ""),
+        file=str(file),
+        guideline=guideline,
+        skip_reason=skip_reason,
+        skip_source="checkov" if skip_reason else None,
+        severity=item.get("severity"),
+        source="checkov",
+        lines=(int(lines[0]), int(lines[1])) if isinstance(lines, list) and len(lines) == 2 else None,
+    )

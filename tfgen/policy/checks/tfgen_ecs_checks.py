@@ -1,0 +1,65 @@
+"""CKV_TFG_1 (circuit breaker with rollback) and CKV_TFG_2 (no public IP on tasks)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+from tfgen_check_helpers import GUIDELINE, first_block, is_true
+
+
+class ServiceCircuitBreaker(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="ECS service has the deployment circuit breaker enabled with rollback",
+            id="CKV_TFG_1",
+            categories=[CheckCategories.GENERAL_SECURITY],
+            supported_resources=["aws_ecs_service"],
+            guideline=GUIDELINE,
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["deployment_circuit_breaker"]
+        controller = first_block(conf, "deployment_controller")
+        if controller and str(controller.get("type", ["ECS"])[0]).upper() not in ("ECS", "NONE"):
+            return CheckResult.UNKNOWN  # CODE_DEPLOY / EXTERNAL controllers have no circuit breaker
+        breaker = first_block(conf, "deployment_circuit_breaker")
+        if breaker and is_true(breaker.get("enable")) and is_true(breaker.get("rollback")):
+            return CheckResult.PASSED
+        return CheckResult.FAILED
+
+
+class TaskNoPublicIp(BaseResourceCheck):
+    """Tasks of services and of scheduled runs (EventBridge rule targets, Scheduler schedules)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="ECS tasks are not assigned a public IP address",
+            id="CKV_TFG_2",
+            categories=[CheckCategories.NETWORKING],
+            supported_resources=["aws_ecs_service", "aws_cloudwatch_event_target", "aws_scheduler_schedule"],
+            guideline=GUIDELINE,
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        if self.entity_type == "aws_ecs_service":
+            holder: Any = conf
+            self.evaluated_keys = ["network_configuration/[0]/assign_public_ip"]
+        elif self.entity_type == "aws_cloudwatch_event_target":
+            holder = first_block(conf, "ecs_target")
+            self.evaluated_keys = ["ecs_target/[0]/network_configuration/[0]/assign_public_ip"]
+        else:
+            holder = first_block(first_block(conf, "target"), "ecs_parameters")
+            self.evaluated_keys = ["target/[0]/ecs_parameters/[0]/network_configuration/[0]/assign_public_ip"]
+        if holder is None:
+            return CheckResult.UNKNOWN  # not an ECS task target
+        network = first_block(holder, "network_configuration")
+        if network is not None and is_true(network.get("assign_public_ip")):
+            return CheckResult.FAILED
+        return CheckResult.PASSED
+
+
+circuit_breaker = ServiceCircuitBreaker()
+no_public_ip = TaskNoPublicIp()

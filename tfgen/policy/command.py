@@ -1,0 +1,63 @@
+"""The body of `tfgen check`: find the plan, run the checks, print or write the chosen format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tfgen.errors import InputError, TfgenError
+
+
+def check_command(blueprint: Path | None, environment: str | None, offline: bool, plan_json: Path | None, output_format: str, output: Path | None) -> int:
+    """Exit code: 0 every check passed (or was skipped), 1 a check failed; InputError for bad input."""
+    from tfgen.policy import run_policy
+    from tfgen.policy.formats import render
+
+    if plan_json is not None:
+        if blueprint is not None or environment:
+            raise InputError("give either BLUEPRINT -e ENV or --plan-json FILE, not both")
+        result = run_policy(plan_json, skips={}, protected=False)
+    else:
+        if blueprint is None or not environment:
+            raise InputError("usage: tfgen check BLUEPRINT -e ENV [--offline] | tfgen check --plan-json FILE")
+        path, skips, protected = _environment_plan(blueprint, environment, offline)
+        result = run_policy(path, skips=skips, protected=protected)
+
+    text = render(result, output_format, color=output is None and output_format == "table" and sys.stdout.isatty())
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text if output_format != "table" else render(result, "table"))
+        click.echo(render(result, "table") if output_format == "table" else _summary_line(result), err=True, nl=False)
+    else:
+        click.echo(text, nl=False)
+    return 0 if result.passed else 1
+
+
+def _summary_line(result) -> str:
+    summary = result.summary()
+    verdict = "PASSED" if result.passed else "FAILED"
+    return f"{verdict} {result.plan}: {summary['failed']} failed, {summary['skipped']} skipped, {summary['passed']} passed\n"
+
+
+def _environment_plan(blueprint: Path, environment: str, offline: bool) -> tuple[Path, dict[str, str], bool]:
+    """The environment's plan JSON (planning first when there is none), its skips and protection."""
+    from tfgen.blueprint.loader import load_blueprint
+
+    loaded = load_blueprint(blueprint)
+    environments = loaded.blueprint.environments
+    if environment not in environments:
+        raise InputError(f"{blueprint}: environment '{environment}' is not in the blueprint (environments: {', '.join(environments)})")
+    settings = environments[environment]
+    skips = {**loaded.blueprint.policy.skip, **settings.policy.skip}
+    plan_path = Path("build") / loaded.blueprint.name / ".tfgen" / environment / "plan.json"
+    if not plan_path.is_file():
+        try:
+            from tfgen.workflow import plan_environment
+        except ImportError:
+            raise TfgenError(f"no plan for '{environment}' at {plan_path}: run `tfgen plan {blueprint} -e {environment}` first") from None
+        click.echo(f"no plan for '{environment}' yet: planning{' offline' if offline else ''}", err=True)
+        outcome = plan_environment(loaded, environment, offline=offline, run_policy_checks=False)
+        plan_path = Path(outcome.paths.plan_json)
+    return plan_path, skips, settings.protected
