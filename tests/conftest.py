@@ -94,3 +94,97 @@ def aws_env(moto_server, monkeypatch):
         monkeypatch.setenv(name, value)
     urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"))
     return values
+
+
+# --- AWS commands (bootstrap / discover / status) ----------------------------------------------
+
+IAM_LIMITED_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": ["sts:GetCallerIdentity"], "Resource": "*"}],
+}
+
+
+@pytest.fixture(scope="session")
+def moto_server_iam():
+    """A second moto_server that enforces IAM (INITIAL_NO_AUTH_ACTION_COUNT). Its first three
+    requests create a user allowed only sts:GetCallerIdentity; yields
+    {"endpoint", "access_key_id", "secret_access_key"} of that user."""
+    import json
+
+    import boto3
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [*_moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"},
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("moto_server (IAM) did not start")
+            time.sleep(0.1)
+    try:
+        iam = boto3.client(
+            "iam", region_name="us-east-1", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing"
+        )
+        iam.create_user(UserName="limited")
+        key = iam.create_access_key(UserName="limited")["AccessKey"]
+        iam.put_user_policy(UserName="limited", PolicyName="sts-only", PolicyDocument=json.dumps(IAM_LIMITED_POLICY))
+        yield {"endpoint": endpoint, "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+AWS_TEST_BLUEPRINT = """\
+name: shop
+region: eu-west-1
+network:
+  vpc: default
+load_balancer:
+  public: true
+services:
+  web:
+    type: web-service
+    image: public.ecr.aws/docker/library/nginx:stable
+    port: 80
+    count: 2
+  api:
+    type: backend-service
+    image: public.ecr.aws/docker/library/nginx:stable
+    port: 8080
+  nightly:
+    type: scheduled-job
+    image: public.ecr.aws/docker/library/busybox:stable
+    schedule: rate(1 hour)
+environments:
+  dev:
+    account: "123456789012"
+    state: {bucket: shop-tfstate-dev}
+  stage:
+    account: "123456789012"
+    region: eu-central-1
+    state: {bucket: shop-tfstate-stage, region: eu-central-1}
+  prod:
+    account: "210987654321"
+    state: {bucket: shop-tfstate-prod}
+"""
+
+
+@pytest.fixture
+def aws_blueprint(tmp_path: Path) -> Path:
+    """A blueprint for the AWS commands: env dev and stage in moto's default account, prod in another."""
+    path = tmp_path / "shop.yaml"
+    path.write_text(AWS_TEST_BLUEPRINT)
+    return path
