@@ -46,20 +46,43 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Overwrite generated files even when someone edited them.")
 def render(blueprints: tuple[Path, ...], out: Path | None, check: bool, force: bool) -> None:
     """Render BLUEPRINT... into Terraform under build/<name>/."""
-    raise TfgenError("render: not implemented yet")
+    from tfgen.render import load_all, render as render_blueprint
+
+    if out is not None and len(blueprints) > 1:
+        raise InputError(f"-o/--out takes one blueprint, got {len(blueprints)}: render them one at a time or drop -o")
+    stale: list[str] = []
+    for loaded in load_all(blueprints):
+        try:
+            result = render_blueprint(loaded, out, check=check, force=force)
+        except TfgenError as error:
+            if not check or isinstance(error, InputError):
+                raise
+            stale.append(str(error))
+            continue
+        click.echo(result.summary())
+    if stale:
+        raise TfgenError("\n".join(stale))
 
 
 @cli.command()
 @click.argument("blueprints", nargs=-1, required=True, type=BLUEPRINT)
 def validate(blueprints: tuple[Path, ...]) -> None:
     """Validate blueprints and run real `terraform validate` on their rendering, offline."""
-    raise TfgenError("validate: not implemented yet")
+    from tfgen.render import load_all, validate_offline
+
+    for loaded in load_all(blueprints):
+        for line in validate_offline(loaded):
+            click.echo(line)
 
 
 @cli.command()
 def schema() -> None:
     """Print the blueprint JSON Schema."""
-    raise TfgenError("schema: not implemented yet")
+    import json
+
+    from tfgen.blueprint.model import blueprint_json_schema
+
+    click.echo(json.dumps(blueprint_json_schema(), indent=2, sort_keys=True))
 
 
 # --- plan / apply (workflow) -------------------------------------------------------------------
@@ -72,9 +95,30 @@ def schema() -> None:
 @click.option("--set", "settings", multiple=True, metavar="PATH=VALUE", help="e.g. services.api.image_tag=abc123")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
 @click.option("--lock-timeout", default=None, help="Passed to terraform, e.g. 60s.")
-def plan(blueprint: Path, environment: str, offline: bool, settings: tuple[str, ...], output_format: str, lock_timeout: str | None) -> None:
+@click.option("--progress/--no-progress", default=None, help="Resource-by-resource progress on stderr (default: when it is a terminal).")
+def plan(blueprint: Path, environment: str, offline: bool, settings: tuple[str, ...], output_format: str, lock_timeout: str | None, progress: bool | None) -> None:
     """Plan one environment: render if stale, init, plan, policy checks, summary."""
-    raise TfgenError("plan: not implemented yet")
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.progress import progress_for
+    from tfgen.summary import print_summary_table, summary_json
+    from tfgen.workflow import plan_environment
+
+    loaded = load_blueprint(blueprint)
+    outcome = plan_environment(
+        loaded, environment, offline=offline, settings=settings, lock_timeout=lock_timeout, on_event=progress_for(progress)
+    )
+    policy_passed = outcome.meta.policy_passed
+    if output_format == "json":
+        click.echo(summary_json(outcome.summary, environment=environment, plan_json=str(outcome.paths.plan_json), policy_passed=policy_passed))
+    else:
+        print_summary_table(outcome.summary, environment)
+        if outcome.policy is not None:
+            from tfgen.policy import print_policy_summary
+
+            print_policy_summary(outcome.policy)
+        click.echo(f"saved plan: {outcome.paths.plan_file} (apply with: tfgen apply {blueprint} -e {environment}{' --offline' if offline else ''})")
+    if policy_passed is False:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()
@@ -82,10 +126,28 @@ def plan(blueprint: Path, environment: str, offline: bool, settings: tuple[str, 
 @click.option("-e", "--env", "environment", required=True)
 @click.option("--offline", is_flag=True)
 @click.option("--allow-destroy", is_flag=True, help="Allow destroys/replacements in a protected environment.")
-@click.option("--lock-timeout", default=None)
-def apply(blueprint: Path, environment: str, offline: bool, allow_destroy: bool, lock_timeout: str | None) -> None:
+@click.option("--set", "settings", multiple=True, metavar="PATH=VALUE", help="Must equal the --set values of the plan.")
+@click.option("--lock-timeout", default=None, help="Passed to terraform, e.g. 60s.")
+@click.option("--progress/--no-progress", default=None, help="Resource-by-resource progress on stderr (default: when it is a terminal).")
+def apply(
+    blueprint: Path, environment: str, offline: bool, allow_destroy: bool, settings: tuple[str, ...], lock_timeout: str | None, progress: bool | None
+) -> None:
     """Apply the saved plan of one environment."""
-    raise TfgenError("apply: not implemented yet")
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.progress import progress_for
+    from tfgen.workflow import apply_environment
+
+    loaded = load_blueprint(blueprint)
+    apply_environment(
+        loaded,
+        environment,
+        offline=offline,
+        allow_destroy=allow_destroy,
+        settings=settings,
+        lock_timeout=lock_timeout,
+        on_event=progress_for(progress),
+    )
+    click.echo(f"applied the saved plan of '{environment}'", err=True)
 
 
 # --- policy ------------------------------------------------------------------------------------
@@ -100,7 +162,11 @@ def apply(blueprint: Path, environment: str, offline: bool, allow_destroy: bool,
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
 def check(blueprint: Path | None, environment: str | None, offline: bool, plan_json: Path | None, output_format: str, output: Path | None) -> None:
     """Policy checks (checkov + tfgen's pack) on a plan."""
-    raise TfgenError("check: not implemented yet")
+    from tfgen.policy.command import check_command
+
+    code = check_command(blueprint, environment, offline, plan_json, output_format, output)
+    if code:
+        click.get_current_context().exit(code)
 
 
 @cli.command()
@@ -108,7 +174,11 @@ def check(blueprint: Path | None, environment: str | None, offline: bool, plan_j
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
 def parity(blueprint: Path, output_format: str) -> None:
     """List every value that differs between the environments."""
-    raise TfgenError("parity: not implemented yet")
+    from tfgen.parity import parity_command
+
+    code = parity_command(blueprint, output_format)
+    if code:
+        click.get_current_context().exit(code)
 
 
 # --- AWS ---------------------------------------------------------------------------------------
@@ -119,7 +189,11 @@ def parity(blueprint: Path, output_format: str) -> None:
 @click.option("-e", "--env", "environment", required=True)
 def bootstrap(blueprint: Path, environment: str) -> None:
     """Create the environment's state bucket (idempotent)."""
-    raise TfgenError("bootstrap: not implemented yet")
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.bootstrap import bootstrap as bootstrap_state_bucket
+
+    result = bootstrap_state_bucket(load_blueprint(blueprint), environment)
+    click.echo("\n".join(result.lines()))
 
 
 @cli.command()
@@ -127,7 +201,11 @@ def bootstrap(blueprint: Path, environment: str) -> None:
 @click.option("-e", "--env", "environment", required=True)
 def discover(blueprint: Path, environment: str) -> None:
     """Look up the default VPC and subnets into tfgen.context.json."""
-    raise TfgenError("discover: not implemented yet")
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.discover import discover as discover_default_vpc
+
+    result = discover_default_vpc(load_blueprint(blueprint), environment)
+    click.echo("\n".join(result.lines()))
 
 
 @cli.command()
@@ -138,7 +216,35 @@ def discover(blueprint: Path, environment: str) -> None:
 @click.option("--timeout", type=float, default=600.0, show_default=True)
 def status(blueprint: Path, environment: str, output_format: str, wait: bool, timeout: float) -> None:
     """Deployed services: desired/running, rollout state, events, target health."""
-    raise TfgenError("status: not implemented yet")
+    import json
+    import os
+
+    from rich.console import Console
+
+    from tfgen import status as service_status
+    from tfgen.aws import Aws
+    from tfgen.blueprint.loader import load_blueprint
+
+    loaded = load_blueprint(blueprint)
+    if wait:
+        try:
+            interval = float(os.environ.get("TFGEN_STATUS_INTERVAL") or service_status.DEFAULT_INTERVAL)
+        except ValueError:
+            raise InputError("TFGEN_STATUS_INTERVAL must be a number of seconds") from None
+
+        def progress(report: service_status.StatusReport, elapsed: float) -> None:
+            click.echo(f"waiting ({elapsed:.0f}s of {timeout:.0f}s): {report.summary()}", err=True)
+
+        report = service_status.wait(loaded, environment, timeout, interval, Aws(), progress)
+    else:
+        report = service_status.collect(loaded, environment)
+    if output_format == "json":
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        service_status.render_table(report, Console(width=None if sys.stdout.isatty() else 160))
+    if not report.steady:
+        waited = f"still not steady after {timeout:g}s" if wait else "not steady"
+        raise TfgenError(f"{waited}: {report.summary()}")
 
 
 # --- terraform passthrough ---------------------------------------------------------------------
@@ -151,7 +257,11 @@ def status(blueprint: Path, environment: str, output_format: str, wait: bool, ti
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def tf(offline: bool, environment: str | None, target: Path, args: tuple[str, ...]) -> None:
     """Run terraform ARGS in the rendered directory, wired as tfgen wires it."""
-    raise TfgenError("tf: not implemented yet")
+    from tfgen.terraform import run_tf_command
+
+    if not args:
+        raise InputError("tf: give the terraform command after --, e.g. `tfgen tf DIR -- plan`")
+    sys.exit(run_tf_command(target, args, offline=offline, environment=environment))
 
 
 def main() -> None:

@@ -1,0 +1,168 @@
+"""plan/apply of one environment at a time, with real Terraform and the offline provider
+(local state) or the real S3 backend on moto_server."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tfgen.blueprint.loader import load_blueprint
+from tfgen.cli import cli
+from tfgen.errors import InputError, TfgenError
+from tfgen.workflow import EnvironmentPaths, apply_environment, describe_lock_error, plan_environment
+
+pytestmark = pytest.mark.slow
+
+BLUEPRINT = """\
+name: shop
+region: eu-west-1
+network:
+  vpc:
+    id: vpc-0abc123
+    public_subnets: [subnet-0a1, subnet-0a2]
+    private_subnets: [subnet-0b1, subnet-0b2]
+services:
+  api:
+    type: web-service
+    image: public.ecr.aws/nginx/nginx:stable
+    port: 8080
+    http: {path: /*, healthcheck: /health}
+  web:
+    type: backend-service
+    image: {build: ./web}
+    port: 3000
+environments:
+  dev:
+    account: "123456789012"
+    state: {bucket: shop-tfstate-dev}
+  prod:
+    account: "123456789012"
+    protected: true
+    state: {bucket: shop-tfstate-prod}
+    overrides:
+      services: {api: {count: {min: 2, max: 4, cpu: 60}}}
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    """A directory with the blueprint, as a user's repository; build/ goes there."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shop.yaml").write_text(BLUEPRINT)
+    return tmp_path
+
+
+def loaded(project: Path):
+    return load_blueprint(project / "shop.yaml")
+
+
+def plan_offline(project: Path, env: str = "dev", **kwargs):
+    return plan_environment(loaded(project), env, offline=True, run_policy_checks=False, **kwargs)
+
+
+def test_plan_apply_then_empty_plan_offline(project: Path):
+    outcome = plan_offline(project)
+    assert outcome.summary.totals["create"] > 10
+    addresses = {change.address for change in outcome.summary.changes}
+    assert "module.api.module.service.aws_ecs_service.this" in addresses
+    assert any(address.startswith("module.web_repository.") for address in addresses)
+    for artifact in (outcome.paths.plan_json, outcome.paths.meta_file):
+        assert stat.S_IMODE(artifact.stat().st_mode) == 0o600
+    plan = json.loads(outcome.paths.plan_json.read_text())
+    assert {r["address"] for r in plan["resource_changes"] if r["mode"] == "managed"} >= addresses
+
+    apply_environment(loaded(project), "dev", offline=True)
+    assert not outcome.paths.plan_file.exists(), "an applied plan must not be applied twice"
+
+    again = plan_offline(project)
+    assert again.summary.totals == {"create": 0, "update": 0, "replace": 0, "delete": 0}
+
+
+def test_environments_keep_separate_data_and_state(project: Path):
+    dev = plan_offline(project, "dev")
+    apply_environment(loaded(project), "dev", offline=True)
+    prod = plan_offline(project, "prod")
+    assert dev.paths.data_dir != prod.paths.data_dir
+    assert prod.summary.totals["create"] == dev.summary.totals["create"]
+    plan = json.loads(prod.paths.plan_json.read_text())
+    target = next(r for r in plan["resource_changes"] if r["type"] == "aws_appautoscaling_target" and "module.api" in r["address"])
+    assert (target["change"]["after"]["min_capacity"], target["change"]["after"]["max_capacity"]) == (2, 4)
+
+
+def test_apply_refuses_without_plan(project: Path):
+    with pytest.raises(TfgenError, match="no saved plan"):
+        apply_environment(loaded(project), "dev", offline=True)
+
+
+def test_apply_refuses_after_blueprint_edit_and_works_after_replan(project: Path):
+    plan_offline(project)
+    blueprint = project / "shop.yaml"
+    blueprint.write_text(BLUEPRINT.replace("port: 8080", "port: 8081"))
+    with pytest.raises(TfgenError, match="changed since"):
+        apply_environment(loaded(project), "dev", offline=True)
+    plan_offline(project)
+    apply_environment(loaded(project), "dev", offline=True)
+
+
+def test_set_image_tag_reaches_the_plan_and_apply_checks_it(project: Path):
+    outcome = plan_offline(project, settings=("services.web.image_tag=abc123",))
+    plan = json.loads(outcome.paths.plan_json.read_text())
+    assert plan["variables"]["web_image_tag"]["value"] == "abc123"
+    with pytest.raises(TfgenError, match="--set values differ"):
+        apply_environment(loaded(project), "dev", offline=True, settings=("services.web.image_tag=other",))
+    apply_environment(loaded(project), "dev", offline=True, settings=("services.web.image_tag=abc123",))
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("services.api.image_tag=abc", "does not build its image"),
+        ("services.nope.image_tag=abc", "no service 'nope'"),
+        ("services.web.cpu=512", "expected services.NAME.image_tag=TAG"),
+    ],
+)
+def test_bad_set_values_are_input_errors(project: Path, setting: str, message: str):
+    with pytest.raises(InputError, match=message):
+        plan_offline(project, settings=(setting,))
+
+
+def test_protected_environment_refuses_destroy_without_allow_destroy(project: Path):
+    plan_offline(project, "prod")
+    apply_environment(loaded(project), "prod", offline=True)
+    without_web = BLUEPRINT.replace(
+        "  web:\n    type: backend-service\n    image: {build: ./web}\n    port: 3000\n", ""
+    )
+    (project / "shop.yaml").write_text(without_web)
+    outcome = plan_offline(project, "prod")
+    assert outcome.summary.totals["delete"] > 0
+    with pytest.raises(TfgenError, match="protected"):
+        apply_environment(loaded(project), "prod", offline=True)
+    apply_environment(loaded(project), "prod", offline=True, allow_destroy=True)
+
+
+def test_cli_plan_json_output_matches_plan(project: Path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["plan", "shop.yaml", "-e", "dev", "--offline", "--format", "json", "--no-progress"])
+    summary = json.loads(result.stdout)
+    paths = EnvironmentPaths(project / "build" / "shop", "dev")
+    plan = json.loads(paths.plan_json.read_text())
+    planned = sorted(r["address"] for r in plan["resource_changes"] if r["mode"] == "managed" and r["change"]["actions"] != ["no-op"])
+    assert sorted(change["address"] for change in summary["changes"]) == planned
+    assert summary["totals"]["create"] == len(planned)
+    assert summary["environment"] == "dev"
+    assert result.exit_code in (0, 1), result.output
+    assert summary["policy_passed"] is (result.exit_code == 0)
+
+
+def test_lock_error_names_holder_and_what_to_do():
+    text = (
+        "Error acquiring the state lock\n\nLock Info:\n  ID:        3e5b1f2a\n  Path:      b/shop/dev.tfstate\n"
+        "  Operation: OperationTypeApply\n  Who:       alice@laptop\n  Version:   1.15.0\n  Created:   2026-11-22 10:00:00 UTC\n"
+    )
+    message = describe_lock_error(text, "dev")
+    assert "locked by alice@laptop since 2026-11-22 10:00:00 UTC" in message
+    assert "force-unlock 3e5b1f2a" in message

@@ -1,0 +1,319 @@
+"""Plan and apply one environment at a time (SPEC §2): render if stale, init once, saved plans,
+plan JSON and policy result on disk, and an apply that only runs the plan it was shown.
+
+Artifacts live in `build/<name>/.tfgen/<env>/`: `plan.tfplan`, `plan.json` and `policy.json`
+(mode 0600: plan JSON holds sensitive values in clear text) and `plan-meta.json`, the hashes
+recorded at plan time that `apply` compares against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from tfgen.blueprint.loader import LoadedBlueprint
+from tfgen.blueprint.model import Blueprint
+from tfgen.errors import InputError, TfgenError
+from tfgen.summary import PlanSummary, summarize_plan
+from tfgen.terraform import Terraform, TerraformError
+
+EventHandler = Callable[[dict[str, Any]], None]
+_SET_PATTERN = re.compile(r"^services\.(?P<service>[a-z][a-z0-9-]*)\.image_tag=(?P<value>[A-Za-z0-9_.\-]{1,128})$")
+
+
+@dataclass(frozen=True)
+class EnvironmentPaths:
+    """Where one environment's rendered inputs and plan artifacts live."""
+
+    root: Path
+    env: str
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / ".tfgen" / self.env
+
+    @property
+    def var_file(self) -> Path:
+        return self.root / "env" / f"{self.env}.tfvars.json"
+
+    @property
+    def backend_file(self) -> Path:
+        return self.root / "env" / f"{self.env}.s3.tfbackend"
+
+    @property
+    def plan_file(self) -> Path:
+        return self.data_dir / "plan.tfplan"
+
+    @property
+    def plan_json(self) -> Path:
+        return self.data_dir / "plan.json"
+
+    @property
+    def policy_json(self) -> Path:
+        return self.data_dir / "policy.json"
+
+    @property
+    def meta_file(self) -> Path:
+        return self.data_dir / "plan-meta.json"
+
+    @property
+    def init_stamp(self) -> Path:
+        return self.data_dir / "init-stamp"
+
+
+@dataclass
+class PlanMeta:
+    """What a saved plan was made from; `apply` refuses when any of it changed."""
+
+    environment: str
+    offline: bool
+    config_hash: str
+    var_file_hash: str
+    variables: dict[str, str]
+    protected: bool
+    policy_passed: bool | None
+    destructive: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanOutcome:
+    """Result of `plan_environment`: the summary and where the artifacts are."""
+
+    paths: EnvironmentPaths
+    summary: PlanSummary
+    policy: Any | None
+    meta: PlanMeta
+
+
+# --- hashing -----------------------------------------------------------------------------------
+
+
+def configuration_hash(root: Path) -> str:
+    """sha256 over every Terraform file of the rendered configuration (root and modules)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.tf")):
+        relative = path.relative_to(root)
+        if relative.parts[0].startswith("."):
+            continue
+        digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write `text` to a file created mode 0600 (it may hold sensitive values)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+# --- --set -------------------------------------------------------------------------------------
+
+
+def parse_settings(settings: tuple[str, ...] | list[str], blueprint: Blueprint) -> dict[str, str]:
+    """`services.NAME.image_tag=VALUE` flags -> Terraform variables; bad ones exit 2."""
+    variables: dict[str, str] = {}
+    problems: list[str] = []
+    for setting in settings:
+        match = _SET_PATTERN.match(setting)
+        if not match:
+            problems.append(f"--set {setting}: expected services.NAME.image_tag=TAG")
+            continue
+        service = blueprint.services.get(match["service"])
+        if service is None:
+            problems.append(f"--set {setting}: no service '{match['service']}' (services: {', '.join(blueprint.services)})")
+        elif not service.builds_image():
+            problems.append(f"--set {setting}: service '{match['service']}' does not build its image (image: {{build: DIR}}), so it has no image_tag")
+        else:
+            variables[f"{snake(match['service'])}_image_tag"] = match["value"]
+    if problems:
+        raise InputError("\n".join(problems))
+    return variables
+
+
+def snake(name: str) -> str:
+    return name.replace("-", "_")
+
+
+# --- plan --------------------------------------------------------------------------------------
+
+
+def render_environment(loaded: LoadedBlueprint, *, write: bool = True) -> Path:
+    """The rendered root directory. With `write`, render first if anything is stale.
+
+    Without it (apply), a blueprint edited since the plan shows up as a stale rendering,
+    which `render --check` reports and apply refuses.
+    """
+    from tfgen.render import render
+
+    if write:
+        return Path(render(loaded, None).root)
+    try:
+        return Path(render(loaded, None, check=True).root)
+    except TfgenError as error:
+        raise TfgenError(
+            f"the blueprint changed since it was rendered and planned ({error}): "
+            "run `tfgen plan` again and review it"
+        ) from None
+
+
+def plan_environment(
+    loaded: LoadedBlueprint,
+    env: str,
+    *,
+    offline: bool = False,
+    settings: tuple[str, ...] = (),
+    lock_timeout: str | None = None,
+    on_event: EventHandler | None = None,
+    run_policy_checks: bool = True,
+) -> PlanOutcome:
+    """Render, init (once), plan to a saved plan, write plan.json, run policy checks."""
+    resolved = loaded.for_environment(env)
+    variables = parse_settings(settings, resolved)
+    paths = EnvironmentPaths(render_environment(loaded), env)
+    terraform = Terraform(paths.root, paths.data_dir, offline=offline)
+    _clear_plan(paths)
+    with _explained_terraform_errors(env):
+        _init_once(terraform, paths, offline)
+        extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
+        terraform.plan(paths.plan_file, [paths.var_file], variables, on_event=on_event, extra_args=extra)
+    plan = terraform.show_json(paths.plan_file)
+    write_private(paths.plan_json, json.dumps(plan))
+    summary = summarize_plan(plan, {snake(name): name for name in resolved.services})
+    policy = _check_policy(paths, loaded, env) if run_policy_checks else None
+    meta = PlanMeta(
+        environment=env,
+        offline=offline,
+        config_hash=configuration_hash(paths.root),
+        var_file_hash=file_hash(paths.var_file),
+        variables=variables,
+        protected=loaded.blueprint.environments[env].protected,
+        policy_passed=None if policy is None else policy.passed,
+        destructive=[change.address for change in summary.destructive],
+    )
+    write_private(paths.meta_file, json.dumps(asdict(meta), indent=2, sort_keys=True))
+    return PlanOutcome(paths, summary, policy, meta)
+
+
+def _clear_plan(paths: EnvironmentPaths) -> None:
+    for path in (paths.plan_file, paths.plan_json, paths.policy_json, paths.meta_file):
+        path.unlink(missing_ok=True)
+
+
+def _init_once(terraform: Terraform, paths: EnvironmentPaths, offline: bool) -> None:
+    """`terraform init`, skipped when configuration, backend and mode are what the last init saw."""
+    stamp = hashlib.sha256(
+        "\0".join([configuration_hash(paths.root), file_hash(paths.backend_file), str(offline)]).encode()
+    ).hexdigest()
+    if paths.init_stamp.exists() and paths.init_stamp.read_text() == stamp:
+        return
+    terraform.init(None if offline else paths.backend_file)
+    paths.init_stamp.write_text(stamp)
+
+
+def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str):
+    from tfgen.policy import run_policy, write_policy_result
+
+    environment = loaded.blueprint.environments[env]
+    skips = {**loaded.blueprint.policy.skip, **environment.policy.skip}
+    result = run_policy(paths.plan_json, skips=skips, protected=environment.protected)
+    write_policy_result(result, paths.policy_json)
+    return result
+
+
+# --- apply -------------------------------------------------------------------------------------
+
+
+def apply_environment(
+    loaded: LoadedBlueprint,
+    env: str,
+    *,
+    offline: bool = False,
+    allow_destroy: bool = False,
+    settings: tuple[str, ...] = (),
+    lock_timeout: str | None = None,
+    on_event: EventHandler | None = None,
+) -> PlanMeta:
+    """Apply the saved plan of `env`, after checking it is still the plan that was reviewed."""
+    resolved = loaded.for_environment(env)
+    variables = parse_settings(settings, resolved)
+    paths = EnvironmentPaths(render_environment(loaded, write=False), env)
+    meta = _saved_plan_meta(paths, env)
+    if variables != meta.variables:
+        raise TfgenError(f"the --set values differ from those of the plan for '{env}' ({meta.variables}): plan again with the new values")
+    _refuse_unsafe_apply(paths, meta, loaded.blueprint.environments[env].protected, allow_destroy, offline)
+    terraform = Terraform(paths.root, paths.data_dir, offline=offline)
+    extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
+    with _explained_terraform_errors(env):
+        terraform.apply(paths.plan_file, on_event=on_event, extra_args=extra)
+    _clear_plan(paths)
+    return meta
+
+
+def _saved_plan_meta(paths: EnvironmentPaths, env: str) -> PlanMeta:
+    if not paths.plan_file.exists() or not paths.meta_file.exists():
+        raise TfgenError(f"no saved plan for '{env}': run `tfgen plan BLUEPRINT -e {env}` first")
+    return PlanMeta(**json.loads(paths.meta_file.read_text()))
+
+
+def _refuse_unsafe_apply(paths: EnvironmentPaths, meta: PlanMeta, protected: bool, allow_destroy: bool, offline: bool) -> None:
+    env = meta.environment
+    replan = f"run `tfgen plan BLUEPRINT -e {env}` again and review it"
+    if meta.offline != offline:
+        mode = "offline" if meta.offline else "online"
+        raise TfgenError(f"the saved plan for '{env}' was made {mode}; apply it the same way or {replan}")
+    if configuration_hash(paths.root) != meta.config_hash:
+        raise TfgenError(f"the rendered configuration changed since the plan for '{env}' was made: {replan}")
+    if file_hash(paths.var_file) != meta.var_file_hash:
+        raise TfgenError(f"{paths.var_file} changed since the plan for '{env}' was made: {replan}")
+    if meta.policy_passed is False:
+        raise TfgenError(f"the plan for '{env}' failed its policy checks ({paths.policy_json}): fix them or skip with a reason, then {replan}")
+    if protected and meta.destructive and not allow_destroy:
+        listed = "\n  ".join(meta.destructive)
+        raise TfgenError(
+            f"'{env}' is protected and the plan destroys or replaces:\n  {listed}\n"
+            "apply with --allow-destroy if that is intended"
+        )
+
+
+@contextmanager
+def _explained_terraform_errors(env: str) -> Iterator[None]:
+    """Turns Terraform's lock and stale-plan errors into what happened and what to do."""
+    try:
+        yield
+    except TerraformError as error:
+        text = str(error)
+        if "acquiring the state lock" in text:
+            raise TfgenError(describe_lock_error(text, env)) from None
+        if "Saved plan is stale" in text:
+            raise TfgenError(
+                f"the state of '{env}' changed since the plan was made (someone applied in between): "
+                f"run `tfgen plan BLUEPRINT -e {env}` again and review it"
+            ) from None
+        raise
+
+
+def describe_lock_error(text: str, env: str) -> str:
+    """'the state of dev is locked by alice@host since ... (operation OperationTypeApply, ID ...)'."""
+    info = {key: value.strip() for key, value in re.findall(r"^\s*(ID|Path|Operation|Who|Created):\s*(.*)$", text, re.M)}
+    holder = info.get("Who", "another process")
+    since = f" since {info['Created']}" if "Created" in info else ""
+    operation = f" for {info['Operation']}" if "Operation" in info else ""
+    lock_id = info.get("ID", "LOCK_ID")
+    return (
+        f"the state of '{env}' is locked by {holder}{since}{operation} (lock {lock_id}). "
+        f"Wait and retry (--lock-timeout 5m waits for it), or, if that process is gone: "
+        f"tfgen tf -e {env} BLUEPRINT -- force-unlock {lock_id}"
+    )
