@@ -127,6 +127,18 @@ class _Output:
     events: int = 0
 
 
+STAND_IN_ENV = "TFGEN_AWS_PROVIDER"
+_STAND_IN_INSTALLATION = """provider_installation {
+  filesystem_mirror {
+    path    = %s
+    include = ["registry.terraform.io/hashicorp/aws"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/aws"]
+  }
+}"""
+
+
 @dataclass
 class Terraform:
     """Terraform for one root module and one environment (its data directory)."""
@@ -151,6 +163,12 @@ class Terraform:
         return self.data_dir / OFFLINE_ROOT if self.offline else self.root
 
     @property
+    def uses_stand_in(self) -> bool:
+        """The offline provider serves hashicorp/aws: always offline, and online when
+        TFGEN_AWS_PROVIDER=offline (the real backend with the stand-in provider: tests, demos)."""
+        return self.offline or os.environ.get(STAND_IN_ENV, "") == "offline"
+
+    @property
     def tf_data_dir(self) -> Path:
         return self.data_dir / ("terraform-offline" if self.offline else "terraform")
 
@@ -163,8 +181,9 @@ class Terraform:
         """Create the data dir, CLI config and (offline) the mirror and the provider plugin."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._write_cli_config()
-        if self.offline:
+        if self.uses_stand_in:
             self._provider = self._install_provider()
+        if self.offline:
             self._sync_mirror()
 
     def environment(self) -> dict[str, str]:
@@ -176,7 +195,7 @@ class Terraform:
             TF_DATA_DIR=str(self.tf_data_dir),
             TF_CLI_CONFIG_FILE=str(self.cli_config_path),
         )
-        if self.offline:
+        if self.uses_stand_in:
             env.update(self._offline_provider().environment())
         return env
 
@@ -192,12 +211,14 @@ class Terraform:
             plugin_cache = cache_dir() / "plugin-cache"
             plugin_cache.mkdir(parents=True, exist_ok=True)
             lines.append(f"plugin_cache_dir = {json.dumps(str(plugin_cache))}")
+        if self.uses_stand_in and not self.offline:
+            lines.append(_STAND_IN_INSTALLATION % json.dumps(str(self.data_dir / "plugins")))
         _write_if_changed(self.cli_config_path, "\n".join(lines) + "\n")
 
     def _install_provider(self):
         from tfgen.offline.install import install
 
-        return install(self.root, self.data_dir / "plugins", self.schema_path)
+        return install(self.root, self.data_dir / "plugins", self.schema_path, state_path=self.state_path)
 
     def _offline_provider(self):
         if self._provider is None:
@@ -311,8 +332,8 @@ class Terraform:
         if stamp_file.is_file() and stamp_file.read_text() == stamp and self.tf_data_dir.is_dir():
             return
         stamp_file.unlink(missing_ok=True)
-        if self.offline:
-            # The offline lock file records the hash of this machine's provider script: redo it.
+        if self.uses_stand_in:
+            # The lock file records the hash of this machine's provider script: redo it.
             (self.workdir / ".terraform.lock.hcl").unlink(missing_ok=True)
         self.run(args, capture=True)
         stamp_file.write_text(stamp)
@@ -323,7 +344,7 @@ class Terraform:
             digest.update(str(path.relative_to(self.root)).encode() + b"\0" + path.read_bytes())
         if backend_config is not None and Path(backend_config).is_file():
             digest.update(Path(backend_config).read_bytes())
-        if self.offline:
+        if self.uses_stand_in:
             digest.update(self._offline_provider().executable.read_bytes())
         return digest.hexdigest()
 

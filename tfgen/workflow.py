@@ -62,10 +62,6 @@ class EnvironmentPaths:
     def meta_file(self) -> Path:
         return self.data_dir / "plan-meta.json"
 
-    @property
-    def init_stamp(self) -> Path:
-        return self.data_dir / "init-stamp"
-
 
 @dataclass
 class PlanMeta:
@@ -186,7 +182,7 @@ def plan_environment(
     terraform = Terraform(paths.root, paths.data_dir, offline=offline)
     _clear_plan(paths)
     with _explained_terraform_errors(env):
-        _init_once(terraform, paths, offline)
+        _init(terraform, paths, offline)
         extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
         terraform.plan(paths.plan_file, [paths.var_file], variables, on_event=on_event, extra_args=extra)
     plan = terraform.show_json(paths.plan_file)
@@ -212,15 +208,25 @@ def _clear_plan(paths: EnvironmentPaths) -> None:
         path.unlink(missing_ok=True)
 
 
-def _init_once(terraform: Terraform, paths: EnvironmentPaths, offline: bool) -> None:
-    """`terraform init`, skipped when configuration, backend and mode are what the last init saw."""
-    stamp = hashlib.sha256(
-        "\0".join([configuration_hash(paths.root), file_hash(paths.backend_file), str(offline)]).encode()
-    ).hexdigest()
-    if paths.init_stamp.exists() and paths.init_stamp.read_text() == stamp:
+def _init(terraform: Terraform, paths: EnvironmentPaths, offline: bool) -> None:
+    """`terraform init` with the environment's backend file (the runner skips it when nothing changed)."""
+    if offline:
+        terraform.init()
         return
-    terraform.init(None if offline else paths.backend_file)
-    paths.init_stamp.write_text(stamp)
+    terraform.init(paths.backend_file, extra_args=[f"-backend-config={path}" for path in _custom_endpoint_config(paths)])
+
+
+def _custom_endpoint_config(paths: EnvironmentPaths) -> list[Path]:
+    """A custom S3 endpoint (AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL: MinIO, LocalStack, moto)
+    is passed to the S3 backend with path-style addressing, which such servers need."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        return []
+    text = f"endpoints = {{ s3 = {json.dumps(endpoint)} }}\nuse_path_style = true\n"
+    path = paths.data_dir / f"endpoint-{hashlib.sha256(text.encode()).hexdigest()[:12]}.s3.tfbackend"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return [path]
 
 
 def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str):
@@ -249,8 +255,9 @@ def apply_environment(
     """Apply the saved plan of `env`, after checking it is still the plan that was reviewed."""
     resolved = loaded.for_environment(env)
     variables = parse_settings(settings, resolved)
-    paths = EnvironmentPaths(render_environment(loaded, write=False), env)
+    paths = EnvironmentPaths(_rendered_root(loaded), env)
     meta = _saved_plan_meta(paths, env)
+    render_environment(loaded, write=False)
     if variables != meta.variables:
         raise TfgenError(f"the --set values differ from those of the plan for '{env}' ({meta.variables}): plan again with the new values")
     _refuse_unsafe_apply(paths, meta, loaded.blueprint.environments[env].protected, allow_destroy, offline)
@@ -260,6 +267,12 @@ def apply_environment(
         terraform.apply(paths.plan_file, on_event=on_event, extra_args=extra)
     _clear_plan(paths)
     return meta
+
+
+def _rendered_root(loaded: LoadedBlueprint) -> Path:
+    from tfgen.render import default_output_dir
+
+    return default_output_dir(loaded.blueprint.name)
 
 
 def _saved_plan_meta(paths: EnvironmentPaths, env: str) -> PlanMeta:

@@ -44,11 +44,22 @@ def os_arch() -> str:
     return f"{platform.system().lower()}_{_ARCHES.get(machine, machine)}"
 
 
-def install(root: Path, plugin_dir: Path, schema_path: Path | str | None = None, version: str | None = None) -> OfflineProvider:
-    """Write the provider executable under ``plugin_dir`` and the trimmed schema for ``root``."""
+def install(
+    root: Path,
+    plugin_dir: Path,
+    schema_path: Path | str | None = None,
+    version: str | None = None,
+    state_path: Path | None = None,
+) -> OfflineProvider:
+    """Write the provider executable under ``plugin_dir`` and the trimmed schema for ``root``.
+
+    Types still in ``state_path`` are served too: Terraform needs their schema to destroy
+    resources whose configuration was removed.
+    """
     schema = check_schema_path(schema_path if schema_path is not None else os.environ.get(SCHEMA_ENV))
     version = version or version_from_path(schema)
     resources, data_sources = scan_types(root)
+    resources |= state_types(state_path)
     trimmed = trimmed_schema(schema, resources, data_sources)
     executable = write_executable(plugin_dir, version, schema)
     return OfflineProvider(plugin_dir, executable, version, schema, trimmed)
@@ -70,6 +81,19 @@ def scan_types(root: Path) -> tuple[set[str], set[str]]:
                 (resources if kind == "resource" else data_sources).add(name)
             pending.extend((directory / source).resolve() for source in _LOCAL_SOURCE.findall(text))
     return resources, data_sources
+
+
+def state_types(state_path: Path | None) -> set[str]:
+    """aws_* managed resource types recorded in a local state file (none when unreadable)."""
+    try:
+        state = json.loads(Path(state_path).read_text()) if state_path else {}
+    except (OSError, ValueError):
+        return set()
+    return {
+        resource["type"]
+        for resource in state.get("resources", [])
+        if resource.get("mode") == "managed" and str(resource.get("type", "")).startswith("aws_")
+    }
 
 
 def trimmed_schema(schema: Path, resources: set[str], data_sources: set[str]) -> Path:
