@@ -17,35 +17,7 @@ from tfgen.workflow import EnvironmentPaths, apply_environment, describe_lock_er
 
 pytestmark = pytest.mark.slow
 
-BLUEPRINT = """\
-name: shop
-region: eu-west-1
-network:
-  vpc:
-    id: vpc-0abc123
-    public_subnets: [subnet-0a1, subnet-0a2]
-    private_subnets: [subnet-0b1, subnet-0b2]
-services:
-  api:
-    type: web-service
-    image: public.ecr.aws/nginx/nginx:stable
-    port: 8080
-    http: {path: /*, healthcheck: /health}
-  web:
-    type: backend-service
-    image: {build: ./web}
-    port: 3000
-environments:
-  dev:
-    account: "123456789012"
-    state: {bucket: shop-tfstate-dev}
-  prod:
-    account: "123456789012"
-    protected: true
-    state: {bucket: shop-tfstate-prod}
-    overrides:
-      services: {api: {count: {min: 2, max: 4, cpu: 60}}}
-"""
+BLUEPRINT = (Path(__file__).parent / "data" / "workflow" / "shop.yaml").read_text()
 
 
 @pytest.fixture

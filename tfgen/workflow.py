@@ -226,7 +226,7 @@ def _custom_endpoint_config(paths: EnvironmentPaths) -> list[Path]:
     path = paths.data_dir / f"endpoint-{hashlib.sha256(text.encode()).hexdigest()[:12]}.s3.tfbackend"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
-    return [path]
+    return [path.resolve()]
 
 
 def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str):
