@@ -121,11 +121,20 @@ def write_executable(plugin_dir: Path, version: str, schema: Path) -> Path:
         "# tfgen's offline stand-in for hashicorp/aws (generated; see tfgen/offline).\n"
         f': "${{{SCHEMA_ENV}:={_sh(str(schema))}}}"\n'
         f"export {SCHEMA_ENV}\n"
-        f'exec {shlex.quote(sys.executable)} -P -m tfgen.offline.server "$@"\n'
+        f'exec {shlex.quote(stable_interpreter())} -P -m tfgen.offline.server "$@"\n'
     )
     if not executable.is_file() or executable.read_text() != script:
         _write_atomically(executable, script, mode=0o755)
     return executable
+
+
+def stable_interpreter() -> str:
+    """This interpreter under one name whichever alias started it (python, python3, python3.11),
+    so the script, and the hash Terraform's lock file records of it, stays the same."""
+    candidate = Path(sys.prefix) / "bin" / "python"
+    if candidate.is_file() and os.path.samefile(candidate, sys.executable):
+        return str(candidate)
+    return sys.executable
 
 
 def _sh(text: str) -> str:
