@@ -59,8 +59,8 @@ def schema_problems(where: str, body: dict, block: dict) -> list[str]:
     block_types = block.get("block_types", {})
     seen_blocks: set[str] = set()
     for key, value in body.items():
-        if key == "__is_block__" or key in META_ARGUMENTS:
-            continue
+        if key in ("__is_block__", "__comments__", "__inline_comments__") or key in META_ARGUMENTS:
+            continue  # python-hcl2's markers and the comments it keeps, not arguments
         if key == "dynamic":
             for dynamic in value:
                 for name, spec in dynamic.items():

@@ -22,3 +22,8 @@ output "availability_zones" {
   description = "Availability zones the subnets are in."
   value       = local.azs
 }
+
+output "flow_log_group_name" {
+  description = "Name of the CloudWatch log group that receives the VPC flow logs."
+  value       = aws_cloudwatch_log_group.flow_logs.name
+}
