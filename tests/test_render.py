@@ -120,7 +120,7 @@ def test_dev_fixed_count_and_prod_range(vote: Path):
     assert dev["vote_api"]["scaling"] == {"min": 1, "max": 1, "desired": 1, "cpu": None, "memory": None, "requests": None}
     assert prod["vote_api"]["scaling"] == {"min": 3, "max": 20, "desired": 3, "cpu": 60, "memory": None, "requests": 500}
     assert dev["vote_api"]["name"] == "vote-dev-vote-api"
-    assert prod["vote_api"]["log_retention_days"] == 90 and dev["vote_api"]["log_retention_days"] == 30
+    assert prod["vote_api"]["log_retention_days"] == 365 and dev["vote_api"]["log_retention_days"] == 30
     assert dev["protected"] is False and prod["protected"] is True
     assert dev["tags"] == {"Application": "vote", "Environment": "dev", "ManagedBy": "tfgen", "team": "voting"}
     assert prod["account_id"] == "222222222222"
@@ -144,7 +144,8 @@ def test_service_type_values(vote: Path):
         {"capacity_provider": "fargate_spot", "base": 0, "weight": 1},
     ]
     assert prod["results"]["scaling"] == {"min": 2, "max": 2, "desired": 2, "cpu": None, "memory": None, "requests": None}
-    assert prod["results"]["readonly_root_filesystem"] is False
+    assert prod["results"]["readonly_root_filesystem"] is True
+    assert prod["results"]["writable_paths"] == ["/var/cache/nginx", "/var/run", "/tmp"]
     assert prod["network"] == {"name": "vote-prod", "cidr": "10.0.0.0/16", "azs": 2, "nat": "single"}
     assert prod["cluster"]["default_capacity_provider_strategy"] == [
         {"capacity_provider": "fargate", "base": 1, "weight": 1},

@@ -38,8 +38,8 @@ README_OUTPUTS = {
 SHARED_INPUTS = {
     "name", "region", "cluster_arn", "cluster_name", "vpc_id", "subnet_ids", "services_security_group_id",
     "service_connect_namespace_arn", "capacity_provider_strategy", "image", "cpu", "memory", "port", "command",
-    "environment", "secrets", "readonly_root_filesystem", "enable_execute_command", "log_retention_days",
-    "scaling", "tags",
+    "environment", "secrets", "readonly_root_filesystem", "writable_paths", "enable_execute_command",
+    "log_retention_days", "scaling", "tags",
 }  # fmt: skip
 TYPE_INPUTS = {
     "web-service": {"short_name", "listener_arn", "load_balancer_security_group_id", "load_balancer_arn_suffix", "path_pattern", "host_header", "listener_rule_priority", "health_check"},
@@ -216,6 +216,8 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
         "environment": {"LOG_LEVEL": "info"},
         "secrets": {"DB_PASSWORD": DB_SECRET + ":password::", "API_KEY": API_PARAMETER} if prod else {},
         "enable_execute_command": prod,
+        # /var/lib/amazon is also one of ECS Exec's directories: one volume for it, not two
+        "writable_paths": ["/tmp", "/var/lib/amazon"] if prod else [],
         "scaling": {"min": 3, "max": 20, "desired": 3, "cpu": 70, "memory": 80, "requests": 1000} if prod else {"min": 1, "max": 1, "desired": 1},
         "short_name": f"{name}-vote-api",
         "listener_arn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/vote/0abc/0def",
@@ -408,13 +410,15 @@ def test_task_definitions(planned: dict[str, Planned], env: str) -> None:
             {"name": "DB_PASSWORD", "valueFrom": DB_SECRET + ":password::"},
         ]
         assert container["linuxParameters"] == {"initProcessEnabled": True}
-        # ECS Exec's agent writes into the container: writable task volumes, the root stays read-only.
+        # The declared writable paths and ECS Exec's agent directories are task scratch volumes; the
+        # root stays read-only.
         assert sorted((m["sourceVolume"], m["containerPath"], m["readOnly"]) for m in container["mountPoints"]) == [
-            ("ecs-exec-logs", "/var/log/amazon", False),
-            ("ecs-exec-state", "/var/lib/amazon", False),
+            ("scratch-0", "/tmp", False),
+            ("scratch-1", "/var/lib/amazon", False),
+            ("scratch-2", "/var/log/amazon", False),
         ]
         volumes = plan["module.web.module.task.aws_ecs_task_definition.this"]["volume"]
-        assert sorted(v["name"] for v in volumes) == ["ecs-exec-logs", "ecs-exec-state"]
+        assert sorted(v["name"] for v in volumes) == ["scratch-0", "scratch-1", "scratch-2"]
         assert all(v["host_path"] is None for v in volumes)
     else:
         assert container["secrets"] == [] and "linuxParameters" not in container and "mountPoints" not in container

@@ -293,6 +293,7 @@ class ServicePlan:
             ("environment", ("map", "string")),
             ("secrets", ("map", "string")),
             ("readonly_root_filesystem", "bool"),
+            ("writable_paths", ("list", "string")),
             ("enable_execute_command", "bool"),
             ("log_retention_days", "number"),
             ("capacity_provider_strategy", STRATEGY_TYPE),
@@ -422,6 +423,7 @@ def _service_values(app: str, env: str, name: str, service: Any, blueprint: m.Bl
         environment=dict(sorted(service.variables.items())),
         secrets=dict(sorted(service.secrets.items())),
         readonly_root_filesystem=service.readonly_root_filesystem,
+        writable_paths=service.writable_paths,
         enable_execute_command=service.exec,
         log_retention_days=service.logging.retention,
         capacity_provider_strategy=_strategy(service.capacity or blueprint.cluster.capacity),
@@ -657,6 +659,7 @@ def _service_module(plan: RenderPlan, service: ServicePlan) -> Block:
         Attr("environment", Raw(f"{v}.environment")),
         Attr("secrets", Raw(f"{v}.secrets")),
         Attr("readonly_root_filesystem", Raw(f"{v}.readonly_root_filesystem")),
+        Attr("writable_paths", Raw(f"{v}.writable_paths")),
         Attr("enable_execute_command", Raw(f"{v}.enable_execute_command")),
         Attr("log_retention_days", Raw(f"{v}.log_retention_days")),
     ]

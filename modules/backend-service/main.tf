@@ -16,6 +16,7 @@ module "task" {
   environment              = var.environment
   secrets                  = var.secrets
   readonly_root_filesystem = var.readonly_root_filesystem
+  writable_paths           = var.writable_paths
   enable_execute_command   = var.enable_execute_command
   log_retention_days       = var.log_retention_days
 

@@ -18,12 +18,11 @@ locals {
   ])
   parameter_arns = distinct([for arn in values(var.secrets) : arn if split(":", arn)[2] == "ssm"])
 
-  # The SSM agent of ECS Exec writes its state and logs into the container: with a read-only root
-  # filesystem those two directories are task-scoped writable volumes.
-  exec_volumes = var.enable_execute_command && var.readonly_root_filesystem ? {
-    ecs-exec-state = "/var/lib/amazon"
-    ecs-exec-logs  = "/var/log/amazon"
-  } : {}
+  # Writable directories are task-scoped scratch volumes. The SSM agent of ECS Exec writes its
+  # state and logs into the container, so with a read-only root filesystem it gets two more.
+  exec_paths      = var.enable_execute_command && var.readonly_root_filesystem ? ["/var/lib/amazon", "/var/log/amazon"] : []
+  scratch_paths   = distinct(concat(var.writable_paths, local.exec_paths))
+  scratch_volumes = { for index, path in local.scratch_paths : "scratch-${index}" => path }
 
   container = {
     name                   = local.container_name
@@ -41,8 +40,8 @@ locals {
     secrets     = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
     # ECS Exec wants an init process to reap the session manager agent's children.
     linuxParameters = var.enable_execute_command ? { initProcessEnabled = true } : null
-    mountPoints = length(local.exec_volumes) == 0 ? null : [
-      for volume, path in local.exec_volumes : { sourceVolume = volume, containerPath = path, readOnly = false }
+    mountPoints = length(local.scratch_volumes) == 0 ? null : [
+      for volume, path in local.scratch_volumes : { sourceVolume = volume, containerPath = path, readOnly = false }
     ]
     logConfiguration = {
       logDriver = "awslogs"
@@ -75,7 +74,7 @@ resource "aws_ecs_task_definition" "this" {
   container_definitions = jsonencode([{ for key, value in local.container : key => value if value != null }])
 
   dynamic "volume" {
-    for_each = local.exec_volumes
+    for_each = local.scratch_volumes
 
     content {
       name = volume.key

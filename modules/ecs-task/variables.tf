@@ -74,6 +74,12 @@ variable "readonly_root_filesystem" {
   default     = true
 }
 
+variable "writable_paths" {
+  description = "Directories the container writes to (e.g. /tmp): each becomes a task-scoped scratch volume, so the root filesystem can stay read-only."
+  type        = list(string)
+  default     = []
+}
+
 variable "enable_execute_command" {
   description = "Allow ECS Exec: grants the task role the SSM Session Manager channel actions."
   type        = bool

@@ -66,6 +66,7 @@ module "task" {
   environment              = merge(var.environment, { QUEUE_URL = aws_sqs_queue.this.url })
   secrets                  = var.secrets
   readonly_root_filesystem = var.readonly_root_filesystem
+  writable_paths           = var.writable_paths
   enable_execute_command   = var.enable_execute_command
   log_retention_days       = var.log_retention_days
   task_role_policies       = { consume-queue = data.aws_iam_policy_document.consume.json }

@@ -108,6 +108,12 @@ variable "readonly_root_filesystem" {
   default     = true
 }
 
+variable "writable_paths" {
+  description = "Directories the container writes to (e.g. /tmp): each becomes a task-scoped scratch volume, so the root filesystem can stay read-only."
+  type        = list(string)
+  default     = []
+}
+
 variable "enable_execute_command" {
   description = "Enable ECS Exec."
   type        = bool

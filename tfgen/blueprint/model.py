@@ -27,6 +27,8 @@ Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9
 Arn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:[a-z0-9-]+:")]
 Port = Annotated[int, Field(ge=1, le=65535)]
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+WRITABLE_PATH_PATTERN = r"^/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"
+WritablePath = Annotated[str, StringConstraints(pattern=WRITABLE_PATH_PATTERN)]
 
 
 class Strict(BaseModel):
@@ -265,8 +267,8 @@ class Build(Strict):
 class Logging(Strict):
     """CloudWatch Logs settings."""
 
-    retention: int = 30
-    """CloudWatch Logs retention, days"""
+    retention: int = 365
+    """CloudWatch Logs retention, days (default one year, what audits usually ask)"""
 
     @field_validator("retention")
     @classmethod
@@ -305,8 +307,18 @@ class ServiceBase(Strict):
     exec: bool = Field(False, description="ECS Exec")
     readonly_root_filesystem: bool = True
     """read-only root filesystem for the container"""
+    writable_paths: Annotated[list[WritablePath], Field(max_length=10)] = Field(default_factory=list)
+    """directories the container writes to (e.g. /tmp, /var/cache/nginx): task-scoped scratch volumes, so the root filesystem stays read-only"""
     logging: Logging = Field(default_factory=Logging)
     """CloudWatch Logs settings"""
+
+    @field_validator("writable_paths")
+    @classmethod
+    def _distinct_paths(cls, value: list[str]) -> list[str]:
+        repeated = sorted({path for path in value if value.count(path) > 1})
+        if repeated:
+            raise ValueError(f"writable_paths repeats {', '.join(repeated)}")
+        return value
 
     @field_validator("image")
     @classmethod

@@ -351,6 +351,7 @@ PATTERNS: dict[str, str] = {
     r"^vpc-[0-9a-f]+$": "a VPC id such as vpc-0abc123",
     r"^subnet-[0-9a-f]+$": "a subnet id such as subnet-0abc123",
     r"^/": "a path starting with '/'",
+    m.WRITABLE_PATH_PATTERN: "an absolute directory path below / such as /tmp or /var/cache/nginx",
     r"^[0-9]{3}([,-][0-9]{3})*$": "HTTP status codes such as 200, 200,204 or 200-399",
     r"^[a-z][a-z0-9-]*\.[a-z0-9]+$": "an EC2 instance type such as t3.medium",
     r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$": "an S3 bucket name (3-63 characters: a-z, 0-9, '.' and '-')",
