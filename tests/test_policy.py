@@ -254,3 +254,57 @@ def test_second_check_of_unchanged_plan_is_cached_and_fast(tmp_path):
     assert elapsed < 1.0  # ~0.1 s here; generous for loaded CI machines
     plan.write_text(plan.read_text().replace("vote-dev-api", "vote-dev-app"))
     assert not run_policy(plan, skips={}).cached
+
+
+# --- scoped default skips --------------------------------------------------------------------------
+
+
+def _scoped(facts):
+    from tfgen.policy import _scoped_reason
+
+    return lambda r: _scoped_reason(r, facts)
+
+
+def test_alb_deletion_protection_is_skipped_only_in_unprotected_environments():
+    from tfgen.policy.default_skips import PlanFacts
+
+    failure = record("CKV_AWS_150", "failed", "module.alb.aws_lb.this")
+    (open_env,), _ = apply_skips([failure], dict(DEFAULT_SKIPS), set(DEFAULT_SKIPS), _scoped(PlanFacts(protected=False, https_listener=True)))
+    (protected_env,), _ = apply_skips([failure], dict(DEFAULT_SKIPS), set(DEFAULT_SKIPS), _scoped(PlanFacts(protected=True, https_listener=True)))
+    assert (open_env.result, open_env.skip_source) == ("skipped", "default") and "protected" in open_env.skip_reason
+    assert protected_env.result == "failed"
+
+
+def test_port_80_from_anywhere_is_skipped_only_when_it_redirects_to_https():
+    from tfgen.policy.default_skips import PlanFacts
+
+    failure = record("CKV_AWS_260", "failed", 'module.alb.aws_vpc_security_group_ingress_rule.http["0.0.0.0/0"]')
+    (with_certificate,), _ = apply_skips([failure], {}, set(), _scoped(PlanFacts(protected=False, https_listener=True)))
+    (plain_http,), _ = apply_skips([failure], {}, set(), _scoped(PlanFacts(protected=False, https_listener=False)))
+    assert with_certificate.result == "skipped" and "redirects" in with_certificate.skip_reason
+    assert plain_http.result == "failed"
+
+
+def test_scoped_skips_name_their_resources_and_yield_to_blueprint_reasons():
+    from tfgen.policy.default_skips import PlanFacts
+
+    facts = _scoped(PlanFacts(protected=False, https_listener=True))
+    shared = record("CKV2_AWS_5", "failed", "module.cluster.aws_security_group.services")
+    other = record("CKV2_AWS_5", "failed", "module.api.aws_security_group.this")
+    records, _ = apply_skips([shared, other], {}, set(), facts)
+    assert [(r.resource, r.result) for r in records] == [(shared.resource, "skipped"), (other.resource, "failed")]
+    (mine,), _ = apply_skips([shared], {"CKV2_AWS_5": "ours"}, set(), facts)
+    assert (mine.skip_reason, mine.skip_source) == ("ours", "blueprint")
+    passed = record("CKV_AWS_150", "passed", "module.alb.aws_lb.this")
+    (still_passed,), _ = apply_skips([passed], {}, set(), facts)
+    assert still_passed.result == "passed"
+
+
+def test_has_https_listener_reads_nested_modules():
+    from tfgen.policy.default_skips import has_https_listener
+
+    listener = {"type": "aws_lb_listener", "values": {"protocol": "HTTPS"}}
+    plan = {"planned_values": {"root_module": {"child_modules": [{"resources": [{"type": "aws_lb_listener", "values": {"protocol": "HTTP"}}], "child_modules": [{"resources": [listener]}]}]}}}
+    assert has_https_listener(plan) is True
+    listener["values"]["protocol"] = "HTTP"
+    assert has_https_listener(plan) is False

@@ -9,6 +9,7 @@ Public API:
     read_policy_result(path) -> PolicyResult
     load_plan(path) -> dict                    # InputError (exit 2) for an unusable plan file
     PolicyResult.passed                        # False when any check failed (apply refuses)
+    print_policy_summary(result)               # the table on stdout (`tfgen plan`)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tfgen.errors import InputError, Problem, TfgenError
-from tfgen.policy.default_skips import DEFAULT_SKIPS
+from tfgen.policy.default_skips import DEFAULT_SKIPS, PlanFacts, has_https_listener, scoped_skip_for
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord, PolicyResult, apply_skips
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "PolicyResult",
     "SKIPPED",
     "load_plan",
+    "print_policy_summary",
     "read_policy_result",
     "run_policy",
     "write_policy_result",
@@ -104,18 +106,22 @@ def run_policy(plan_json: Path, skips: dict[str, str] | None = None, protected: 
     cached = cache.load(key) if key else None
     plan_name = str(plan_json)
     checkov_seconds = 0.0
-    if cached is not None:
+    if cached is not None and "https_listener" in cached:
         records = [CheckRecord.from_dict({**r, "file": plan_name}) for r in cached["records"]]
         version = cached.get("checkov_version")
+        https_listener = bool(cached["https_listener"])
     else:
+        cached = None
         data, plan = _read_plan(plan_json)
         checkov_started = time.perf_counter()
         checkov_records, version = run_checkov(plan_json.resolve(), protected=protected, executable=executable, file_name=plan_name)
         checkov_seconds = time.perf_counter() - checkov_started
         records = checkov_records + run_plan_checks(plan, plan_name)
+        https_listener = has_https_listener(plan)
         if key:
-            cache.store(key, {"records": [r.to_dict() for r in records], "checkov_version": version})
-    records, unused = apply_skips(records, merged, default_ids)
+            cache.store(key, {"records": [r.to_dict() for r in records], "checkov_version": version, "https_listener": https_listener})
+    facts = PlanFacts(protected=protected, https_listener=https_listener)
+    records, unused = apply_skips(records, merged, default_ids, scoped=lambda record: _scoped_reason(record, facts))
     return PolicyResult(
         plan=plan_name,
         records=records,
@@ -129,6 +135,11 @@ def run_policy(plan_json: Path, skips: dict[str, str] | None = None, protected: 
     )
 
 
+def _scoped_reason(record: CheckRecord, facts: PlanFacts) -> str | None:
+    skip = scoped_skip_for(record.check_id, record.resource, facts)
+    return skip.reason if skip else None
+
+
 def write_policy_result(result: PolicyResult, path: Path) -> None:
     """Write ``policy.json`` (mode 0600, atomically): what `apply` reads (``passed``)."""
     path = Path(path)
@@ -140,6 +151,18 @@ def write_policy_result(result: PolicyResult, path: Path) -> None:
         handle.write("\n")
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
+
+
+def print_policy_summary(result: PolicyResult) -> None:
+    """Print the policy table of ``result`` (failures, skips with their reasons, the verdict) on
+    stdout, as `tfgen check` does: what `tfgen plan` shows after its plan summary."""
+    import sys
+
+    import click
+
+    from tfgen.policy.formats import render
+
+    click.echo(render(result, "table", color=sys.stdout.isatty()), nl=False)
 
 
 def read_policy_result(path: Path) -> PolicyResult:

@@ -8,6 +8,10 @@ every output format with its reason; the README's policy section lists this tabl
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any, Callable, Iterator
+
 DEFAULT_SKIPS: dict[str, str] = {
     # CloudWatch Logs encrypts every log group at rest with AWS-owned keys; a customer managed KMS
     # key per application (its key policy, rotation and cost) is a choice tfgen leaves to the account.
@@ -19,4 +23,72 @@ DEFAULT_SKIPS: dict[str, str] = {
     # WAF is an optional association (load_balancer.waf_acl_arn): a web ACL is an account/organisation
     # resource with its own rules and cost.
     "CKV2_AWS_28": "a WAF web ACL is associated when the blueprint sets load_balancer.waf_acl_arn; web ACLs are managed outside the application",
+    # TLS ends at the load balancer; the hop to the task stays inside the VPC, in security groups
+    # that admit only the load balancer. HTTPS targets would need a certificate in every container.
+    "CKV_AWS_378": "TLS ends at the load balancer; target groups speak HTTP to tasks inside the VPC, reachable only from the load balancer's security group",
 }
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    """What a scoped skip may depend on, besides the resource address."""
+
+    protected: bool
+    https_listener: bool  # the plan has an HTTPS listener (the blueprint sets a certificate)
+
+
+@dataclass(frozen=True)
+class ScopedSkip:
+    """A default skip of one check on some resources only, and only where ``applies`` holds."""
+
+    check_id: str
+    resources: str  # fnmatch pattern of resource addresses
+    reason: str
+    applies: Callable[[PlanFacts], bool] = lambda facts: True
+
+    def matches(self, check_id: str, resource: str, facts: PlanFacts) -> bool:
+        return check_id == self.check_id and fnmatchcase(resource, self.resources) and self.applies(facts)
+
+
+SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
+    # checkov's plan graph does not follow a security group id through module outputs into
+    # another module's aws_ecs_service, where this group is attached to every task.
+    ScopedSkip(
+        "CKV2_AWS_5",
+        "module.cluster.aws_security_group.services",
+        "the application's shared services group is attached to every ECS service (in the service modules); checkov's plan graph does not follow module outputs",
+    ),
+    # An unprotected environment can be torn down in one `terraform destroy`; protected ones get
+    # deletion protection, and CKV_TFG_8 fails when they do not.
+    ScopedSkip(
+        "CKV_AWS_150",
+        "module.alb.aws_lb.this",
+        "deletion protection is on in protected environments (CKV_TFG_8 enforces it); unprotected environments stay disposable",
+        lambda facts: not facts.protected,
+    ),
+    # With a certificate, port 80 is open only so browsers reach the redirect to HTTPS (CKV_TFG_4
+    # fails when the HTTP listener does anything else).
+    ScopedSkip(
+        "CKV_AWS_260",
+        "module.alb.aws_vpc_security_group_ingress_rule.http*",
+        "with a certificate, port 80 only redirects to HTTPS (CKV_TFG_4 enforces it), so browsers typing http:// still arrive",
+        lambda facts: facts.https_listener,
+    ),
+)
+
+
+def scoped_skip_for(check_id: str, resource: str, facts: PlanFacts) -> ScopedSkip | None:
+    return next((skip for skip in SCOPED_SKIPS if skip.matches(check_id, resource, facts)), None)
+
+
+def has_https_listener(plan: dict[str, Any]) -> bool:
+    return any(
+        resource.get("type") == "aws_lb_listener" and (resource.get("values") or {}).get("protocol") == "HTTPS"
+        for resource in _planned_resources((plan.get("planned_values") or {}).get("root_module") or {})
+    )
+
+
+def _planned_resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources") or []
+    for child in module.get("child_modules") or []:
+        yield from _planned_resources(child)

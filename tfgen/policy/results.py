@@ -4,7 +4,7 @@ pack, tfgen's plan-level checks), and what every output format is made from."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Callable
 
 PASSED = "passed"
 FAILED = "failed"
@@ -129,7 +129,12 @@ class PolicyResult:
         )
 
 
-def apply_skips(records: list[CheckRecord], skips: dict[str, str], default_ids: set[str] | frozenset[str] = frozenset()) -> tuple[list[CheckRecord], dict[str, str]]:
+def apply_skips(
+    records: list[CheckRecord],
+    skips: dict[str, str],
+    default_ids: set[str] | frozenset[str] = frozenset(),
+    scoped: Callable[[CheckRecord], str | None] = lambda record: None,
+) -> tuple[list[CheckRecord], dict[str, str]]:
     """Mark every result of a skipped check as skipped, keeping the reason.
 
     checkov itself drops a check given to ``--skip-check`` from its output altogether, so tfgen runs
@@ -138,13 +143,18 @@ def apply_skips(records: list[CheckRecord], skips: dict[str, str], default_ids: 
 
     A default skip (``default_ids``: ids whose reason comes from ``tfgen.policy.default_skips``)
     only turns failures into skips: where a module does satisfy the check (access logs configured,
-    say) the pass stays a pass.
+    say) the pass stays a pass. ``scoped`` gives the reason of a default skip of one check on some
+    resources only (``tfgen.policy.default_skips.SCOPED_SKIPS``); it too only turns failures into skips.
     """
     used: set[str] = set()
     out: list[CheckRecord] = []
     for record in records:
         reason = skips.get(record.check_id)
         is_default = record.check_id in default_ids
+        if record.result == FAILED and (reason is None or is_default):
+            scoped_reason = scoped(record)
+            if scoped_reason is not None:
+                reason, is_default = scoped_reason, True
         if reason is None or (is_default and record.result != FAILED):
             out.append(record)
             continue
