@@ -8,7 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -237,21 +236,16 @@ def test_check_blueprint_environment_uses_its_plan_and_skips(tmp_path, monkeypat
     assert unknown.exit_code == 2
 
 
-def test_second_check_of_unchanged_plan_is_cached_and_fast(tmp_path):
+def test_second_check_of_unchanged_plan_is_answered_from_the_cache(tmp_path):
     plan = tmp_path / "plan.json"
     shutil.copy(PLANS / "checks" / "ckv_tfg_5_fail.json", plan)
     first = run_policy(plan, skips={})
     assert not first.cached
-    started = time.perf_counter()
     second = run_policy(plan, skips={"CKV_TFG_5": "a reason"})
-    assert time.perf_counter() - started < 0.3
     assert second.cached and second.passed and {r.result for r in second.records if r.check_id == "CKV_TFG_5"} == {"skipped"}
-    # the whole command, as a process
-    started = time.perf_counter()
+    # the whole command, as a process (how fast: benchmarks/check.py)
     proc = subprocess.run([sys.executable, "-m", "tfgen.cli", "check", "--plan-json", str(plan), "--format", "json"], capture_output=True, text=True, env=os.environ.copy())
-    elapsed = time.perf_counter() - started
     assert proc.returncode == 1 and json.loads(proc.stdout)["cached"] is True
-    assert elapsed < 1.0  # ~0.1 s here; generous for loaded CI machines
     plan.write_text(plan.read_text().replace("vote-dev-api", "vote-dev-app"))
     assert not run_policy(plan, skips={}).cached
 
@@ -308,3 +302,64 @@ def test_has_https_listener_reads_nested_modules():
     assert has_https_listener(plan) is True
     listener["values"]["protocol"] = "HTTP"
     assert has_https_listener(plan) is False
+
+
+# --- checkov started ahead of its input (tfgen plan) -------------------------------------------------
+
+
+def test_prestarted_checkov_reports_what_a_fresh_checkov_reports(tmp_path: Path):
+    from tfgen.policy.checkov import PrestartedCheckov, run_checkov
+
+    plan = tmp_path / "plan.json"
+    shutil.copy(PLANS / "checks" / "ckv_tfg_1_fail.json", plan)
+    prestarted = PrestartedCheckov.start(tmp_path, protected=True)
+    assert prestarted is not None, "checkov from `make install` is a console script of its venv's python"
+    early, early_version = prestarted.run(plan)
+    fresh, fresh_version = run_checkov(plan, protected=True)
+    assert early_version == fresh_version
+    assert sorted((r.check_id, r.resource, r.result) for r in early) == sorted((r.check_id, r.resource, r.result) for r in fresh)
+    assert any(r.check_id == "CKV_TFG_1" and r.result == "failed" for r in early)
+
+
+def test_prestarted_checkov_is_killed_when_not_needed(tmp_path: Path):
+    from tfgen.policy.checkov import PrestartedCheckov
+
+    prestarted = PrestartedCheckov.start(tmp_path, protected=False)
+    assert prestarted is not None
+    prestarted.cancel()
+    assert prestarted.process.returncode is not None
+    prestarted.cancel()  # idempotent
+
+
+def test_prestarted_checkov_used_by_run_policy_and_cancelled_on_a_cache_hit(tmp_path: Path, monkeypatch):
+    from tfgen.policy.checkov import PrestartedCheckov
+
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))  # no entry from another test
+    plan = tmp_path / "plan.json"
+    shutil.copy(PLANS / "checks" / "ckv_tfg_2_fail.json", plan)
+    first = run_policy(plan, skips={}, prestarted=PrestartedCheckov.start(tmp_path, protected=False))
+    assert not first.cached and "CKV_TFG_2" in {r.check_id for r in first.failed}
+    waiting = PrestartedCheckov.start(tmp_path, protected=False)
+    second = run_policy(plan, skips={}, prestarted=waiting)
+    assert second.cached and waiting.process.returncode is not None
+    assert [r.to_dict() for r in second.records] == [r.to_dict() for r in first.records]
+
+
+def test_checkov_interpreter_only_for_python_console_scripts(tmp_path: Path):
+    from tfgen.policy.checkov import checkov_interpreter
+
+    wrapper = tmp_path / "checkov"
+    wrapper.write_text("#!/bin/sh\nexec /opt/checkov \"$@\"\n")
+    assert checkov_interpreter(wrapper) is None
+    wrapper.write_text("#!/usr/bin/env python3\n")
+    assert checkov_interpreter(wrapper) is None
+    wrapper.write_text(f"#!{sys.executable}\nfrom checkov.main import Checkov\n")
+    assert checkov_interpreter(wrapper) == sys.executable
+    assert checkov_interpreter(tmp_path / "missing") is None
+
+
+def test_prestart_can_be_turned_off(tmp_path: Path, monkeypatch):
+    from tfgen.policy.checkov import PrestartedCheckov
+
+    monkeypatch.setenv("TFGEN_CHECKOV_PRESTART", "0")
+    assert PrestartedCheckov.start(tmp_path, protected=False) is None

@@ -181,14 +181,19 @@ def plan_environment(
     paths = EnvironmentPaths(render_environment(loaded), env)
     terraform = Terraform(paths.root, paths.data_dir, offline=offline)
     _clear_plan(paths)
-    with _explained_terraform_errors(env):
-        _init(terraform, paths, offline)
-        extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
-        terraform.plan(paths.plan_file, [paths.var_file], variables, on_event=on_event, extra_args=extra)
-    plan = terraform.show_json(paths.plan_file)
-    write_private(paths.plan_json, json.dumps(plan))
-    summary = summarize_plan(plan, {snake(name): name for name in resolved.services})
-    policy = _check_policy(paths, loaded, env) if run_policy_checks else None
+    prestarted = _prestart_checkov(paths, loaded, env) if run_policy_checks else None
+    try:
+        with _explained_terraform_errors(env):
+            _init(terraform, paths, offline)
+            extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
+            terraform.plan(paths.plan_file, [paths.var_file], variables, on_event=on_event, extra_args=extra)
+        plan = terraform.show_json(paths.plan_file)
+        write_private(paths.plan_json, json.dumps(plan))
+        summary = summarize_plan(plan, {snake(name): name for name in resolved.services})
+        policy = _check_policy(paths, loaded, env, prestarted) if run_policy_checks else None
+    finally:
+        if prestarted is not None:
+            prestarted.cancel()
     meta = PlanMeta(
         environment=env,
         offline=offline,
@@ -229,12 +234,19 @@ def _custom_endpoint_config(paths: EnvironmentPaths) -> list[Path]:
     return [path.resolve()]
 
 
-def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str):
+def _prestart_checkov(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str):
+    """checkov needs about 3 s to import: start it now, so that happens while terraform plans."""
+    from tfgen.policy.checkov import PrestartedCheckov
+
+    return PrestartedCheckov.start(paths.plan_json.parent, protected=loaded.blueprint.environments[env].protected)
+
+
+def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str, prestarted=None):
     from tfgen.policy import run_policy, write_policy_result
 
     environment = loaded.blueprint.environments[env]
     skips = {**loaded.blueprint.policy.skip, **environment.policy.skip}
-    result = run_policy(paths.plan_json, skips=skips, protected=environment.protected)
+    result = run_policy(paths.plan_json, skips=skips, protected=environment.protected, prestarted=prestarted)
     write_policy_result(result, paths.policy_json)
     return result
 

@@ -18,11 +18,14 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, Problem, TfgenError
 from tfgen.policy.default_skips import DEFAULT_SKIPS, PlanFacts, has_https_listener, scoped_skip_for
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord, PolicyResult, apply_skips
+
+if TYPE_CHECKING:
+    from tfgen.policy.checkov import PrestartedCheckov
 
 __all__ = [
     "CheckRecord",
@@ -81,13 +84,22 @@ def effective_skips(skips: dict[str, str] | None) -> tuple[dict[str, str], set[s
     return merged, defaults
 
 
-def run_policy(plan_json: Path, skips: dict[str, str] | None = None, protected: bool = False, *, use_cache: bool = True) -> PolicyResult:
+def run_policy(
+    plan_json: Path,
+    skips: dict[str, str] | None = None,
+    protected: bool = False,
+    *,
+    use_cache: bool = True,
+    prestarted: "PrestartedCheckov | None" = None,
+) -> PolicyResult:
     """Every check on ``plan_json``: checkov (built-ins + tfgen's pack) and tfgen's plan-level checks.
 
     ``skips`` (check id -> reason) come from the blueprint (top level and environment); the default
     skips of ``tfgen.policy.default_skips`` apply unless the blueprint names the same id.
-    ``protected`` turns on CKV_TFG_8 (deletion protection). Raises InputError for an unusable plan
-    file and TfgenError when checkov is missing or fails.
+    ``protected`` turns on CKV_TFG_8 (deletion protection). ``prestarted``: a checkov process
+    started earlier with the same ``protected`` (see `tfgen plan`), used instead of a new one and
+    cancelled when the cache answers. Raises InputError for an unusable plan file and TfgenError
+    when checkov is missing or fails.
     """
     from tfgen.policy import cache
     from tfgen.policy.checkov import checkov_identity, find_checkov, run_checkov
@@ -106,15 +118,23 @@ def run_policy(plan_json: Path, skips: dict[str, str] | None = None, protected: 
     cached = cache.load(key) if key else None
     plan_name = str(plan_json)
     checkov_seconds = 0.0
+    if prestarted is not None and (prestarted.executable != executable or prestarted.protected != protected):
+        prestarted.cancel()
+        prestarted = None
     if cached is not None and "https_listener" in cached:
         records = [CheckRecord.from_dict({**r, "file": plan_name}) for r in cached["records"]]
         version = cached.get("checkov_version")
         https_listener = bool(cached["https_listener"])
+        if prestarted is not None:
+            prestarted.cancel()
     else:
         cached = None
         data, plan = _read_plan(plan_json)
         checkov_started = time.perf_counter()
-        checkov_records, version = run_checkov(plan_json.resolve(), protected=protected, executable=executable, file_name=plan_name)
+        if prestarted is not None:
+            checkov_records, version = prestarted.run(plan_json.resolve(), file_name=plan_name)
+        else:
+            checkov_records, version = run_checkov(plan_json.resolve(), protected=protected, executable=executable, file_name=plan_name)
         checkov_seconds = time.perf_counter() - checkov_started
         records = checkov_records + run_plan_checks(plan, plan_name)
         https_listener = has_https_listener(plan)

@@ -22,6 +22,7 @@ from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PROTECTED_ENV = "TFGEN_POLICY_PROTECTED"  # read by CKV_TFG_8 inside checkov
+PRESTART_ENV = "TFGEN_CHECKOV_PRESTART"  # "0": start checkov only once plan.json exists
 GUIDELINE = "https://github.com/tfgen/tfgen#policy-checks"
 _SCRUBBED = ("BC_API_KEY", "PRISMA_API_URL", "BC_API_URL", "CKV_CHECK", "CKV_SKIP_CHECK", "CKV_FRAMEWORK", "CKV_EXTERNAL_CHECKS_PUBLIC_KEY", "CKV_STDERR_DEBUG")
 _RESULTS = {"PASSED": PASSED, "FAILED": FAILED, "SKIPPED": SKIPPED}
@@ -103,13 +104,104 @@ def run_checkov(target: Path, *, protected: bool = False, checks_dir: Path = CHE
         raise TfgenError(f"could not run checkov ({executable}): {error}; run `make install`") from None
     except subprocess.TimeoutExpired:
         raise TfgenError(f"checkov did not finish within {timeout:.0f}s on {target}") from None
-    if proc.returncode not in (0, 1):
-        raise TfgenError(f"checkov failed (exit {proc.returncode}) on {target}:\n{_tail(proc.stderr or proc.stdout)}")
+    return _read_report(proc.returncode, proc.stdout, proc.stderr, target, file_name)
+
+
+def _read_report(returncode: int, stdout: str, stderr: str, target: Path, file_name: str | None) -> tuple[list[CheckRecord], str | None]:
+    if returncode not in (0, 1):
+        raise TfgenError(f"checkov failed (exit {returncode}) on {target}:\n{_tail(stderr or stdout)}")
     try:
-        data = _load_json(proc.stdout)
+        data = _load_json(stdout)
     except ValueError:
-        raise TfgenError(f"checkov printed no JSON report on {target}:\n{_tail(proc.stderr or proc.stdout)}") from None
+        raise TfgenError(f"checkov printed no JSON report on {target}:\n{_tail(stderr or stdout)}") from None
     return parse_checkov_output(data, target, file_name)
+
+
+# Runs in checkov's interpreter: import checkov now (about 3 s), read its arguments later as one
+# JSON line on stdin; an empty line or EOF means it is not needed. The current directory is taken
+# off sys.path so nothing there can shadow the checkov package.
+_PRESTART_CODE = """\
+import json, sys, warnings
+sys.path[:] = [entry for entry in sys.path if entry not in ("", ".")]
+warnings.simplefilter("ignore", category=SyntaxWarning)
+from checkov.main import Checkov
+line = sys.stdin.readline()
+if not line.strip():
+    sys.exit(0)
+arguments = json.loads(line)
+sys.argv = ["checkov", *arguments]
+sys.exit(Checkov(argv=arguments).run())
+"""
+
+
+def checkov_interpreter(executable: Path) -> str | None:
+    """The Python interpreter of a checkov console script (from its shebang); None for anything
+    else (a wrapper script, `#!/usr/bin/env python3`, a binary), which then runs the usual way."""
+    try:
+        with open(executable, "rb") as handle:
+            first_line = handle.readline(512)
+    except OSError:
+        return None
+    if not first_line.startswith(b"#!"):
+        return None
+    parts = first_line[2:].decode(errors="replace").split()
+    if len(parts) != 1 or not Path(parts[0]).name.startswith("python") or not Path(parts[0]).is_file():
+        return None
+    return parts[0]
+
+
+class PrestartedCheckov:
+    """checkov started before its input exists, so its imports overlap `terraform plan`.
+
+    ``start`` returns None when checkov cannot be started this way; callers then use run_checkov.
+    Always ``cancel()`` (or ``run``) it: a prestarted process that is never given work is killed.
+    """
+
+    def __init__(self, process: subprocess.Popen, executable: Path, protected: bool):
+        self.process = process
+        self.executable = executable
+        self.protected = protected
+        self._finished = False
+
+    @classmethod
+    def start(cls, workdir: Path, *, protected: bool) -> "PrestartedCheckov | None":
+        if os.environ.get(PRESTART_ENV, "1") == "0":
+            return None
+        try:
+            executable = find_checkov()
+        except TfgenError:
+            return None  # run_policy explains later, when checks actually run
+        interpreter = checkov_interpreter(executable)
+        if interpreter is None:
+            return None
+        workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            process = subprocess.Popen(
+                [interpreter, "-c", _PRESTART_CODE],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env=checkov_environment(protected), cwd=str(workdir),
+            )  # fmt: skip
+        except OSError:
+            return None
+        return cls(process, executable, protected)
+
+    def run(self, target: Path, *, file_name: str | None = None, timeout: float = 1800) -> tuple[list[CheckRecord], str | None]:
+        arguments = checkov_command(self.executable, target)[1:]
+        try:
+            stdout, stderr = self.process.communicate(json.dumps(arguments) + "\n", timeout=timeout)
+            self._finished = True
+        except subprocess.TimeoutExpired:
+            self.cancel()
+            raise TfgenError(f"checkov did not finish within {timeout:.0f}s on {target}") from None
+        return _read_report(self.process.returncode, stdout, stderr, target, file_name)
+
+    def cancel(self) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
 
 
 def _load_json(text: str) -> Any:
