@@ -227,6 +227,12 @@ def test_vote_dev_runs_one_task_prod_scales(plans: Plans):
     assert targets == {60, 500}
     backend = prod.after("module.results.module.service.aws_ecs_service.this")
     assert backend["desired_count"] == 2
+    # vote-api's RESULTS_URL is http://results:8080: Service Connect serves the backend under its
+    # blueprint name, not under the prefixed ECS service name
+    (connect,) = backend["service_connect_configuration"]
+    (served,) = connect["service"]
+    assert served["discovery_name"] == "results"
+    assert [(alias["dns_name"], alias["port"]) for alias in served["client_alias"]] == [("results", 8080)]
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

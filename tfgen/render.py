@@ -677,6 +677,9 @@ def _service_module(plan: RenderPlan, service: ServicePlan) -> Block:
             Attr("listener_rule_priority", Raw(f"{v}.listener_rule_priority")),
             Attr("health_check", Raw(f"{v}.health_check")),
         ]
+    elif service.type == "backend-service":
+        # Other services reach it as http://<service name>:<port> through Service Connect.
+        items += [BLANK, Attr("discovery_name", service.name)]
     elif service.type == "worker-service":
         items += [BLANK, Attr("queue", Raw(f"{v}.queue")), Attr("backlog_per_task", Raw(f"{v}.backlog_per_task"))]
     elif service.type == "scheduled-job":
