@@ -181,14 +181,14 @@ def test_long_names_are_shortened_for_load_balancer_and_target_groups(tmp_path: 
     document = vote_document()
     document["name"] = "payments-platform-x"
     document["environments"]["production"] = document["environments"].pop("prod")
-    document["services"]["checkout-frontend-service"] = document["services"].pop("vote-api")
+    document["services"]["checkout-frontend"] = document["services"].pop("vote-api")
     for env in document["environments"].values():
         overrides = env["overrides"]["services"]
-        overrides["checkout-frontend-service"] = overrides.pop("vote-api")
+        overrides["checkout-frontend"] = overrides.pop("vote-api")
     files = render_files(load_blueprint(write_blueprint(tmp_path, document)))
     prod = tfvars(files, "production")
-    service = prod["checkout_frontend_service"]
-    assert service["name"] == "payments-platform-x-production-checkout-frontend-service"
+    service = prod["checkout_frontend"]
+    assert service["name"] == "payments-platform-x-production-checkout-frontend"
     assert len(service["short_name"]) <= 32 and service["short_name"] == short_name(service["name"])
     assert len(prod["load_balancer"]["name"]) <= 32
 

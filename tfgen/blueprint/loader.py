@@ -33,6 +33,7 @@ from tfgen.blueprint.validation import Finding, locate, suggest, validation_find
 from tfgen.blueprint.yaml_positions import Path as DataPath
 from tfgen.blueprint.yaml_positions import YamlDocument, clean, parse_yaml
 from tfgen.errors import InputError, Problem
+from tfgen.naming import resource_name
 
 _SERVICE: TypeAdapter[Any] = TypeAdapter(Service)
 
@@ -154,7 +155,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
         problems.extend(locate(validation_findings(error, data), document))
         problems.extend(locate(partial_cross_findings(data), document))
     else:
-        problems.extend(locate(cross_findings(base), document))
+        problems.extend(locate(cross_findings(base) + name_length_findings(base), document))
     known = {problem_key(p) for p in problems}
 
     environments: dict[str, Blueprint] = {}
@@ -217,6 +218,11 @@ def validate_blueprints(paths: Iterable[Path | str]) -> list[LoadedBlueprint]:
     return loaded
 
 
+# "<app>-<env>-<service>" prefixes each service's IAM roles ("-exec", "-task", "-events"), whose
+# names have at most 64 characters; modules/ecs-task validates the same limit.
+MAX_SERVICE_RESOURCE_NAME = 54
+
+
 def cross_findings(blueprint: Blueprint) -> list[Finding]:
     """Rules across fields, checked on a valid model: Fargate sizes, capacity providers the
     cluster lacks, request-based scaling without a load balancer."""
@@ -241,6 +247,25 @@ def cross_findings(blueprint: Blueprint) -> list[Finding]:
         if not isinstance(service, WebService) and getattr(count, "requests", None) is not None:
             findings.append(
                 Finding(("services", name, "count", "requests"), "scaling on requests per task needs the load balancer, which only web-services have", at="key")
+            )
+    return findings
+
+
+def name_length_findings(blueprint: Blueprint) -> list[Finding]:
+    """Services whose "<app>-<env>-<service>" prefix is too long for AWS in some environment
+    (checked once, on the base: environments cannot add services)."""
+    longest_environment = max(blueprint.environments, key=len, default="")
+    findings = []
+    for name in blueprint.services:
+        full_name = resource_name(blueprint.name, longest_environment, name)
+        if len(full_name) > MAX_SERVICE_RESOURCE_NAME:
+            findings.append(
+                Finding(
+                    ("services", name),
+                    f"'{full_name}' (application-environment-service) has {len(full_name)} characters; AWS names of the service's IAM roles allow at most {MAX_SERVICE_RESOURCE_NAME} before '-exec'",
+                    "shorten the service, application or environment name",
+                    at="key",
+                )
             )
     return findings
 
