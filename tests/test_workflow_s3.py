@@ -106,7 +106,7 @@ def test_ctrl_c_during_apply_releases_the_lock(s3, tmp_path: Path):
         text=True,
     )
     try:
-        _wait_for(lambda: LOCK_KEY in object_keys(s3), timeout=60, what="apply to take the lock")
+        _wait_for(lambda: LOCK_KEY in object_keys(s3), timeout=60, what="apply to take the lock", process=process)
         time.sleep(3)  # let the sleeper's provisioner start
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=60)
@@ -122,9 +122,11 @@ def test_ctrl_c_during_apply_releases_the_lock(s3, tmp_path: Path):
     plan(tmp_path)  # the next plan works: no lock, state readable
 
 
-def _wait_for(condition, *, timeout: float, what: str) -> None:
+def _wait_for(condition, *, timeout: float, what: str, process: subprocess.Popen | None = None) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
+        if process is not None and process.poll() is not None:
+            pytest.fail(f"the process ended (exit {process.returncode}) before {what}:\n{process.communicate()[0]}")
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}")
         time.sleep(0.2)
