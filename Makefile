@@ -30,6 +30,7 @@ test: install
 
 render: install
 	$(BIN)/tfgen render blueprints/*.yaml
+	$(BIN)/tfgen schema > build/blueprint.schema.json
 
 validate: install
 	$(BIN)/tfgen validate blueprints/*.yaml
@@ -45,6 +46,7 @@ check: install
 
 demo: install
 	$(BIN)/tfgen render blueprints/*.yaml
+	$(BIN)/tfgen schema > build/blueprint.schema.json
 	$(BIN)/tfgen validate blueprints/*.yaml
 	@for bp in blueprints/*.yaml; do \
 	  for env in $$($(BIN)/python -c "import sys,yaml;print(' '.join(yaml.safe_load(open(sys.argv[1]))['environments']))" $$bp); do \
@@ -56,6 +58,8 @@ demo: install
 bench: install
 	$(BIN)/python benchmarks/render.py
 	$(BIN)/python benchmarks/offline_provider.py
+	$(BIN)/python benchmarks/plan.py
+	$(BIN)/python benchmarks/check.py
 
 clean:
 	rm -rf build
