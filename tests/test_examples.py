@@ -260,6 +260,9 @@ def test_vote_nightly_job_and_network(env: str, plans: Plans):
     plan = plans("vote", env)
     rules = plan.of_type("aws_cloudwatch_event_rule")
     assert [r["schedule_expression"] for r in rules.values()] == ["cron(0 2 * * ? *)"]
+    # the blueprint's timeout: 600 stops a run that takes longer
+    definition = json.loads(plan.after("module.tally.aws_sfn_state_machine.this")["definition"])
+    assert definition["States"]["RunTask"]["TimeoutSeconds"] == 600
     vpc = plan.after("module.vpc.aws_vpc.this")
     assert vpc["cidr_block"] == "10.0.0.0/16"
     assert len(plan.addresses("module.vpc.aws_subnet.")) == 4

@@ -284,7 +284,7 @@ def test_scoped_skips_name_their_resources_and_yield_to_blueprint_reasons():
 
     facts = _scoped(PlanFacts(protected=False, https_listener=True))
     shared = record("CKV2_AWS_5", "failed", "module.cluster.aws_security_group.services")
-    other = record("CKV2_AWS_5", "failed", "module.api.aws_security_group.this")
+    other = record("CKV2_AWS_5", "failed", "module.api.module.service.aws_security_group.this")
     records, _ = apply_skips([shared, other], {}, set(), facts)
     assert [(r.resource, r.result) for r in records] == [(shared.resource, "skipped"), (other.resource, "failed")]
     (mine,), _ = apply_skips([shared], {"CKV2_AWS_5": "ours"}, set(), facts)

@@ -107,3 +107,11 @@ def test_forwarding_rule_on_http_listener_fails():
     records = [r for r in run_plan_checks(plan, "p") if r.check_id == "CKV_TFG_4"]
     assert [r.result for r in records] == ["failed"]
     assert "module.alb.aws_lb_listener_rule.api" in records[0].details
+
+
+def test_no_public_ip_reads_state_machines_that_run_tasks(results_by_file):
+    """Scheduled jobs run their task through Step Functions: the state's AssignPublicIp counts."""
+    machine = "module.tally.aws_sfn_state_machine.this"
+    passing = {r.resource: r.result for r in results_by_file["ckv_tfg_2_pass.json"] if r.check_id == "CKV_TFG_2"}
+    failing = {r.resource: r.result for r in results_by_file["ckv_tfg_2_fail.json"] if r.check_id == "CKV_TFG_2"}
+    assert passing[machine] == "passed" and failing[machine] == "failed"

@@ -32,7 +32,7 @@ README_OUTPUTS = {
     "web-service": {"service_name", "target_group_arn", "security_group_id", "task_role_arn"},
     "backend-service": {"service_name", "security_group_id", "discovery_name"},
     "worker-service": {"service_name", "queue_url", "queue_arn", "dead_letter_queue_url"},
-    "scheduled-job": {"rule_name", "task_definition_arn"},
+    "scheduled-job": {"rule_name", "task_definition_arn", "state_machine_arn"},
 }
 # modules/README.md: the inputs shared by the four service-type modules.
 SHARED_INPUTS = {
@@ -261,7 +261,7 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
         "service_connect_namespace_arn": common["service_connect_namespace_arn"],
         "secrets": {"DB_PASSWORD": DB_SECRET} if prod else {},
         "schedule_expression": "cron(0 * * * ? *)",
-        "timeout": 600,
+        "timeout": 600 if prod else None,
     }
     return {
         "web": {"source": "./modules/web-service", **web},
@@ -374,13 +374,26 @@ def test_scheduled_job_runs_privately(planned: dict[str, Planned]) -> None:
     plan = planned["prod"]
     rule = plan["module.job.aws_cloudwatch_event_rule.this"]
     assert rule["schedule_expression"] == "cron(0 * * * ? *)" and rule["name"] == "vote-prod-tally"
-    target = plan["module.job.aws_cloudwatch_event_target.this"]
-    assert target["arn"] == plan["aws_ecs_cluster.this"]["arn"]
-    ecs = target["ecs_target"][0]
-    assert ecs["network_configuration"][0]["assign_public_ip"] is False
-    assert sorted(ecs["network_configuration"][0]["subnets"]) == ["subnet-0aaa", "subnet-0bbb"]
-    assert [s["capacity_provider"] for s in ecs["capacity_provider_strategy"]] == ["FARGATE"]
-    assert ecs["task_count"] == 1
+    # The rule starts a state machine that runs the task and stops it at the job's timeout; its
+    # definition is known at plan time (what the policy checks read).
+    assert json.loads(planned["prod-plan"]["module.job.aws_sfn_state_machine.this"]["definition"]) == json.loads(
+        plan["module.job.aws_sfn_state_machine.this"]["definition"]
+    )
+    machine = plan["module.job.aws_sfn_state_machine.this"]
+    definition = json.loads(machine["definition"])
+    state = definition["States"][definition["StartAt"]]
+    assert state["Resource"] == "arn:aws:states:::ecs:runTask.sync"
+    assert state["TimeoutSeconds"] == 600
+    assert state["Parameters"]["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
+    assert machine["logging_configuration"][0]["include_execution_data"] is True
+    assert machine["tracing_configuration"] == [{"enabled": True}]
+    assert plan["module.job.aws_cloudwatch_log_group.runs"]["retention_in_days"] == 30
+
+
+def test_scheduled_job_without_timeout_runs_until_the_task_ends(planned: dict[str, Planned]) -> None:
+    definition = json.loads(planned["dev-plan"]["module.job.aws_sfn_state_machine.this"]["definition"])
+    assert "TimeoutSeconds" not in definition["States"]["RunTask"]
+    assert definition["Comment"] == "Runs one task of vote-dev-tally"
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -424,8 +437,10 @@ def test_task_definitions(planned: dict[str, Planned], env: str) -> None:
         assert container["secrets"] == [] and "linuxParameters" not in container and "mountPoints" not in container
         assert plan["module.web.module.task.aws_ecs_task_definition.this"]["volume"] == []
     assert "command" not in container
-    for group in plan.of_type("aws_cloudwatch_log_group").values():
-        assert group["retention_in_days"] == 30 and group["name"].startswith(f"/ecs/vote-{env}-")
+    for address, group in plan.of_type("aws_cloudwatch_log_group").items():
+        assert group["retention_in_days"] == 30, address
+        if ".module.task." in address:  # container logs; the job's run history goes to /aws/vendedlogs/states/
+            assert group["name"].startswith(f"/ecs/vote-{env}-"), address
 
 
 def test_worker_container_gets_its_queue(planned: dict[str, Planned]) -> None:
@@ -480,7 +495,7 @@ def test_roles_are_separate_and_named(planned: dict[str, Planned]) -> None:
     roles = planned["prod"].of_type("aws_iam_role")
     names = sorted(r["name"] for r in roles.values())
     assert names == sorted(
-        [f"vote-prod-{s}-{k}" for s in ("vote-api", "results", "vote-worker", "tally") for k in ("exec", "task")] + ["vote-prod-tally-events"]
+        [f"vote-prod-{s}-{k}" for s in ("vote-api", "results", "vote-worker", "tally") for k in ("exec", "task")] + ["vote-prod-tally-events", "vote-prod-tally-runs"]
     )
     definition = planned["prod"]["module.web.module.task.aws_ecs_task_definition.this"]
     assert definition["execution_role_arn"] != definition["task_role_arn"]
@@ -515,7 +530,10 @@ def test_worker_consumes_only_its_queue(planned: dict[str, Planned]) -> None:
 
 def test_schedule_role_runs_only_its_task(planned: dict[str, Planned]) -> None:
     applied = planned["prod"]
-    statements = {s["Sid"]: s for s in _policy(applied["module.job.aws_iam_role_policy.events"]["policy"])}
+    machine = applied["module.job.aws_sfn_state_machine.this"]
+    (start,) = _policy(applied["module.job.aws_iam_role_policy.events"]["policy"])
+    assert (start["Action"], start["Resource"]) == ("states:StartExecution", machine["arn"])
+    statements = {s["Sid"]: s for s in _policy(applied["module.job.aws_iam_role_policy.state_machine"]["policy"])}
     definition = applied["module.job.module.task.aws_ecs_task_definition.this"]
     run = statements["RunThisTaskDefinition"]
     assert run["Action"] == "ecs:RunTask"
@@ -525,10 +543,20 @@ def test_schedule_role_runs_only_its_task(planned: dict[str, Planned]) -> None:
     passing = statements["PassTheTaskRoles"]
     assert passing["Action"] == "iam:PassRole"
     assert sorted(passing["Resource"]) == sorted([definition["execution_role_arn"], definition["task_role_arn"]])
-    assert set(statements) == {"RunThisTaskDefinition", "PassTheTaskRoles", "TagTheTasksItRuns"}
+    assert statements["WatchAndStopItsTasks"]["Condition"] == {"ArnEquals": {"ecs:cluster": applied["aws_ecs_cluster.this"]["arn"]}}
+    assert statements["ManagedRuleForTaskEvents"]["Resource"].endswith(":rule/StepFunctionsGetEventsForECSTaskRule")
+    assert set(statements) == {
+        "RunThisTaskDefinition", "PassTheTaskRoles", "TagTheTasksItRuns", "WatchAndStopItsTasks", "ManagedRuleForTaskEvents",
+        "DeliverRunLogs", "SendRunTraces",
+    }  # fmt: skip
+    assert machine["role_arn"] == applied["module.job.aws_iam_role.state_machine"]["arn"]
     target = applied["module.job.aws_cloudwatch_event_target.this"]
-    assert target["role_arn"] == applied["module.job.aws_iam_role.events"]["arn"]
-    assert target["ecs_target"][0]["task_definition_arn"] == definition["arn"]
+    assert (target["arn"], target["role_arn"]) == (machine["arn"], applied["module.job.aws_iam_role.events"]["arn"])
+    run = json.loads(target["input"])
+    assert run["task_definition"] == definition["arn"] and run["cluster"] == applied["aws_ecs_cluster.this"]["arn"]
+    assert sorted(run["subnets"]) == ["subnet-0aaa", "subnet-0bbb"]
+    assert run["capacity_provider_strategy"] == [{"CapacityProvider": "FARGATE", "Base": 0, "Weight": 1}]
+    assert len(run["security_groups"]) == 2
 
 
 def test_web_routing(planned: dict[str, Planned]) -> None:

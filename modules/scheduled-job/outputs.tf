@@ -7,3 +7,8 @@ output "task_definition_arn" {
   description = "ARN of the job's task definition (with revision)."
   value       = module.task.task_definition_arn
 }
+
+output "state_machine_arn" {
+  description = "ARN of the Step Functions state machine that runs the task (start it by hand with the event target's input for an unscheduled run)."
+  value       = aws_sfn_state_machine.this.arn
+}

@@ -157,7 +157,7 @@ variable "schedule_expression" {
 }
 
 variable "timeout" {
-  description = "Seconds a run may take; null for no limit. Not enforced yet: ECS has no run timeout for tasks started by EventBridge (see the module's known gaps)."
+  description = "Seconds a run may take before Step Functions stops its task; null for no limit."
   type        = number
   default     = null
 }

@@ -9,7 +9,7 @@ every output format with its reason; the README's policy section lists this tabl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+import re
 from typing import Any, Callable, Iterator
 
 DEFAULT_SKIPS: dict[str, str] = {
@@ -42,12 +42,12 @@ class ScopedSkip:
     """A default skip of one check on some resources only, and only where ``applies`` holds."""
 
     check_id: str
-    resources: str  # fnmatch pattern of resource addresses
+    resources: str  # regular expression the whole resource address must match
     reason: str
     applies: Callable[[PlanFacts], bool] = lambda facts: True
 
     def matches(self, check_id: str, resource: str, facts: PlanFacts) -> bool:
-        return check_id == self.check_id and fnmatchcase(resource, self.resources) and self.applies(facts)
+        return check_id == self.check_id and re.fullmatch(self.resources, resource) is not None and self.applies(facts)
 
 
 SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
@@ -55,14 +55,21 @@ SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
     # another module's aws_ecs_service, where this group is attached to every task.
     ScopedSkip(
         "CKV2_AWS_5",
-        "module.cluster.aws_security_group.services",
+        r"module\.cluster\.aws_security_group\.services",
         "the application's shared services group is attached to every ECS service (in the service modules); checkov's plan graph does not follow module outputs",
+    ),
+    # A scheduled job's group (module.<job>.aws_security_group.this; other services keep theirs in
+    # module.<service>.module.service) reaches its tasks through the state machine's run input.
+    ScopedSkip(
+        "CKV2_AWS_5",
+        r"module\.[a-z0-9_]+\.aws_security_group\.this",
+        "a scheduled job's group is attached to the tasks its state machine runs (through the run's input), which checkov's graph does not read",
     ),
     # An unprotected environment can be torn down in one `terraform destroy`; protected ones get
     # deletion protection, and CKV_TFG_8 fails when they do not.
     ScopedSkip(
         "CKV_AWS_150",
-        "module.alb.aws_lb.this",
+        r"module\.alb\.aws_lb\.this",
         "deletion protection is on in protected environments (CKV_TFG_8 enforces it); unprotected environments stay disposable",
         lambda facts: not facts.protected,
     ),
@@ -70,7 +77,7 @@ SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
     # fails when the HTTP listener does anything else).
     ScopedSkip(
         "CKV_AWS_260",
-        "module.alb.aws_vpc_security_group_ingress_rule.http*",
+        r"module\.alb\.aws_vpc_security_group_ingress_rule\.http(\[.*\])?",
         "with a certificate, port 80 only redirects to HTTPS (CKV_TFG_4 enforces it), so browsers typing http:// still arrive",
         lambda facts: facts.https_listener,
     ),

@@ -110,6 +110,22 @@ def ecs_service(breaker: dict[str, Any] | None, public_ip: bool) -> dict[str, An
     return resource("module.api.module.service.aws_ecs_service.this", values, unknown={"id": True, "cluster": True, "task_definition": True})
 
 
+def state_machine(assign_public_ip: str) -> dict[str, Any]:
+    run_task = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::ecs:runTask.sync",
+        "Parameters": {
+            "Cluster.$": "$.cluster",
+            "TaskDefinition.$": "$.task_definition",
+            "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets.$": "$.subnets", "SecurityGroups.$": "$.security_groups", "AssignPublicIp": assign_public_ip}},
+        },
+        "TimeoutSeconds": 600,
+        "End": True,
+    }
+    definition = json.dumps({"StartAt": "RunTask", "States": {"RunTask": run_task}})
+    return resource("module.tally.aws_sfn_state_machine.this", {"name": "vote-dev-tally", "definition": definition}, unknown={"id": True, "arn": True, "role_arn": True})
+
+
 def role_policy(name: str, statements: list[dict[str, Any]]) -> dict[str, Any]:
     document = json.dumps({"Version": "2012-10-17", "Statement": statements})
     return resource(f"module.api.module.task.aws_iam_role_policy.{name}", {"name": f"vote-dev-api-{name}", "policy": document}, unknown={"id": True, "role": True})
@@ -206,8 +222,8 @@ FIXTURES: dict[str, list[dict[str, Any]]] = {
     "ckv_tfg_1_pass": [ecs_service({"enable": True, "rollback": True}, False)],
     "ckv_tfg_1_fail": [ecs_service({"enable": True, "rollback": False}, False)],
     # CKV_TFG_2 no public IP on tasks
-    "ckv_tfg_2_pass": [ecs_service({"enable": True, "rollback": True}, False)],
-    "ckv_tfg_2_fail": [ecs_service({"enable": True, "rollback": True}, True)],
+    "ckv_tfg_2_pass": [ecs_service({"enable": True, "rollback": True}, False), state_machine("DISABLED")],
+    "ckv_tfg_2_fail": [ecs_service({"enable": True, "rollback": True}, True), state_machine("ENABLED")],
     # CKV_TFG_3 service security groups admit only security groups (plan-level check)
     "ckv_tfg_3_pass": service_network("from-alb"),
     "ckv_tfg_3_fail": service_network("cidr-rule"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Iterator
 
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from tfgen_check_helpers import GUIDELINE, first_block, is_true
+from tfgen_check_helpers import GUIDELINE, first_block, is_true, unwrap
 
 
 class ServiceCircuitBreaker(BaseResourceCheck):
@@ -32,18 +33,21 @@ class ServiceCircuitBreaker(BaseResourceCheck):
 
 
 class TaskNoPublicIp(BaseResourceCheck):
-    """Tasks of services and of scheduled runs (EventBridge rule targets, Scheduler schedules)."""
+    """Tasks of services and of scheduled runs (EventBridge rule targets, Scheduler schedules,
+    Step Functions states that run ECS tasks)."""
 
     def __init__(self) -> None:
         super().__init__(
             name="ECS tasks are not assigned a public IP address",
             id="CKV_TFG_2",
             categories=[CheckCategories.NETWORKING],
-            supported_resources=["aws_ecs_service", "aws_cloudwatch_event_target", "aws_scheduler_schedule"],
+            supported_resources=["aws_ecs_service", "aws_cloudwatch_event_target", "aws_scheduler_schedule", "aws_sfn_state_machine"],
             guideline=GUIDELINE,
         )
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        if self.entity_type == "aws_sfn_state_machine":
+            return _state_machine_result(conf)
         if self.entity_type == "aws_ecs_service":
             holder: Any = conf
             self.evaluated_keys = ["network_configuration/[0]/assign_public_ip"]
@@ -59,6 +63,40 @@ class TaskNoPublicIp(BaseResourceCheck):
         if network is not None and is_true(network.get("assign_public_ip")):
             return CheckResult.FAILED
         return CheckResult.PASSED
+
+
+def _state_machine_result(conf: dict[str, Any]) -> CheckResult:
+    """Every state that runs an ECS task must say AssignPublicIp DISABLED (or leave it out: RunTask's
+    default). A value taken from the execution input ("AssignPublicIp.$") cannot be shown to be off."""
+    definition = unwrap(conf.get("definition"))
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except ValueError:
+            return CheckResult.UNKNOWN
+    if not isinstance(definition, dict):
+        return CheckResult.UNKNOWN  # known only after apply
+    run_task_states = [state for state in _states(definition) if ":ecs:runTask" in str(state.get("Resource", ""))]
+    if not run_task_states:
+        return CheckResult.UNKNOWN
+    for state in run_task_states:
+        network = ((state.get("Parameters") or {}).get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {}
+        if "AssignPublicIp.$" in network or str(network.get("AssignPublicIp", "DISABLED")).upper() != "DISABLED":
+            return CheckResult.FAILED
+    return CheckResult.PASSED
+
+
+def _states(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every state, nested ones (Parallel branches, Map iterators) included."""
+    for state in (definition.get("States") or {}).values():
+        if not isinstance(state, dict):
+            continue
+        yield state
+        for branch in state.get("Branches") or []:
+            yield from _states(branch)
+        for key in ("Iterator", "ItemProcessor"):
+            if isinstance(state.get(key), dict):
+                yield from _states(state[key])
 
 
 circuit_breaker = ServiceCircuitBreaker()
