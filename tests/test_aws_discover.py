@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import boto3
-import pytest
 from click.testing import CliRunner
 
 from tfgen.blueprint.loader import load_blueprint
@@ -161,8 +160,8 @@ def test_network_for_uses_the_discovered_subnets(aws_env, aws_blueprint):
 
 
 def test_render_after_discover_uses_the_subnet_ids(aws_env, aws_blueprint, tmp_path: Path):
-    """End to end for the lead: discover, then `tfgen render` offline; the rendered code names the
-    discovered VPC and subnets. Skipped while `render` is not implemented."""
+    """End to end: discover, then `tfgen render` offline; the rendered code names the discovered VPC
+    and subnets, and the tasks go to the private ones."""
     text = aws_blueprint.read_text()
     aws_blueprint.write_text(text[: text.index("  stage:")])  # render needs every environment discovered: dev only
     expected = like_a_real_default_vpc()
@@ -171,16 +170,13 @@ def test_render_after_discover_uses_the_subnet_ids(aws_env, aws_blueprint, tmp_p
 
     result = run("render", str(aws_blueprint), "-o", str(out))
 
-    if "not implemented" in result.output:
-        pytest.skip("tfgen render is not implemented yet")
     assert result.exit_code == 0, result.output
     rendered = "\n".join(p.read_text() for p in sorted(out.rglob("*")) if p.is_file() and p.suffix in (".tf", ".json", ".tfvars"))
     assert expected["vpc_id"] in rendered
     for subnet in expected["public"] + expected["private"]:
         assert subnet["id"] in rendered
-    var_file = out / "env" / "dev.tfvars.json"  # the renderer's layout today: check public/private went where they belong
-    if var_file.is_file() and isinstance(json.loads(var_file.read_text()).get("network"), dict):
-        network = json.loads(var_file.read_text())["network"]
-        assert network["vpc_id"] == expected["vpc_id"]
-        assert network["public_subnet_ids"] == [s["id"] for s in expected["public"]]
-        assert network["private_subnet_ids"] == [s["id"] for s in expected["private"]]
+    network = json.loads((out / "env" / "dev.tfvars.json").read_text())["network"]
+    assert network["vpc_id"] == expected["vpc_id"]
+    assert network["public_subnet_ids"] == [s["id"] for s in expected["public"]]
+    assert network["private_subnet_ids"] == network["task_subnet_ids"] == [s["id"] for s in expected["private"]]
+    assert network["assign_public_ip"] is False

@@ -435,7 +435,7 @@ def test_default_vpc_needs_a_context_file(tmp_path: Path):
 
 def test_default_vpc_from_the_context_file(tmp_path: Path):
     document = vote_document()
-    document["network"] = {"vpc": "default"}
+    document["network"] = {"vpc": "default", "placement": "public"}  # these default VPCs have public subnets only
     path = write_blueprint(tmp_path, document)
     context = {}
     for account in ("111111111111", "222222222222"):
@@ -448,5 +448,7 @@ def test_default_vpc_from_the_context_file(tmp_path: Path):
     (tmp_path / "tfgen.context.json").write_text(json.dumps(context))
     files = render_files(load_blueprint(path))
     assert tfvars(files, "prod")["network"]["vpc_id"] == "vpc-2222"
-    assert tfvars(files, "dev")["network"]["public_subnet_ids"] == ["subnet-1111a", "subnet-1111b"]
+    dev = tfvars(files, "dev")["network"]
+    assert dev["public_subnet_ids"] == dev["task_subnet_ids"] == ["subnet-1111a", "subnet-1111b"]
+    assert dev["assign_public_ip"] is True
     assert 'module "vpc"' not in files["main.tf"].decode()

@@ -452,14 +452,22 @@ def _service_values(app: str, env: str, name: str, service: Any, blueprint: m.Bl
 def network_for(loaded: Any, env: str) -> dict[str, Any] | None:
     """The existing network of an environment (`vpc_id`, subnets), or None when tfgen creates it.
 
-    The default VPC comes from tfgen.context.json (`tfgen discover`, InputError when missing). It
-    often has public subnets only; then the tasks use those, still without public IPs."""
+    The default VPC comes from tfgen.context.json (`tfgen discover`, InputError when missing, or
+    when it has no private subnets and the blueprint did not choose `network.placement: public`).
+    Tasks run in ``task_subnet_ids``: the private subnets, or the public ones with public IPs."""
     found = loaded.network_for(env)
     if found.kind == "new" or found.vpc_id is None:
         return None
+    public_placement = loaded.for_environment(env).network.placement == "public"
     public = list(found.public_subnet_ids or ())
     private = list(found.private_subnet_ids or ()) or public
-    return {"vpc_id": found.vpc_id, "public_subnet_ids": public, "private_subnet_ids": private}
+    return {
+        "vpc_id": found.vpc_id,
+        "public_subnet_ids": public,
+        "private_subnet_ids": private,
+        "task_subnet_ids": public if public_placement else private,
+        "assign_public_ip": public_placement,
+    }
 
 
 def plan_rendering(loaded: Any) -> RenderPlan:
@@ -595,7 +603,7 @@ def _variables_tf(plan: RenderPlan) -> str:
     if plan.load_balancer:
         blocks.append(_variable("load_balancer", "Application load balancer shared by the web services.", LOAD_BALANCER_TYPE))
     blocks += [
-        _variable("network", "VPC to create (name, cidr, azs, nat)." if plan.created_vpc else "Existing VPC and its public and private subnets.", NEW_NETWORK_TYPE if plan.created_vpc else EXISTING_NETWORK_TYPE),
+        _variable("network", "VPC to create (name, cidr, azs, nat)." if plan.created_vpc else "Existing VPC, its public and private subnets, and where tasks run (task_subnet_ids, assign_public_ip).", NEW_NETWORK_TYPE if plan.created_vpc else EXISTING_NETWORK_TYPE),
         _variable("protected", "Protected environment: deletion protection on, destroys refused by tfgen apply.", "bool"),
         _variable("region", "AWS region of the environment.", "string"),
         _variable("tags", "Tags of every resource (provider default_tags).", ("map", "string")),
@@ -607,7 +615,16 @@ def _variables_tf(plan: RenderPlan) -> str:
     return hcl_file(_header(plan), blocks)
 
 
-EXISTING_NETWORK_TYPE: TypeSpec = ("object", [("vpc_id", "string"), ("public_subnet_ids", ("list", "string")), ("private_subnet_ids", ("list", "string"))])
+EXISTING_NETWORK_TYPE: TypeSpec = (
+    "object",
+    [
+        ("vpc_id", "string"),
+        ("public_subnet_ids", ("list", "string")),
+        ("private_subnet_ids", ("list", "string")),
+        ("task_subnet_ids", ("list", "string")),
+        ("assign_public_ip", "bool"),
+    ],
+)
 NEW_NETWORK_TYPE: TypeSpec = ("object", [("name", "string"), ("cidr", "string"), ("azs", "number"), ("nat", "string")])
 LOAD_BALANCER_TYPE: TypeSpec = (
     "object",
@@ -646,7 +663,8 @@ def _service_module(plan: RenderPlan, service: ServicePlan) -> Block:
         Attr("cluster_arn", Raw("module.cluster.cluster_arn")),
         Attr("cluster_name", Raw("module.cluster.cluster_name")),
         Attr("vpc_id", Raw("local.network.vpc_id")),
-        Attr("subnet_ids", Raw("local.network.private_subnet_ids")),
+        Attr("subnet_ids", Raw("local.network.task_subnet_ids")),
+        Attr("assign_public_ip", Raw("local.network.assign_public_ip")),
         Attr("services_security_group_id", Raw("module.cluster.services_security_group_id")),
         Attr("service_connect_namespace_arn", Raw("module.cluster.service_connect_namespace_arn")),
         Attr("capacity_provider_strategy", _strategy_expr(f"{v}.capacity_provider_strategy")),
@@ -698,6 +716,8 @@ def _main_tf(plan: RenderPlan) -> str:
             Attr("vpc_id", Raw("module.vpc.vpc_id")),
             Attr("public_subnet_ids", Raw("module.vpc.public_subnet_ids")),
             Attr("private_subnet_ids", Raw("module.vpc.private_subnet_ids")),
+            Attr("task_subnet_ids", Raw("module.vpc.private_subnet_ids")),
+            Attr("assign_public_ip", False),
         ])
     else:
         network = Raw("var.network")

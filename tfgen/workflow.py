@@ -245,7 +245,7 @@ def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str, pr
     from tfgen.policy import run_policy, write_policy_result
 
     environment = loaded.blueprint.environments[env]
-    skips = {**loaded.blueprint.policy.skip, **environment.policy.skip}
+    skips = loaded.policy_skips(env)
     result = run_policy(paths.plan_json, skips=skips, protected=environment.protected, prestarted=prestarted)
     write_policy_result(result, paths.policy_json)
     return result

@@ -33,6 +33,7 @@ module "service" {
   container_name             = module.task.container_name
   vpc_id                     = var.vpc_id
   subnet_ids                 = var.subnet_ids
+  assign_public_ip           = var.assign_public_ip
   security_group_ids         = [var.services_security_group_id]
   egress_security_group_id   = var.services_security_group_id
   capacity_provider_strategy = var.capacity_provider_strategy

@@ -84,7 +84,7 @@ locals {
           AwsvpcConfiguration = {
             "Subnets.$"        = "$.subnets"
             "SecurityGroups.$" = "$.security_groups"
-            AssignPublicIp     = "DISABLED"
+            AssignPublicIp     = var.assign_public_ip ? "ENABLED" : "DISABLED"
           }
         }
         EnableECSManagedTags = true

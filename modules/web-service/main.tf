@@ -108,6 +108,7 @@ module "service" {
   container_name             = module.task.container_name
   vpc_id                     = var.vpc_id
   subnet_ids                 = var.subnet_ids
+  assign_public_ip           = var.assign_public_ip
   security_group_ids         = [var.services_security_group_id]
   ingress                    = local.ingress
   egress_security_group_id   = var.services_security_group_id

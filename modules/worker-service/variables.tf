@@ -29,8 +29,14 @@ variable "vpc_id" {
   type        = string
 }
 
+variable "assign_public_ip" {
+  description = "Give tasks public IPs: only for subnets without a NAT route (a default VPC with public subnets only); ingress stays limited by the security groups."
+  type        = bool
+  default     = false
+}
+
 variable "subnet_ids" {
-  description = "Private subnets of the tasks (tasks never get a public IP)."
+  description = "Subnets of the tasks: private ones, unless assign_public_ip is set."
   type        = list(string)
 }
 

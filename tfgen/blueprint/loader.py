@@ -119,7 +119,29 @@ class LoadedBlueprint:
                     )
                 ]
             )
+        if blueprint.network.placement == "private" and not found.private_subnet_ids:
+            raise InputError(
+                [
+                    self.problem(
+                        ("network", "vpc"),
+                        f"the default VPC {found.vpc_id} of account {account} in {region} has no private subnets ({CONTEXT_FILE}): "
+                        "tasks without public IPs could not reach ECR or the internet there",
+                        "set `network.placement: public` (tasks get public IPs; only the load balancer's security group reaches them), "
+                        "or let tfgen create a VPC: `network.vpc: {cidr: 10.0.0.0/16}`",
+                    )
+                ]
+            )
         return ResolvedNetwork("default", found.vpc_id, found.public_subnet_ids, found.private_subnet_ids, found.vpc_cidr_block)
+
+    def policy_skips(self, env: str) -> dict[str, str]:
+        """Check id -> reason: the blueprint's skips, the environment's over them, and the checks
+        that `network.placement: public` turns off (its reason says so)."""
+        environment = self.blueprint.environments[env]
+        skips = {**self.blueprint.policy.skip, **environment.policy.skip}
+        if self.for_environment(env).network.placement == "public":
+            for check_id in PUBLIC_PLACEMENT_CHECKS:
+                skips.setdefault(check_id, PUBLIC_PLACEMENT_REASON)
+        return skips
 
     def problem(self, path: DataPath | str, message: str, hint: str | None = None, *, at: str = "value") -> Problem:
         """A Problem located at `path` (a tuple or a dotted string) of this file, for other commands to report."""
@@ -218,6 +240,10 @@ def validate_blueprints(paths: Iterable[Path | str]) -> list[LoadedBlueprint]:
     return loaded
 
 
+# Checks that fail by design when the blueprint says `network.placement: public`.
+PUBLIC_PLACEMENT_CHECKS = ("CKV_TFG_2", "CKV_AWS_333")
+PUBLIC_PLACEMENT_REASON = "network.placement: public: the VPC has no private subnets, so tasks take public IPs; only the load balancer's security group reaches them"
+
 # "<app>-<env>-<service>" prefixes each service's IAM roles ("-exec", "-task", "-events"), whose
 # names have at most 64 characters; modules/ecs-task validates the same limit.
 MAX_SERVICE_RESOURCE_NAME = 54
@@ -227,6 +253,19 @@ def cross_findings(blueprint: Blueprint) -> list[Finding]:
     """Rules across fields, checked on a valid model: Fargate sizes, capacity providers the
     cluster lacks, request-based scaling without a load balancer."""
     findings: list[Finding] = []
+    if blueprint.network.placement == "public":
+        if blueprint.network.vpc != "default":
+            findings.append(
+                Finding(
+                    ("network", "placement"),
+                    "placement: public is for a default VPC without private subnets; this network has private subnets for the tasks",
+                    "remove network.placement",
+                )
+            )
+        if blueprint.cluster.capacity.ec2 is not None:
+            findings.append(
+                Finding(("network", "placement"), "EC2 capacity needs private subnets: its instances get no public IPs", "use Fargate capacity, or a VPC with private subnets")
+            )
     cluster_providers = blueprint.cluster.capacity.providers()
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)

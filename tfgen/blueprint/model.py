@@ -87,6 +87,10 @@ class Network(Strict):
     vpc: Union[Literal["default"], ExistingVpc, NewVpc] = Field(
         "default", description="'default' (looked up by `tfgen discover`), {id, public_subnets, private_subnets} or {cidr, azs, nat}"
     )
+    placement: Literal["private", "public"] = Field(
+        "private",
+        description="'private': tasks in private subnets without public IPs; 'public': tasks in public subnets with public IPs (a default VPC that has no private subnets)",
+    )
 
 
 # --- cluster and capacity ----------------------------------------------------------------------

@@ -50,7 +50,7 @@ def _environment_plan(blueprint: Path, environment: str, offline: bool) -> tuple
     if environment not in environments:
         raise InputError(f"{blueprint}: environment '{environment}' is not in the blueprint (environments: {', '.join(environments)})")
     settings = environments[environment]
-    skips = {**loaded.blueprint.policy.skip, **settings.policy.skip}
+    skips = loaded.policy_skips(environment)
     plan_path = Path("build") / loaded.blueprint.name / ".tfgen" / environment / "plan.json"
     if not plan_path.is_file():
         try:

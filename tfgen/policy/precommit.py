@@ -24,7 +24,7 @@ def check_blueprint(path: Path) -> bool:
         settings = loaded.blueprint.environments[env]
         click.echo(f"== {path} -e {env} (offline)", err=True)
         outcome = plan_environment(loaded, env, offline=True, run_policy_checks=False)
-        result = run_policy(Path(outcome.paths.plan_json), skips={**loaded.blueprint.policy.skip, **settings.policy.skip}, protected=settings.protected)
+        result = run_policy(Path(outcome.paths.plan_json), skips=loaded.policy_skips(env), protected=settings.protected)
         write_policy_result(result, Path(outcome.paths.policy_json))
         click.echo(to_table(result), nl=False)
         ok = ok and result.passed
