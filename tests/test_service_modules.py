@@ -36,7 +36,7 @@ README_OUTPUTS = {
 }
 # modules/README.md: the inputs shared by the four service-type modules.
 SHARED_INPUTS = {
-    "name", "region", "cluster_arn", "cluster_name", "vpc_id", "subnet_ids", "services_security_group_id",
+    "name", "region", "cluster_arn", "cluster_name", "vpc_id", "subnet_ids", "assign_public_ip", "services_security_group_id",
     "service_connect_namespace_arn", "capacity_provider_strategy", "image", "cpu", "memory", "port", "command",
     "environment", "secrets", "readonly_root_filesystem", "writable_paths", "enable_execute_command",
     "log_retention_days", "scaling", "tags",
