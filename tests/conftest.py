@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -51,32 +53,53 @@ def _moto_server_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "moto.server"]
 
 
-@pytest.fixture(scope="session")
-def moto_server():
-    """A real moto_server on a free 127.0.0.1 port; yields its endpoint URL."""
+@contextlib.contextmanager
+def _running_moto_server(what: str, ready: Callable[[str, int], None], env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start moto_server on a free 127.0.0.1 port, wait until ``ready(endpoint, port)`` stops
+    raising OSError, yield the endpoint, stop the server."""
     port = _free_port()
     proc = subprocess.Popen(
         [*_moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+            ready(endpoint, port)
             break
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                pytest.fail("moto_server did not start")
+                pytest.fail(f"{what} did not start")
             time.sleep(0.1)
-    yield endpoint
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield endpoint
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _answers_http(endpoint: str, port: int) -> None:
+    urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1)
+
+
+def _accepts_connections(endpoint: str, port: int) -> None:
+    # no request: every request counts against INITIAL_NO_AUTH_ACTION_COUNT
+    with socket.create_connection(("127.0.0.1", port), timeout=1):
+        pass
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """A real moto_server on a free 127.0.0.1 port; yields its endpoint URL."""
+    with _running_moto_server("moto_server", _answers_http) as endpoint:
+        yield endpoint
 
 
 @pytest.fixture
@@ -113,25 +136,7 @@ def moto_server_iam():
 
     import boto3
 
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*_moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"},
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("moto_server (IAM) did not start")
-            time.sleep(0.1)
-    try:
+    with _running_moto_server("moto_server (IAM)", _accepts_connections, env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "3"}) as endpoint:
         iam = boto3.client(
             "iam", region_name="us-east-1", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing"
         )
@@ -139,12 +144,6 @@ def moto_server_iam():
         key = iam.create_access_key(UserName="limited")["AccessKey"]
         iam.put_user_policy(UserName="limited", PolicyName="sts-only", PolicyDocument=json.dumps(IAM_LIMITED_POLICY))
         yield {"endpoint": endpoint, "access_key_id": key["AccessKeyId"], "secret_access_key": key["SecretAccessKey"]}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 AWS_TEST_BLUEPRINT = """\
