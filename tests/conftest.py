@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the provider schema and a real moto_server on loopback."""
+"""Shared fixtures: the packaged provider schema, an offline environment, a real moto_server on loopback."""
 
 from __future__ import annotations
 
@@ -15,24 +15,26 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tfgen.offline.schema import PACKAGED_SCHEMA
+from tfgen.policy.checkov_install import find_checkov
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SCHEMA = PROJECT_ROOT.parent / "shared" / "aws-provider-schema" / "aws-6.47.0.json"
 
 
 @pytest.fixture(scope="session")
 def aws_schema_path() -> Path:
-    """The hashicorp/aws provider schema (TFGEN_AWS_SCHEMA, else ../shared/...)."""
-    path = Path(os.environ.get("TFGEN_AWS_SCHEMA", DEFAULT_SCHEMA))
-    if not path.is_file():
-        pytest.fail(f"provider schema not found at {path}; set TFGEN_AWS_SCHEMA")
-    return path
+    """The hashicorp/aws provider schema tfgen ships (what every test and every user gets by default)."""
+    return PACKAGED_SCHEMA
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _offline_environment(aws_schema_path: Path):
-    """Every test sees the schema and never real AWS credentials or config files."""
+def _offline_environment():
+    """Every test uses the packaged schema and never real AWS credentials or config files."""
     saved = dict(os.environ)
-    os.environ["TFGEN_AWS_SCHEMA"] = str(aws_schema_path)
+    os.environ.pop("TFGEN_AWS_SCHEMA", None)
+    # The checkov tfgen finds (provisioned under the user's cache on first use, as for any user),
+    # pinned for the session so that tests with a cache folder of their own do not provision again.
+    os.environ["TFGEN_CHECKOV"] = str(find_checkov())
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         os.environ.pop(name, None)
     os.environ.setdefault("AWS_CONFIG_FILE", os.devnull)
@@ -153,6 +155,7 @@ network:
   vpc: default
 load_balancer:
   public: true
+  protocol: http
 services:
   web:
     type: web-service

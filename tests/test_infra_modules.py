@@ -15,6 +15,8 @@ from pathlib import Path
 import hcl2
 import pytest
 
+from tfgen.offline.schema import load_provider_schemas
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODULES = PROJECT_ROOT / "modules"
 INFRA_MODULES = ["vpc", "ecs-cluster", "ec2-capacity", "alb", "ecr-repository"]
@@ -23,8 +25,7 @@ META_ARGUMENTS = {"count", "for_each", "depends_on", "lifecycle", "provider", "p
 
 @lru_cache(maxsize=1)
 def provider_schema(path: str) -> dict:
-    data = json.loads(Path(path).read_text())
-    return data["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
+    return load_provider_schemas(path)
 
 
 def _unquote(text: str) -> str:

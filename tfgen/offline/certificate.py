@@ -11,7 +11,7 @@ import os
 import time
 from pathlib import Path
 
-from tfgen.offline.paths import cache_dir
+from tfgen.paths import cache_dir
 
 _KEY = "provider-key.pem"
 _CERT = "provider-cert.pem"

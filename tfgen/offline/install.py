@@ -16,8 +16,8 @@ from pathlib import Path
 
 from tfgen import __version__
 from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV
-from tfgen.offline.paths import cache_dir
-from tfgen.offline.schema import check_schema_path, load_provider_schemas, trim, version_from_path, wrap
+from tfgen.paths import cache_dir
+from tfgen.offline.schema import load_provider_schemas, schema_source, trim, wrap
 
 _BLOCK = re.compile(r'^\s*(resource|data)\s+"(aws_[A-Za-z0-9_]+)"', re.MULTILINE)
 _LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
@@ -56,8 +56,9 @@ def install(
     Types still in ``state_path`` are served too: Terraform needs their schema to destroy
     resources whose configuration was removed.
     """
-    schema = check_schema_path(schema_path if schema_path is not None else os.environ.get(SCHEMA_ENV))
-    version = version or version_from_path(schema)
+    source = schema_source(schema_path)
+    schema = source.path
+    version = version or source.version
     resources, data_sources = scan_types(root)
     resources |= state_types(state_path)
     trimmed = trimmed_schema(schema, resources, data_sources)
