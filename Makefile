@@ -1,29 +1,24 @@
-# tfgen developer and user entry points. Everything runs from the project's own virtualenvs:
-# .venv (tfgen and its tests) and .venv-checkov (checkov, kept apart: its hcl2 fork clashes with ours).
+# tfgen developer and user entry points. Everything runs from the project's virtualenv .venv
+# (tfgen and its tests). checkov is not installed into it (its hcl2 fork clashes with
+# python-hcl2): tfgen provisions a pinned checkov in a virtualenv of its own under the cache
+# folder (~/.cache/tfgen/checkov/) on first use; `make install` does it up front.
 PYTHON ?= python3
 VENV ?= .venv
-CHECKOV_VENV ?= .venv-checkov
 BIN := $(VENV)/bin
 ENV ?= dev
 BLUEPRINT ?= vote
 BLUEPRINT_FILE := blueprints/$(BLUEPRINT).yaml
-export TFGEN_CHECKOV ?= $(abspath $(CHECKOV_VENV))/bin/checkov
-export TFGEN_AWS_SCHEMA ?= $(abspath ../shared/aws-provider-schema/aws-6.47.0.json)
 
-.PHONY: install test render validate plan apply check demo bench clean
+.PHONY: install test render validate plan apply check demo bench schema clean
 
-install: $(BIN)/tfgen $(TFGEN_CHECKOV)
+install: $(BIN)/tfgen
+	$(BIN)/python -m tfgen.policy.checkov_install
 
 $(BIN)/tfgen: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
-
-$(TFGEN_CHECKOV):
-	$(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
-	$(CHECKOV_VENV)/bin/pip install --quiet checkov
 
 test: install
 	$(BIN)/pytest -n 2 -q
@@ -60,6 +55,11 @@ bench: install
 	$(BIN)/python benchmarks/offline_provider.py
 	$(BIN)/python benchmarks/plan.py
 	$(BIN)/python benchmarks/check.py
+
+# Refresh the provider schema tfgen ships from a `terraform providers schema -json` output:
+#   make schema SCHEMA=path/to/aws-6.47.0.json
+schema: $(BIN)/tfgen
+	$(BIN)/python -m tfgen.offline.pack $(SCHEMA) -o tfgen/offline/data/$(notdir $(basename $(SCHEMA))).json.gz
 
 clean:
 	rm -rf build

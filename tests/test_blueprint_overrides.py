@@ -18,6 +18,7 @@ name: vote
 region: eu-west-1
 network:
   vpc: {id: vpc-0abc, public_subnets: [subnet-1, subnet-2], private_subnets: [subnet-3, subnet-4]}
+load_balancer: {protocol: http}
 services:
   api:
     type: web-service
@@ -75,45 +76,45 @@ def test_values_change_per_environment(tmp_path):
 
 def test_override_naming_a_missing_service(tmp_path):
     assert errors(tmp_path, "services: {apii: {count: 2}}\n") == [
-        "FILE:16:18: environments.dev.overrides.services.apii: service 'apii' is not in the blueprint: "
+        "FILE:17:18: environments.dev.overrides.services.apii: service 'apii' is not in the blueprint: "
         "overrides change values, they cannot add services (did you mean 'api'?)"
     ]
 
 
 def test_override_naming_a_missing_field(tmp_path):
     assert errors(tmp_path, "services: {api: {cuont: 2, http: {healthchek: /x}}}\n") == [
-        "FILE:16:24: environments.dev.overrides.services.api.cuont: unknown key 'cuont' (did you mean 'count'?)",
-        "FILE:16:41: environments.dev.overrides.services.api.http.healthchek: unknown key 'healthchek' (did you mean 'healthcheck'?)",
+        "FILE:17:24: environments.dev.overrides.services.api.cuont: unknown key 'cuont' (did you mean 'count'?)",
+        "FILE:17:41: environments.dev.overrides.services.api.http.healthchek: unknown key 'healthchek' (did you mean 'healthcheck'?)",
     ]
 
 
 def test_override_unknown_top_level_key(tmp_path):
     assert errors(tmp_path, "servces: {api: {count: 2}}\n") == [
-        "FILE:16:7: environments.dev.overrides.servces: unknown key 'servces' (did you mean 'services'?)"
+        "FILE:17:7: environments.dev.overrides.servces: unknown key 'servces' (did you mean 'services'?)"
     ]
 
 
 def test_override_changing_a_service_type(tmp_path):
     assert errors(tmp_path, "services: {api: {type: backend-service}}\n") == [
-        "FILE:16:30: environments.dev.overrides.services.api.type: an environment cannot change the type of service 'api' (web-service in the base blueprint)"
+        "FILE:17:30: environments.dev.overrides.services.api.type: an environment cannot change the type of service 'api' (web-service in the base blueprint)"
     ]
 
 
 def test_override_removing_a_service(tmp_path):
     assert errors(tmp_path, "services: {api: null}\n") == [
-        "FILE:16:18: environments.dev.overrides.services.api: an environment cannot remove service 'api' (give it count: 0 instead)"
+        "FILE:17:18: environments.dev.overrides.services.api: an environment cannot remove service 'api' (give it count: 0 instead)"
     ]
 
 
 def test_invalid_value_after_merge_is_reported_at_the_override(tmp_path):
     assert errors(tmp_path, "services: {api: {count: {min: 8}}}\n") == [
-        "FILE:16:31: environments.dev.overrides.services.api.count: min (8) is greater than max (4)"
+        "FILE:17:31: environments.dev.overrides.services.api.count: min (8) is greater than max (4)"
     ]
 
 
 def test_fargate_pair_broken_by_an_override_is_reported_at_the_override(tmp_path):
     assert errors(tmp_path, "services: {api: {cpu: 2048}}\n") == [
-        "FILE:16:24: environments.dev.overrides.services.api.cpu: memory 512 does not fit cpu 2048 on Fargate (allowed: 4096-16384 in steps of 1024 MiB)"
+        "FILE:17:24: environments.dev.overrides.services.api.cpu: memory 512 does not fit cpu 2048 on Fargate (allowed: 4096-16384 in steps of 1024 MiB)"
     ]
 
 
@@ -123,15 +124,14 @@ def test_structural_rules(tmp_path):
         """\
         network: {vpc: {cidr: 10.0.0.0/16}}
         cluster: {capacity: {fargate_spot: {weight: 2}}}
-        load_balancer: {public: false}
+        load_balancer: null
         """,
     ) == [
-        "FILE:16:22: environments.dev.overrides.network.vpc: an environment cannot switch network.vpc from an existing VPC to a new VPC "
+        "FILE:17:22: environments.dev.overrides.network.vpc: an environment cannot switch network.vpc from an existing VPC to a new VPC "
         "(every environment deploys the same configuration: change ids or sizes, not the kind of network)",
-        "FILE:17:28: environments.dev.overrides.cluster.capacity.fargate_spot: capacity provider 'fargate_spot' is not in the base blueprint: "
+        "FILE:18:28: environments.dev.overrides.cluster.capacity.fargate_spot: capacity provider 'fargate_spot' is not in the base blueprint: "
         "an environment cannot add one (declare it in cluster.capacity (base: fargate) and change its weights per environment)",
-        "FILE:18:7: environments.dev.overrides.load_balancer: the base blueprint has no load_balancer: an environment cannot add one "
-        "(declare load_balancer in the base blueprint and change its values per environment)",
+        "FILE:19:7: environments.dev.overrides.load_balancer: an environment cannot remove the load_balancer",
     ]
 
 

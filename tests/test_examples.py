@@ -174,19 +174,44 @@ def test_example_passes_policy(name: str, env: str, plans: Plans, workspace: Pat
     """checkov (built-ins + tfgen's pack) and tfgen's plan checks find nothing in the examples;
     whatever is skipped carries its reason and none of tfgen's own checks is skipped."""
     from tfgen.policy import run_policy
+    from tfgen.policy.declared import environment_policy
 
     plan_json = workspace / f"{name}-{env}.plan.json"
     plan_json.write_text(json.dumps(plans(name, env).document))
-    blueprint = load_blueprint(EXAMPLES / f"{name}.yaml").blueprint
-    environment = blueprint.environments[env]
-    result = run_policy(plan_json, skips={**blueprint.policy.skip, **environment.policy.skip}, protected=environment.protected, use_cache=False)
+    policy = environment_policy(load_blueprint(EXAMPLES / f"{name}.yaml"), env)
+    result = run_policy(plan_json, skips=policy.skips, protected=policy.protected, declared=policy.declared, use_cache=False)
     assert [(r.check_id, r.resource) for r in result.failed] == []
     assert all(r.skip_reason and len(r.skip_reason) > 20 for r in result.skipped)
     assert not [r for r in result.skipped if r.check_id.startswith("CKV_TFG_")]
     tfgen_checks = {r.check_id for r in result.passed_records if r.check_id.startswith("CKV_TFG_")}
     assert len(tfgen_checks) >= 6, tfgen_checks
-    if environment.protected:
-        assert "CKV_TFG_8" in tfgen_checks
+    if policy.protected:
+        assert {"CKV_TFG_8", "CKV_TFG_9"} <= tfgen_checks
+
+
+def test_plain_http_is_skipped_by_its_declaration_and_fails_when_protected(plans: Plans, workspace: Path, tmp_path: Path):
+    """single-web's dev serves plain HTTP by `load_balancer.protocol: http`: checkov's HTTPS checks
+    show as skipped with a reason naming the field. The same plan judged as a protected
+    environment fails CKV_TFG_9, which only the blueprint's own skip turns off."""
+    from tfgen.policy import run_policy
+    from tfgen.policy.declared import environment_policy
+
+    plan_json = workspace / "single-web-dev-http.plan.json"
+    plan_json.write_text(json.dumps(plans("single-web", "dev").document))
+    policy = environment_policy(load_blueprint(EXAMPLES / "single-web.yaml"), "dev")
+    result = run_policy(plan_json, skips=policy.skips, declared=policy.declared, use_cache=False)
+    skipped = {r.check_id: r.skip_reason for r in result.skipped}
+    for check_id in ("CKV2_AWS_20", "CKV_AWS_2", "CKV_AWS_103"):
+        assert skipped[check_id].startswith("load_balancer.protocol: http"), check_id
+    assert result.passed
+    bare = run_policy(plan_json, skips={}, use_cache=False)
+    assert {"CKV2_AWS_20", "CKV_AWS_2", "CKV_AWS_103"} <= {r.check_id for r in bare.failed}
+
+    protected = run_policy(plan_json, skips=policy.skips, declared=policy.declared, protected=True, use_cache=False)
+    assert [r.resource for r in protected.failed if r.check_id == "CKV_TFG_9"] == ["module.alb.aws_lb_listener.http"]
+    accepted = run_policy(plan_json, skips={**policy.skips, "CKV_TFG_9": "internal tool, reachable only from the office range"}, declared=policy.declared, protected=True, use_cache=False)
+    assert "CKV_TFG_9" not in {r.check_id for r in accepted.failed}
+    assert {r.skip_reason for r in accepted.skipped if r.check_id == "CKV_TFG_9"} == {"internal tool, reachable only from the office range"}
 
 
 # --- vote: HTTPS web API, worker, job, backend on a created VPC ----------------------------------

@@ -15,6 +15,7 @@ name: shop
 region: eu-west-1
 network:
   vpc: {{id: vpc-0abc, public_subnets: [subnet-0a, subnet-0b], private_subnets: [subnet-0c, subnet-0d]}}
+load_balancer: {{protocol: http}}
 services:
   api:
     type: web-service

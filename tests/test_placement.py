@@ -15,6 +15,7 @@ from tfgen.blueprint.context import save_default_vpc, vpc_entry
 from tfgen.blueprint.loader import load_blueprint
 from tfgen.cli import cli
 from tfgen.errors import InputError
+from tfgen.policy.declared import environment_policy
 from tfgen.render import render
 from tfgen.terraform import Terraform
 
@@ -30,7 +31,7 @@ def blueprint(tmp_path: Path, network: str, capacity: str = "") -> Path:
             region: eu-west-1
             network: {network}
             {capacity}
-            load_balancer: {{public: true, allowed_source_ips: [203.0.113.0/24]}}
+            load_balancer: {{public: true, protocol: http, allowed_source_ips: [203.0.113.0/24]}}
             services:
               web: {{type: web-service, image: nginx, port: 8080, http: {{path: /*}}, writable_paths: [/tmp]}}
               nightly: {{type: scheduled-job, image: busybox, schedule: "@daily", timeout: 600}}
@@ -90,7 +91,8 @@ def test_public_placement_gives_tasks_public_ips_and_says_so_in_the_policy(tmp_p
 
     plan_json = tmp_path / "plan.json"
     plan_json.write_text(json.dumps(plan))
-    result = run_policy(plan_json, skips=loaded.policy_skips("dev"), use_cache=False)
+    policy = environment_policy(loaded, "dev")
+    result = run_policy(plan_json, skips=policy.skips, declared=policy.declared, use_cache=False)
     skipped = {(r.check_id, r.resource): r for r in result.skipped}
     for check_id, resource in [
         ("CKV_TFG_2", "module.web.module.service.aws_ecs_service.this"),

@@ -12,7 +12,7 @@ from tfgen.policy.checkov import run_checkov
 from tfgen.policy.plan_checks import run_plan_checks
 
 PLANS = Path(__file__).parent / "data" / "plans"
-CHECK_IDS = [f"CKV_TFG_{n}" for n in range(1, 9)]
+CHECK_IDS = [f"CKV_TFG_{n}" for n in range(1, 10)]
 PLAN_LEVEL = {"CKV_TFG_3", "CKV_TFG_4"}
 
 

@@ -20,6 +20,7 @@ name: good
 region: eu-west-1
 network:
   vpc: {id: vpc-0abc, public_subnets: [subnet-0a, subnet-0b], private_subnets: [subnet-0c, subnet-0d]}
+load_balancer: {protocol: http}
 services:
   api: {type: web-service, image: public.ecr.aws/docker/library/nginx:stable, port: 80}
 environments:

@@ -247,7 +247,7 @@ def test_root_module_is_the_same_for_every_environment(tmp_path: Path):
     base = render_files(load_blueprint(write_blueprint(tmp_path, document, "a.yaml")))
     document["environments"]["prod"]["overrides"]["services"]["vote-api"]["count"] = {"min": 5, "max": 50, "memory": 75}
     document["environments"]["dev"]["protected"] = True
-    document["environments"]["dev"]["overrides"]["load_balancer"] = {"certificate": None}
+    document["environments"]["dev"]["overrides"]["load_balancer"] = {"certificate": None, "protocol": "http"}
     changed = render_files(load_blueprint(write_blueprint(tmp_path, document, "b.yaml")))
     for name in ROOT_FILES:
         assert base[name].replace(b"a.yaml", b"b.yaml") == changed[name], name

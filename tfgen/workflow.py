@@ -243,10 +243,10 @@ def _prestart_checkov(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str
 
 def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str, prestarted=None):
     from tfgen.policy import run_policy, write_policy_result
+    from tfgen.policy.declared import environment_policy
 
-    environment = loaded.blueprint.environments[env]
-    skips = loaded.policy_skips(env)
-    result = run_policy(paths.plan_json, skips=skips, protected=environment.protected, prestarted=prestarted)
+    policy = environment_policy(loaded, env)
+    result = run_policy(paths.plan_json, skips=policy.skips, protected=policy.protected, declared=policy.declared, prestarted=prestarted)
     write_policy_result(result, paths.policy_json)
     return result
 

@@ -133,6 +133,14 @@ resource "aws_lb_listener" "https" {
   tags = var.tags
 }
 
+# Further certificates of the HTTPS listener, chosen by SNI.
+resource "aws_lb_listener_certificate" "this" {
+  for_each = local.https ? toset(var.additional_certificate_arns) : toset([])
+
+  listener_arn    = aws_lb_listener.https[0].arn
+  certificate_arn = each.value
+}
+
 resource "aws_wafv2_web_acl_association" "this" {
   count = var.waf_acl_arn == null ? 0 : 1
 

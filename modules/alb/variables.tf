@@ -36,6 +36,12 @@ variable "certificate_arn" {
   default     = null
 }
 
+variable "additional_certificate_arns" {
+  description = "Further ACM certificates of the HTTPS listener (served by SNI); ignored without certificate_arn."
+  type        = list(string)
+  default     = []
+}
+
 variable "ssl_policy" {
   description = "Security policy of the HTTPS listener (TLS 1.2 and 1.3 by default)."
   type        = string

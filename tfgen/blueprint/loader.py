@@ -133,16 +133,6 @@ class LoadedBlueprint:
             )
         return ResolvedNetwork("default", found.vpc_id, found.public_subnet_ids, found.private_subnet_ids, found.vpc_cidr_block)
 
-    def policy_skips(self, env: str) -> dict[str, str]:
-        """Check id -> reason: the blueprint's skips, the environment's over them, and the checks
-        that `network.placement: public` turns off (its reason says so)."""
-        environment = self.blueprint.environments[env]
-        skips = {**self.blueprint.policy.skip, **environment.policy.skip}
-        if self.for_environment(env).network.placement == "public":
-            for check_id in PUBLIC_PLACEMENT_CHECKS:
-                skips.setdefault(check_id, PUBLIC_PLACEMENT_REASON)
-        return skips
-
     def problem(self, path: DataPath | str, message: str, hint: str | None = None, *, at: str = "value") -> Problem:
         """A Problem located at `path` (a tuple or a dotted string) of this file, for other commands to report."""
         if isinstance(path, str):
@@ -240,10 +230,6 @@ def validate_blueprints(paths: Iterable[Path | str]) -> list[LoadedBlueprint]:
     return loaded
 
 
-# Checks that fail by design when the blueprint says `network.placement: public`.
-PUBLIC_PLACEMENT_CHECKS = ("CKV_TFG_2", "CKV_AWS_333")
-PUBLIC_PLACEMENT_REASON = "network.placement: public: the VPC has no private subnets, so tasks take public IPs; only the load balancer's security group reaches them"
-
 # "<app>-<env>-<service>" prefixes each service's IAM roles ("-exec", "-task", "-events"), whose
 # names have at most 64 characters; modules/ecs-task validates the same limit.
 MAX_SERVICE_RESOURCE_NAME = 54
@@ -266,6 +252,7 @@ def cross_findings(blueprint: Blueprint) -> list[Finding]:
             findings.append(
                 Finding(("network", "placement"), "EC2 capacity needs private subnets: its instances get no public IPs", "use Fargate capacity, or a VPC with private subnets")
             )
+    findings.extend(_https_findings(blueprint))
     cluster_providers = blueprint.cluster.capacity.providers()
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
@@ -288,6 +275,24 @@ def cross_findings(blueprint: Blueprint) -> list[Finding]:
                 Finding(("services", name, "count", "requests"), "scaling on requests per task needs the load balancer, which only web-services have", at="key")
             )
     return findings
+
+
+def _https_findings(blueprint: Blueprint) -> list[Finding]:
+    """A load balancer serves HTTPS, with a certificate, unless the blueprint says `protocol: http`."""
+    if not blueprint.web_services():
+        return []
+    lb = blueprint.load_balancer
+    if lb is not None and (lb.protocol == "http" or lb.certificate_arns()):
+        return []
+    return [
+        Finding(
+            ("load_balancer",),
+            "the load balancer serves HTTPS and needs a certificate",
+            "set load_balancer.certificate: arn:aws:acm:REGION:ACCOUNT:certificate/ID, "
+            "or serve plain HTTP on purpose with load_balancer.protocol: http",
+            at="key",
+        )
+    ]
 
 
 def name_length_findings(blueprint: Blueprint) -> list[Finding]:

@@ -172,7 +172,12 @@ class LoadBalancer(Strict):
 
     public: bool = True
     """internet-facing (true) or internal (false)"""
+    protocol: Literal["https", "http"] = "https"
+    """'https' (default: needs a certificate; HTTP redirects to HTTPS) or 'http': plain HTTP on port 80, said explicitly"""
     certificate: Arn | None = Field(None, description="ACM certificate ARN: HTTPS listener and HTTP->HTTPS redirect")
+    certificates: Annotated[list[Arn], Field(min_length=1, max_length=26)] | None = Field(
+        None, description="ACM certificate ARNs: the first is the HTTPS listener's default, the others are listener certificates (SNI)"
+    )
     allowed_source_ips: Annotated[list[Annotated[str, AfterValidator(_check_cidr)]], Field(min_length=1)] = Field(default_factory=lambda: ["0.0.0.0/0"])
     """CIDR blocks allowed to reach the listeners"""
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -182,6 +187,20 @@ class LoadBalancer(Strict):
     access_logs: AccessLogs | None = None
     """ALB access logs to S3"""
     waf_acl_arn: Arn | None = Field(None, description="WAFv2 web ACL to associate with the load balancer")
+
+    @model_validator(mode="after")
+    def _certificates(self) -> "LoadBalancer":
+        if self.certificate is not None and self.certificates is not None:
+            raise ValueError("give either certificate (one ARN) or certificates (a list), not both")
+        if self.protocol == "http" and self.certificate_arns():
+            raise ValueError("protocol: http serves plain HTTP, so it takes no certificate: remove the certificate, or remove protocol: http")
+        return self
+
+    def certificate_arns(self) -> list[str]:
+        """The listener's certificates, its default first."""
+        if self.certificates:
+            return list(self.certificates)
+        return [self.certificate] if self.certificate else []
 
 
 # --- services ----------------------------------------------------------------------------------

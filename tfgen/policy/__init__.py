@@ -73,14 +73,16 @@ def load_plan(path: Path) -> dict[str, Any]:
     return _read_plan(path)[1]
 
 
-def effective_skips(skips: dict[str, str] | None) -> tuple[dict[str, str], set[str]]:
-    """Default skips overlaid by the blueprint's; and the ids whose reason is a default one."""
-    merged = dict(DEFAULT_SKIPS)
+def effective_skips(skips: dict[str, str] | None, declared: dict[str, str] | None = None) -> tuple[dict[str, str], set[str]]:
+    """Default skips, then the checks defeated by declared settings (``tfgen.policy.declared``),
+    overlaid by the blueprint's own; and the ids whose reason is not the blueprint's (those only
+    turn failures into skips)."""
+    merged = {**DEFAULT_SKIPS, **(declared or {})}
     for check_id, reason in (skips or {}).items():
         if not isinstance(reason, str) or not reason.strip():
             raise InputError(f"policy.skip.{check_id}: a skip needs a reason")
         merged[check_id] = reason.strip()
-    defaults = {k for k in DEFAULT_SKIPS if k not in (skips or {})}
+    defaults = {k for k in merged if k not in (skips or {})}
     return merged, defaults
 
 
@@ -89,14 +91,16 @@ def run_policy(
     skips: dict[str, str] | None = None,
     protected: bool = False,
     *,
+    declared: dict[str, str] | None = None,
     use_cache: bool = True,
     prestarted: "PrestartedCheckov | None" = None,
 ) -> PolicyResult:
     """Every check on ``plan_json``: checkov (built-ins + tfgen's pack) and tfgen's plan-level checks.
 
     ``skips`` (check id -> reason) come from the blueprint (top level and environment); the default
-    skips of ``tfgen.policy.default_skips`` apply unless the blueprint names the same id.
-    ``protected`` turns on CKV_TFG_8 (deletion protection). ``prestarted``: a checkov process
+    skips of ``tfgen.policy.default_skips`` and ``declared`` (checks defeated by settings the blueprint
+    declared, see ``tfgen.policy.declared``) apply unless the blueprint names the same id.
+    ``protected`` turns on CKV_TFG_8 (deletion protection) and CKV_TFG_9 (HTTPS). ``prestarted``: a checkov process
     started earlier with the same ``protected`` (see `tfgen plan`), used instead of a new one and
     cancelled when the cache answers. Raises InputError for an unusable plan file and TfgenError
     when checkov is missing or fails.
@@ -107,7 +111,7 @@ def run_policy(
 
     started = time.perf_counter()
     plan_json = Path(plan_json)
-    merged, default_ids = effective_skips(skips)
+    merged, default_ids = effective_skips(skips, declared)
     executable = find_checkov()
     try:
         data = plan_json.read_bytes()

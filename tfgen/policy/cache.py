@@ -1,7 +1,7 @@
 """A cache of checkov's results, so a second check of an unchanged plan answers in milliseconds.
 
 Key: sha256 over the plan's bytes, the contents of tfgen's policy code and checks directory, the
-`protected` flag (CKV_TFG_8 reads it) and the checkov installation (executable path, mtime, size
+`protected` flag (CKV_TFG_8 and CKV_TFG_9 read it) and the checkov installation (executable path, mtime, size
 and dist-info name: cheaper than `checkov --version`, which takes seconds). Skips are *not* part
 of the key: tfgen applies them after checkov ran (checkov always runs every check), so changing a
 skip reason re-uses the cached run. Entries live in ``$XDG_CACHE_HOME/tfgen/policy/`` (default
@@ -16,16 +16,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from tfgen.paths import cache_dir as tfgen_cache_dir
+
 MAX_ENTRIES = 256
 _POLICY_DIR = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Path:
-    configured = os.environ.get("TFGEN_CACHE_DIR")
-    if configured:
-        return Path(configured).expanduser() / "policy"
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "tfgen" / "policy"
+    return tfgen_cache_dir() / "policy"
 
 
 def _code_digest() -> bytes:

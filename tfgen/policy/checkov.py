@@ -1,7 +1,6 @@
 """Running checkov (its own executable, its own virtualenv) and reading its JSON into records.
 
-checkov is found through ``TFGEN_CHECKOV``, then ``.venv-checkov/bin/checkov`` of the project
-(next to tfgen's source tree, or in the current directory), then ``PATH``. It runs with no network:
+checkov is found (or provisioned on first use) by ``checkov_install``. It runs with no network:
 ``--skip-download``, ``BC_SKIP_MAPPING=TRUE``, no platform API key, and environment variables that
 would change which checks run (``CKV_CHECK``, ``CKV_SKIP_CHECK``, ...) removed, so the result
 depends only on the plan, the checks and the checkov version.
@@ -11,45 +10,20 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 from tfgen.errors import TfgenError
+from tfgen.policy.checkov_install import find_checkov
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PROTECTED_ENV = "TFGEN_POLICY_PROTECTED"  # read by CKV_TFG_8 inside checkov
+PROTECTED_ENV = "TFGEN_POLICY_PROTECTED"  # read by CKV_TFG_8 and CKV_TFG_9 inside checkov
 PRESTART_ENV = "TFGEN_CHECKOV_PRESTART"  # "0": start checkov only once plan.json exists
 GUIDELINE = "https://github.com/tfgen/tfgen#policy-checks"
 _SCRUBBED = ("BC_API_KEY", "PRISMA_API_URL", "BC_API_URL", "CKV_CHECK", "CKV_SKIP_CHECK", "CKV_FRAMEWORK", "CKV_EXTERNAL_CHECKS_PUBLIC_KEY", "CKV_STDERR_DEBUG")
 _RESULTS = {"PASSED": PASSED, "FAILED": FAILED, "SKIPPED": SKIPPED}
-
-
-def find_checkov() -> Path:
-    """The checkov executable; TfgenError saying how to get one when there is none."""
-    configured = os.environ.get("TFGEN_CHECKOV")
-    if configured:
-        path = Path(configured).expanduser()
-        if path.is_file() and os.access(path, os.X_OK):
-            return path
-        found = shutil.which(configured)
-        if found:
-            return Path(found)
-        raise TfgenError(f"TFGEN_CHECKOV={configured} is not an executable checkov: run `make install` (it installs checkov into .venv-checkov) or fix the variable")
-    for root in (PROJECT_ROOT, Path.cwd()):
-        candidate = root / ".venv-checkov" / "bin" / "checkov"
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    found = shutil.which("checkov")
-    if found:
-        return Path(found)
-    raise TfgenError(
-        "checkov not found: run `make install` (it installs checkov into its own virtualenv, .venv-checkov), "
-        "or set TFGEN_CHECKOV to a checkov executable"
-    )
 
 
 def checkov_identity(executable: Path) -> str:
@@ -101,7 +75,7 @@ def run_checkov(target: Path, *, protected: bool = False, checks_dir: Path = CHE
     try:
         proc = subprocess.run(command, capture_output=True, text=True, env=checkov_environment(protected), timeout=timeout, cwd=str(target if target.is_dir() else target.parent), stdin=subprocess.DEVNULL)
     except OSError as error:
-        raise TfgenError(f"could not run checkov ({executable}): {error}; run `make install`") from None
+        raise TfgenError(f"could not run checkov ({executable}): {error}") from None
     except subprocess.TimeoutExpired:
         raise TfgenError(f"checkov did not finish within {timeout:.0f}s on {target}") from None
     return _read_report(proc.returncode, proc.stdout, proc.stderr, target, file_name)

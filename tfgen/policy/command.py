@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tfgen.errors import InputError, TfgenError
+
+if TYPE_CHECKING:
+    from tfgen.policy.declared import EnvironmentPolicy
 
 
 def check_command(blueprint: Path | None, environment: str | None, offline: bool, plan_json: Path | None, output_format: str, output: Path | None) -> int:
@@ -22,8 +26,8 @@ def check_command(blueprint: Path | None, environment: str | None, offline: bool
     else:
         if blueprint is None or not environment:
             raise InputError("usage: tfgen check BLUEPRINT -e ENV [--offline] | tfgen check --plan-json FILE")
-        path, skips, protected = _environment_plan(blueprint, environment, offline)
-        result = run_policy(path, skips=skips, protected=protected)
+        path, policy = _environment_plan(blueprint, environment, offline)
+        result = run_policy(path, skips=policy.skips, protected=policy.protected, declared=policy.declared)
 
     text = render(result, output_format, color=output is None and output_format == "table" and sys.stdout.isatty())
     if output is not None:
@@ -41,16 +45,16 @@ def _summary_line(result) -> str:
     return f"{verdict} {result.plan}: {summary['failed']} failed, {summary['skipped']} skipped, {summary['passed']} passed\n"
 
 
-def _environment_plan(blueprint: Path, environment: str, offline: bool) -> tuple[Path, dict[str, str], bool]:
-    """The environment's plan JSON (planning first when there is none), its skips and protection."""
+def _environment_plan(blueprint: Path, environment: str, offline: bool) -> tuple[Path, EnvironmentPolicy]:
+    """The environment's plan JSON (planning first when there is none) and its policy inputs."""
     from tfgen.blueprint.loader import load_blueprint
+    from tfgen.policy.declared import environment_policy
 
     loaded = load_blueprint(blueprint)
     environments = loaded.blueprint.environments
     if environment not in environments:
         raise InputError(f"{blueprint}: environment '{environment}' is not in the blueprint (environments: {', '.join(environments)})")
-    settings = environments[environment]
-    skips = loaded.policy_skips(environment)
+    policy = environment_policy(loaded, environment)
     plan_path = Path("build") / loaded.blueprint.name / ".tfgen" / environment / "plan.json"
     if not plan_path.is_file():
         try:
@@ -60,4 +64,4 @@ def _environment_plan(blueprint: Path, environment: str, offline: bool) -> tuple
         click.echo(f"no plan for '{environment}' yet: planning{' offline' if offline else ''}", err=True)
         outcome = plan_environment(loaded, environment, offline=offline, run_policy_checks=False)
         plan_path = Path(outcome.paths.plan_json)
-    return plan_path, skips, settings.protected
+    return plan_path, policy

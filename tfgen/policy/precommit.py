@@ -15,16 +15,17 @@ from tfgen.errors import InputError, TfgenError
 def check_blueprint(path: Path) -> bool:
     from tfgen.blueprint.loader import load_blueprint
     from tfgen.policy import run_policy, write_policy_result
+    from tfgen.policy.declared import environment_policy
     from tfgen.policy.formats import to_table
     from tfgen.workflow import plan_environment
 
     loaded = load_blueprint(path)
     ok = True
     for env in loaded.environment_names():
-        settings = loaded.blueprint.environments[env]
         click.echo(f"== {path} -e {env} (offline)", err=True)
         outcome = plan_environment(loaded, env, offline=True, run_policy_checks=False)
-        result = run_policy(Path(outcome.paths.plan_json), skips=loaded.policy_skips(env), protected=settings.protected)
+        policy = environment_policy(loaded, env)
+        result = run_policy(Path(outcome.paths.plan_json), skips=policy.skips, protected=policy.protected, declared=policy.declared)
         write_policy_result(result, Path(outcome.paths.policy_json))
         click.echo(to_table(result), nl=False)
         ok = ok and result.passed

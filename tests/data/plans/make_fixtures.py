@@ -161,14 +161,15 @@ def load_balancer(protection: bool, tags: dict[str, str] | None = None) -> dict[
     )
 
 
-def listener(name: str, port: int, protocol: str, action: dict[str, Any], certificate: bool = False) -> dict[str, Any]:
-    values: dict[str, Any] = {"port": port, "protocol": protocol, "default_action": [action]}
+def listener(name: str, port: int, protocol: str, action: dict[str, Any], certificate: bool = False, tags: dict[str, str] | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {"port": port, "protocol": protocol, "default_action": [action], "tags": tags or {}}
     if certificate:
         values["certificate_arn"] = "arn:aws:acm:eu-west-1:111111111111:certificate/abc"
         values["ssl_policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     return resource(f"module.alb.aws_lb_listener.{name}", values, expressions={"load_balancer_arn": {"references": ["aws_lb.this.arn", "aws_lb.this"]}}, unknown={"arn": True, "load_balancer_arn": True})
 
 
+PROTECTED = {"tfgen:protected": "true"}
 REDIRECT = {"type": "redirect", "redirect": [{"port": "443", "protocol": "HTTPS", "status_code": "HTTP_301"}]}
 FIXED_404 = {"type": "fixed-response", "fixed_response": [{"content_type": "text/plain", "message_body": "not found", "status_code": "404"}]}
 FORWARD = {"type": "forward", "target_group_arn": None}
@@ -242,6 +243,9 @@ FIXTURES: dict[str, list[dict[str, Any]]] = {
     # CKV_TFG_8 deletion protection in protected environments (tag tfgen:protected; tfgen also sets TFGEN_POLICY_PROTECTED)
     "ckv_tfg_8_pass": [load_balancer(True, {"tfgen:protected": "true"})],
     "ckv_tfg_8_fail": [load_balancer(False, {"tfgen:protected": "true"})],
+    # CKV_TFG_9 protected environments serve HTTPS (plain HTTP only by the blueprint's own skip)
+    "ckv_tfg_9_pass": [listener("http", 80, "HTTP", REDIRECT, tags=PROTECTED), listener("https", 443, "HTTPS", FIXED_404, certificate=True, tags=PROTECTED)],
+    "ckv_tfg_9_fail": [listener("http", 80, "HTTP", FIXED_404, tags=PROTECTED)],
 }
 
 # Extra plans for edge cases of the plan-level checks and the parser.

@@ -1,4 +1,5 @@
 """CKV_TFG_8: load balancers of protected environments have deletion protection.
+CKV_TFG_9: listeners of protected environments serve HTTPS (or redirect HTTP to it).
 
 An environment is protected when tfgen runs the checks with ``TFGEN_POLICY_PROTECTED=1`` (it does
 for environments marked ``protected: true``), or when the load balancer carries the tag
@@ -12,7 +13,7 @@ from typing import Any
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from tfgen_check_helpers import GUIDELINE, env_flag, is_true, tags_of
+from tfgen_check_helpers import GUIDELINE, env_flag, first_block, is_true, tags_of, unwrap
 
 PROTECTED_ENV = "TFGEN_POLICY_PROTECTED"
 PROTECTED_TAG = "tfgen:protected"
@@ -36,4 +37,32 @@ class DeletionProtection(BaseResourceCheck):
         return CheckResult.PASSED if is_true(conf.get("enable_deletion_protection")) else CheckResult.FAILED
 
 
+class ProtectedServesHttps(BaseResourceCheck):
+    """`load_balancer.protocol: http` is a choice for development environments: in a protected one,
+    a plain HTTP listener fails unless the blueprint skips this check with its own reason."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="Listeners of protected environments serve HTTPS or redirect HTTP to HTTPS",
+            id="CKV_TFG_9",
+            categories=[CheckCategories.ENCRYPTION],
+            supported_resources=["aws_lb_listener", "aws_alb_listener"],
+            guideline=GUIDELINE,
+        )
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        self.evaluated_keys = ["protocol", "default_action"]
+        if not (env_flag(PROTECTED_ENV) or is_true(tags_of(conf).get(PROTECTED_TAG))):
+            return CheckResult.PASSED
+        protocol = str(unwrap(conf.get("protocol")) or "").upper()
+        if protocol in ("HTTPS", "TLS"):
+            return CheckResult.PASSED
+        action = first_block(conf, "default_action") or {}
+        redirect = first_block(action, "redirect") or {}
+        if str(unwrap(action.get("type"))) == "redirect" and str(unwrap(redirect.get("protocol"))).upper() == "HTTPS":
+            return CheckResult.PASSED
+        return CheckResult.FAILED
+
+
 check = DeletionProtection()
+https_check = ProtectedServesHttps()
