@@ -95,7 +95,6 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000", help="approximate resource counts")
     parser.add_argument("--keep", type=Path, help="keep the plans in this directory")
     args = parser.parse_args()
-    os.environ.setdefault("TFGEN_AWS_SCHEMA", str(ROOT.parent / "shared" / "aws-provider-schema" / "aws-6.47.0.json"))
 
     from tfgen.policy.checkov import checkov_environment, find_checkov
 

@@ -226,9 +226,6 @@ def main() -> int:
     parser.add_argument("--services", type=int, default=(60 - FIXED_RESOURCES) // RESOURCES_PER_SERVICE + 1)
     parser.add_argument("--keep", type=Path, help="write the configuration here and keep it")
     options = parser.parse_args()
-    if not os.environ.get("TFGEN_AWS_SCHEMA"):
-        default = Path(__file__).resolve().parents[2] / "shared" / "aws-provider-schema" / "aws-6.47.0.json"
-        os.environ["TFGEN_AWS_SCHEMA"] = str(default)
     workdir = options.keep or Path(tempfile.mkdtemp(prefix="tfgen-bench-"))
     os.environ["TFGEN_CACHE_DIR"] = str(workdir / "cache")  # a cold schema cache for the first round
     try:

@@ -37,6 +37,7 @@ def blueprint(tmp_path: Path, network: str, capacity: str = "") -> Path:
               nightly: {{type: scheduled-job, image: busybox, schedule: "@daily", timeout: 600}}
             environments:
               dev: {{account: "111111111111", state: {{bucket: shop-tfstate-dev}}}}
+              prod: {{account: "111111111111", protected: true, state: {{bucket: shop-tfstate-prod}}}}
             """
         )
     )
@@ -103,3 +104,14 @@ def test_public_placement_gives_tasks_public_ips_and_says_so_in_the_policy(tmp_p
     # without the setting's skips the same plan fails them
     bare = run_policy(plan_json, skips={}, use_cache=False)
     assert {"CKV_TFG_2", "CKV_AWS_333"} <= {r.check_id for r in bare.failed}
+    # a protected environment must say why its tasks take public IPs: the declaration alone does not skip there
+    protected = run_policy(plan_json, skips=policy.skips, declared=environment_policy(loaded, "prod").declared, protected=True, use_cache=False)
+    assert {"CKV_TFG_2", "CKV_AWS_333"} <= {r.check_id for r in protected.failed}
+
+
+def test_public_placement_is_skipped_by_declaration_only_outside_protected_environments(tmp_path: Path):
+    loaded = load_blueprint(blueprint(tmp_path, "{vpc: default, placement: public}"))
+    dev, prod = environment_policy(loaded, "dev"), environment_policy(loaded, "prod")
+    assert {"CKV_TFG_2", "CKV_AWS_333"} <= set(dev.declared) and not dev.protected
+    assert not {"CKV_TFG_2", "CKV_AWS_333"} & set(prod.declared) and prod.protected
+    assert set(prod.declared) == {"CKV2_AWS_20", "CKV_AWS_2", "CKV_AWS_103", "CKV_AWS_260"}  # protocol: http (CKV_TFG_9 holds prod to it)

@@ -1,7 +1,10 @@
-"""The pre-commit hooks, run by pre-commit itself (`pre-commit try-repo`) in a temporary git repo.
+"""tfgen's pre-commit hooks in someone else's repository, run by pre-commit itself.
 
-try-repo installs tfgen from this working tree into pre-commit's own environment (pip, PyPI):
-slow, so one test, marked slow; PRE_COMMIT_HOME is shared by the session's tests.
+The repository holds a blueprint, its committed rendering and a `.pre-commit-config.yaml` that
+names this project by path and commit. HOME and the cache folder are fresh and no tfgen variable
+is set: pre-commit installs tfgen (not editable) from the commit, the hooks use the provider
+schema packaged with it, and tfgen-check provisions checkov on first use. Slow (two package
+installations), so one test.
 """
 
 from __future__ import annotations
@@ -14,26 +17,52 @@ from pathlib import Path
 
 import pytest
 
+from tfgen.blueprint.context import save_default_vpc, vpc_entry
+
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = """\
-name: good
+TFGEN = Path(sys.executable).parent / "tfgen"
+CERTIFICATE = "arn:aws:acm:eu-west-1:222222222222:certificate/0f5e6c1a-2222-4a4a-9c9c-000000000002"
+SHOP = f"""\
+name: shop
 region: eu-west-1
 network:
-  vpc: {id: vpc-0abc, public_subnets: [subnet-0a, subnet-0b], private_subnets: [subnet-0c, subnet-0d]}
-load_balancer: {protocol: http}
+  vpc: {{id: vpc-0abc, public_subnets: [subnet-0a, subnet-0b], private_subnets: [subnet-0c, subnet-0d]}}
+load_balancer:
+  protocol: http
+  allowed_source_ips: [203.0.113.0/24]
 services:
-  api: {type: web-service, image: public.ecr.aws/docker/library/nginx:stable, port: 80}
+  web:
+    type: web-service
+    image: public.ecr.aws/docker/library/nginx:stable
+    port: 8080
+    writable_paths: [/tmp, /var/cache/nginx, /var/run]
 environments:
   dev:
     account: "111111111111"
-    state: {bucket: good-tfstate-dev}
+    state: {{bucket: shop-tfstate-dev}}
+  prod:
+    account: "222222222222"
+    protected: true
+    state: {{bucket: shop-tfstate-prod}}
+    overrides:
+      load_balancer: {{protocol: https, certificate: {CERTIFICATE}}}
 """
-BAD = GOOD.replace("name: good", "name: bad").replace("good-tfstate", "bad-tfstate").replace("port: 80}", "port: 80, helthcheck: /}")
+# Tasks in the default VPC's public subnets, with public IPs: production must say why.
+PUBLIC_TASKS = SHOP.replace(
+    "  vpc: {id: vpc-0abc, public_subnets: [subnet-0a, subnet-0b], private_subnets: [subnet-0c, subnet-0d]}",
+    "  vpc: default\n  placement: public",
+)
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
 
 
-def _snapshot(target: Path) -> Path:
-    """This working tree as one commit of its own (what pre-commit installs from a tagged release):
-    tracked and untracked-but-not-ignored files, so the test does not depend on what is committed."""
+def _git(repo: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True, env={**os.environ, **GIT_IDENTITY})
+    return result.stdout.strip()
+
+
+def _snapshot(target: Path) -> tuple[Path, str]:
+    """This working tree as one commit of its own (what a tagged release would be): tracked and
+    untracked-but-not-ignored files, so the test does not depend on what is committed."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, check=True, capture_output=True).stdout
     for name in filter(None, listed.decode().split("\0")):
         source = ROOT / name
@@ -43,39 +72,61 @@ def _snapshot(target: Path) -> Path:
     _git(target, "init", "-q")
     _git(target, "add", "-A")
     _git(target, "commit", "-q", "-m", "snapshot")
-    return target
+    return target, _git(target, "rev-parse", "HEAD")
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"})
+def _isolated_environment(home: Path) -> dict[str, str]:
+    """A newcomer's environment: fresh HOME and cache folder, no tfgen variable, no checkov on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TFGEN_", "PRE_COMMIT", "VIRTUAL_ENV"))}
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if not (Path(p) / "checkov").exists() and Path(p) != Path(sys.executable).parent)
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"), PIP_DISABLE_PIP_VERSION_CHECK="1", **GIT_IDENTITY)
+    return env
+
+
+def _render(repo: Path) -> None:
+    result = subprocess.run([str(TFGEN), "render", "blueprints/shop.yaml"], cwd=repo, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.slow
-def test_tfgen_render_hook_with_pre_commit_try_repo(tmp_path_factory):
+def test_hooks_in_a_foreign_repository_with_nothing_beside_it(tmp_path: Path):
     pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
-    if pre_commit is None:
-        pytest.skip("pre-commit is not installed")
-    home = Path(os.environ.get("TFGEN_TEST_PRE_COMMIT_HOME") or tmp_path_factory.getbasetemp().parent / "pre-commit-home")
-    repo = tmp_path_factory.mktemp("hooked")
+    assert pre_commit is not None, "pre-commit is a test dependency (pip install -e '.[test]')"
+    hooks_repo, commit = _snapshot(tmp_path / "tfgen")
+    repo = tmp_path / "shop"
+    (repo / "blueprints").mkdir(parents=True)
     _git(repo, "init", "-q")
-    (repo / "blueprints").mkdir()
-    (repo / "blueprints" / "good.yaml").write_text(GOOD)
-    tfgen = Path(sys.executable).parent / "tfgen"
-    subprocess.run([str(tfgen), "render", "blueprints/good.yaml"], cwd=repo, check=True, capture_output=True)
-    (repo / "blueprints" / "bad.yaml").write_text(BAD)
+    (repo / "blueprints" / "shop.yaml").write_text(SHOP)
+    public_subnets = [{"id": "subnet-0e", "az": "eu-west-1a"}, {"id": "subnet-0f", "az": "eu-west-1b"}]
+    for account in ("111111111111", "222222222222"):
+        save_default_vpc(repo / "blueprints" / "shop.yaml", account, "eu-west-1", vpc_entry("vpc-0def", "172.31.0.0/16", public_subnets, []))
+    (repo / ".pre-commit-config.yaml").write_text(f"repos:\n  - repo: {hooks_repo}\n    rev: {commit}\n    hooks: [{{id: tfgen-render}}, {{id: tfgen-check}}]\n")
+    _render(repo)
     _git(repo, "add", "-A")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    hooks_repo = _snapshot(tmp_path_factory.mktemp("tfgen-repo"))
+    _git(repo, "commit", "-q", "-m", "shop and its rendering")
+    env = _isolated_environment(tmp_path / "home")
 
-    def run(*files: str) -> subprocess.CompletedProcess:
-        return subprocess.run([pre_commit, "try-repo", str(hooks_repo), "tfgen-render", "--files", *files], cwd=repo, capture_output=True, text=True, env=env, timeout=1800)
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run([pre_commit, "run", "--all-files"], cwd=repo, capture_output=True, text=True, env=env, timeout=2400)
 
-    good = run("blueprints/good.yaml")
+    good = run()
     assert good.returncode == 0, good.stdout + good.stderr
-    bad = run("blueprints/bad.yaml")
-    assert bad.returncode != 0
-    assert "helthcheck" in bad.stdout  # the located problem, with its hint
-    # a rendered file edited after rendering makes the committed rendering stale
-    (repo / "blueprints" / "good.yaml").write_text(GOOD.replace("port: 80", "port: 8080"))
-    stale = run("blueprints/good.yaml")
-    assert stale.returncode != 0, stale.stdout
+    assert "tfgen render --check" in good.stdout and "tfgen check" in good.stdout
+    assert "Passed" in good.stdout and "Failed" not in good.stdout
+    assert (tmp_path / "home" / ".cache" / "tfgen" / "checkov").is_dir()  # provisioned on first use, in the fresh cache
+    assert _git(repo, "status", "--porcelain") == ""  # the hooks changed nothing in the repository
+
+    # the blueprint edited without rendering again: tfgen-render names the stale file
+    (repo / "blueprints" / "shop.yaml").write_text(SHOP.replace("port: 8080", "port: 8081"))
+    stale = run()
+    assert stale.returncode != 0
+    assert "build/shop/env/dev.tfvars.json: stale" in stale.stdout, stale.stdout
+
+    # rendered again, but the tasks now take public IPs: tfgen-check fails production on it
+    (repo / "blueprints" / "shop.yaml").write_text(PUBLIC_TASKS)
+    _render(repo)
+    public = run()
+    assert public.returncode != 0
+    render_hook, check_hook = public.stdout.split("tfgen check", 1)
+    assert "Passed" in render_hook and "Failed" in check_hook
+    assert "CKV_TFG_2" in check_hook and "module.web.module.service.aws_ecs_service.this" in check_hook

@@ -146,8 +146,8 @@ def snake(name: str) -> str:
 # --- plan --------------------------------------------------------------------------------------
 
 
-def render_environment(loaded: LoadedBlueprint, *, write: bool = True) -> Path:
-    """The rendered root directory. With `write`, render first if anything is stale.
+def render_environment(loaded: LoadedBlueprint, *, write: bool = True, out: Path | None = None) -> Path:
+    """The rendered root directory (`out`, default build/<name>/). With `write`, render first if anything is stale.
 
     Without it (apply), a blueprint edited since the plan shows up as a stale rendering,
     which `render --check` reports and apply refuses.
@@ -155,9 +155,9 @@ def render_environment(loaded: LoadedBlueprint, *, write: bool = True) -> Path:
     from tfgen.render import render
 
     if write:
-        return Path(render(loaded, None).root)
+        return Path(render(loaded, out).root)
     try:
-        return Path(render(loaded, None, check=True).root)
+        return Path(render(loaded, out, check=True).root)
     except TfgenError as error:
         raise TfgenError(
             f"the blueprint changed since it was rendered and planned ({error}): "
@@ -174,11 +174,13 @@ def plan_environment(
     lock_timeout: str | None = None,
     on_event: EventHandler | None = None,
     run_policy_checks: bool = True,
+    out: Path | None = None,
 ) -> PlanOutcome:
-    """Render, init (once), plan to a saved plan, write plan.json, run policy checks."""
+    """Render (into `out`, default build/<name>/), init (once), plan to a saved plan, write
+    plan.json, run policy checks."""
     resolved = loaded.for_environment(env)
     variables = parse_settings(settings, resolved)
-    paths = EnvironmentPaths(render_environment(loaded), env)
+    paths = EnvironmentPaths(render_environment(loaded, out=out), env)
     terraform = Terraform(paths.root, paths.data_dir, offline=offline)
     _clear_plan(paths)
     prestarted = _prestart_checkov(paths, loaded, env) if run_policy_checks else None
