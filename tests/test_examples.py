@@ -187,6 +187,10 @@ def test_example_passes_policy(name: str, env: str, plans: Plans, workspace: Pat
     assert len(tfgen_checks) >= 6, tfgen_checks
     if policy.protected:
         assert {"CKV_TFG_8", "CKV_TFG_9"} <= tfgen_checks
+    # CKV_TFG_3 follows every ECS service to its own security group (through module outputs)
+    services = [a for a in plans(name, env).addresses("") if a.endswith(".module.service.aws_ecs_service.this")]
+    ingress_checked = sorted(r.resource for r in result.records if r.check_id == "CKV_TFG_3")
+    assert ingress_checked == sorted(a.replace(".aws_ecs_service.this", ".module.security_group.aws_security_group.this") for a in services)
 
 
 def test_plain_http_is_skipped_by_its_declaration_and_fails_when_protected(plans: Plans, workspace: Path, tmp_path: Path):

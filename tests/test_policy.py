@@ -287,6 +287,17 @@ def test_scoped_skips_name_their_resources_and_yield_to_blueprint_reasons():
     assert still_passed.result == "passed"
 
 
+def test_a_service_group_is_skipped_only_where_tfgen_followed_it_to_its_service():
+    from tfgen.policy.default_skips import PlanFacts
+
+    group = "module.api.module.service.module.security_group.aws_security_group.this"
+    failure = record("CKV2_AWS_5", "failed", group)
+    (unseen,), _ = apply_skips([failure], {}, set(), _scoped(PlanFacts(protected=False, https_listener=True)))
+    (seen,), _ = apply_skips([failure], {}, set(), _scoped(PlanFacts(protected=False, https_listener=True, service_security_groups=frozenset({group}))))
+    assert unseen.result == "failed"
+    assert seen.result == "skipped" and seen.skip_source == "default" and "task-security-group module's output" in seen.skip_reason
+
+
 def test_has_https_listener_reads_nested_modules():
     from tfgen.policy.default_skips import has_https_listener
 

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import hcl2
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -19,7 +20,8 @@ from tfgen.blueprint.loader import load_blueprint
 from tfgen.cli import cli
 from tfgen.errors import InputError
 from tfgen.naming import short_name, snake
-from tfgen.render import MANIFEST, listener_priorities, render, render_files
+from tfgen.render import MANIFEST, render, render_files
+from tfgen.services.web import listener_priorities
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT_ROOT / "blueprints"
@@ -120,7 +122,7 @@ def test_dev_fixed_count_and_prod_range(vote: Path):
     assert dev["vote_api"]["scaling"] == {"min": 1, "max": 1, "desired": 1, "cpu": None, "memory": None, "requests": None}
     assert prod["vote_api"]["scaling"] == {"min": 3, "max": 20, "desired": 3, "cpu": 60, "memory": None, "requests": 500}
     assert dev["vote_api"]["name"] == "vote-dev-vote-api"
-    assert prod["vote_api"]["log_retention_days"] == 365 and dev["vote_api"]["log_retention_days"] == 30
+    assert prod["vote_api"]["task"]["log_retention_days"] == 365 and dev["vote_api"]["task"]["log_retention_days"] == 30
     assert dev["protected"] is False and prod["protected"] is True
     assert dev["tags"] == {"Application": "vote", "Environment": "dev", "ManagedBy": "tfgen", "team": "voting"}
     assert prod["account_id"] == "222222222222"
@@ -130,22 +132,27 @@ def test_dev_fixed_count_and_prod_range(vote: Path):
 def test_service_type_values(vote: Path):
     prod = tfvars(render_files(load_blueprint(vote)), "prod")
     assert prod["vote_worker"]["queue"] == {"visibility_timeout": 60, "max_receive_count": 3, "retention": 345600}
-    assert prod["vote_worker"]["backlog_per_task"] == 100
-    assert prod["vote_worker"]["scaling"]["min"] == 0 and prod["vote_worker"]["scaling"]["desired"] == 0
-    assert prod["tally"]["schedule_expression"] == "cron(0 2 * * ? *)"
-    assert prod["tally"]["timeout"] == 600
-    assert "scaling" not in prod["tally"]
-    assert prod["vote_api"]["health_check"]["path"] == "/health"
-    assert prod["vote_api"]["path_pattern"] == "/api/*"
-    assert prod["vote_api"]["listener_rule_priority"] == 10
-    assert prod["vote_api"]["secrets"] == {"DB_PASSWORD": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:vote/db-AbCdEf"}
+    assert prod["vote_worker"]["scaling"] == {"min": 0, "max": 20, "desired": 0, "backlog_per_task": 100}
+    assert prod["tally"]["schedule"] == {"expression": "cron(0 2 * * ? *)", "timeout": 600}
+    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "schedule"}
+    assert prod["vote_api"]["http"] == {
+        "target_group_name": "vote-prod-vote-api",
+        "path_pattern": "/api/*",
+        "host_header": None,
+        "priority": 10,
+        "health_check": {
+            "path": "/health", "port": None, "success_codes": "200-399", "interval": 30, "timeout": 5,
+            "healthy_threshold": 3, "unhealthy_threshold": 3, "grace_period": 60,
+        },  # fmt: skip
+    }
+    assert prod["vote_api"]["task"]["secrets"] == {"DB_PASSWORD": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:vote/db-AbCdEf"}
     assert prod["vote_api"]["capacity_provider_strategy"] == [
         {"capacity_provider": "fargate", "base": 1, "weight": 1},
         {"capacity_provider": "fargate_spot", "base": 0, "weight": 1},
     ]
     assert prod["results"]["scaling"] == {"min": 2, "max": 2, "desired": 2, "cpu": None, "memory": None, "requests": None}
-    assert prod["results"]["readonly_root_filesystem"] is True
-    assert prod["results"]["writable_paths"] == ["/var/cache/nginx", "/var/run", "/tmp"]
+    assert prod["results"]["task"]["readonly_root_filesystem"] is True
+    assert prod["results"]["task"]["writable_paths"] == ["/var/cache/nginx", "/var/run", "/tmp"]
     assert prod["network"] == {"name": "vote-prod", "cidr": "10.0.0.0/16", "azs": 2, "nat": "single"}
     assert prod["cluster"]["default_capacity_provider_strategy"] == [
         {"capacity_provider": "fargate", "base": 1, "weight": 1},
@@ -163,7 +170,7 @@ def test_schedule_shorthand_is_normalized(tmp_path: Path):
     document = vote_document()
     document["services"]["tally"]["schedule"] = "@daily"
     files = render_files(load_blueprint(write_blueprint(tmp_path, document)))
-    assert tfvars(files, "dev")["tally"]["schedule_expression"] == "cron(0 0 * * ? *)"
+    assert tfvars(files, "dev")["tally"]["schedule"]["expression"] == "cron(0 0 * * ? *)"
 
 
 def test_backend_file(vote: Path):
@@ -189,18 +196,27 @@ def test_long_names_are_shortened_for_load_balancer_and_target_groups(tmp_path: 
     prod = tfvars(files, "production")
     service = prod["checkout_frontend"]
     assert service["name"] == "payments-platform-x-production-checkout-frontend"
-    assert len(service["short_name"]) <= 32 and service["short_name"] == short_name(service["name"])
+    assert len(service["http"]["target_group_name"]) <= 32 and service["http"]["target_group_name"] == short_name(service["name"])
     assert len(prod["load_balancer"]["name"]) <= 32
+
+
+def hcl_blocks(text: str, kind: str) -> dict[str, dict]:
+    """The `kind` blocks (module, variable, output) of an HCL file, by label, read back with python-hcl2."""
+    found: dict[str, dict] = {}
+    for block in hcl2.loads(text).get(kind, []):
+        for label, body in block.items():
+            found[label.strip('"')] = body
+    return found
 
 
 def test_built_image_gets_a_repository_and_an_image_tag_variable():
     files = render_files(load_blueprint(EXAMPLES / "single-web.yaml"))
-    main = files["main.tf"].decode()
-    variables = files["variables.tf"].decode()
-    assert 'module "storefront_repository"' in main
-    assert 'image                    = "${module.storefront_repository.repository_url}:${var.storefront_image_tag}"' in main
-    assert 'variable "storefront_image_tag"' in variables
-    assert "image" not in tfvars(files, "dev")["storefront"]
+    modules = hcl_blocks(files["main.tf"].decode(), "module")
+    assert modules["storefront_repository"]["source"].strip('"') == "./modules/ecr-repository"
+    assert modules["storefront"]["task"] == '${merge(var.storefront.task, {image = "${module.storefront_repository.repository_url}:${var.storefront_image_tag}"})}'
+    tag = hcl_blocks(files["variables.tf"].decode(), "variable")["storefront_image_tag"]
+    assert (tag["type"], tag["default"].strip('"'), tag["nullable"]) == ("string", "latest", False)
+    assert "image" not in tfvars(files, "dev")["storefront"]["task"]
     assert "modules/ecr-repository/main.tf" in files
 
 

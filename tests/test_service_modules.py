@@ -17,35 +17,33 @@ from typing import Any, Iterator
 import hcl2
 import pytest
 
+from tfgen.services import SERVICE_MODULES
+from tfgen.services import SERVICE_TYPES as REGISTRY
 from tfgen.terraform import Terraform, TerraformError, find_terraform
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MODULES_DIR = PROJECT_ROOT / "modules"
-BUILDING_BLOCKS = ["ecs-task", "ecs-service"]
-SERVICE_TYPES = ["web-service", "backend-service", "worker-service", "scheduled-job"]
+BUILDING_BLOCKS = list(SERVICE_MODULES)
+SERVICE_TYPES = [descriptor.module for descriptor in REGISTRY.values()]
 MODULES = BUILDING_BLOCKS + SERVICE_TYPES
 
-# modules/README.md: the outputs each service-type module promises the renderer.
+# modules/README.md: the outputs each service module promises the renderer.
 README_OUTPUTS = {
-    "ecs-task": {"task_definition_arn", "family", "container_name", "execution_role_arn", "task_role_arn", "task_role_name", "log_group_name"},
+    "ecs-task": {"task_definition_arn", "task_definition_family_arn", "family", "container_name", "port_name", "execution_role_arn", "task_role_arn", "task_role_name", "log_group_name", "enable_execute_command", "log_retention_days"},
     "ecs-service": {"service_name", "service_arn", "security_group_id", "scaling_resource_id"},
+    "task-security-group": {"id"},
     "web-service": {"service_name", "target_group_arn", "security_group_id", "task_role_arn"},
     "backend-service": {"service_name", "security_group_id", "discovery_name"},
     "worker-service": {"service_name", "queue_url", "queue_arn", "dead_letter_queue_url"},
     "scheduled-job": {"rule_name", "task_definition_arn", "state_machine_arn"},
 }
-# modules/README.md: the inputs shared by the four service-type modules.
-SHARED_INPUTS = {
-    "name", "region", "cluster_arn", "cluster_name", "vpc_id", "subnet_ids", "assign_public_ip", "services_security_group_id",
-    "service_connect_namespace_arn", "capacity_provider_strategy", "image", "cpu", "memory", "port", "command",
-    "environment", "secrets", "readonly_root_filesystem", "writable_paths", "enable_execute_command",
-    "log_retention_days", "scaling", "tags",
-}  # fmt: skip
+# modules/README.md: the one module interface of the four service-type modules.
+SHARED_INPUTS = {"name", "placement", "task", "tags"}
 TYPE_INPUTS = {
-    "web-service": {"short_name", "listener_arn", "load_balancer_security_group_id", "load_balancer_arn_suffix", "path_pattern", "host_header", "listener_rule_priority", "health_check"},
-    "backend-service": set(),
-    "worker-service": {"queue", "backlog_per_task"},
-    "scheduled-job": {"schedule_expression", "timeout"},
+    "web-service": {"scaling", "load_balancer", "http"},
+    "backend-service": {"scaling", "discovery_name"},
+    "worker-service": {"scaling", "queue"},
+    "scheduled-job": {"schedule"},
 }
 
 
@@ -177,14 +175,15 @@ resource "aws_security_group" "alb" {
 }
 """
 
-COMMON = {
-    "region": "eu-west-1",
+PLACEMENT = {
     "cluster_arn": Raw("aws_ecs_cluster.this.arn"),
     "cluster_name": Raw("aws_ecs_cluster.this.name"),
     "vpc_id": "vpc-0abc1234",
     "subnet_ids": ["subnet-0aaa", "subnet-0bbb"],
     "services_security_group_id": Raw("aws_security_group.services.id"),
     "service_connect_namespace_arn": Raw("aws_service_discovery_http_namespace.this.arn"),
+}
+TASK = {
     "cpu": 256,
     "memory": 512,
     "command": None,
@@ -193,87 +192,85 @@ COMMON = {
     "readonly_root_filesystem": True,
     "enable_execute_command": False,
     "log_retention_days": 30,
-    "tags": {"team": "voting"},
 }
+TAGS = {"team": "voting"}
 DB_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
 API_PARAMETER = "arn:aws:ssm:eu-west-1:111111111111:parameter/vote/api-key"
+
+
+def _placement(*providers: tuple[str, int, int]) -> dict[str, Any]:
+    return {**PLACEMENT, "capacity_provider_strategy": [{"capacity_provider": p, "base": base, "weight": weight} for p, base, weight in providers]}
 
 
 def _calls(env: str) -> dict[str, dict[str, Any]]:
     """Module calls as the renderer writes them: prod with ranges and every option, dev minimal."""
     prod = env == "prod"
     name = f"vote-{env}"
-    common = dict(COMMON)
     web = {
-        **common,
         "name": f"{name}-vote-api",
-        "image": "public.ecr.aws/aws-containers/hello-app-runner:latest",
-        "port": 8000,
-        "capacity_provider_strategy": [
-            {"capacity_provider": "FARGATE", "base": 1, "weight": 1},
-            {"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 3},
-        ],
-        "environment": {"LOG_LEVEL": "info"},
-        "secrets": {"DB_PASSWORD": DB_SECRET + ":password::", "API_KEY": API_PARAMETER} if prod else {},
-        "enable_execute_command": prod,
-        # /var/lib/amazon is also one of ECS Exec's directories: one volume for it, not two
-        "writable_paths": ["/tmp", "/var/lib/amazon"] if prod else [],
+        "placement": _placement(("FARGATE", 1, 1), ("FARGATE_SPOT", 0, 3)),
+        "task": {
+            **TASK,
+            "image": "public.ecr.aws/aws-containers/hello-app-runner:latest",
+            "port": 8000,
+            "environment": {"LOG_LEVEL": "info"},
+            "secrets": {"DB_PASSWORD": DB_SECRET + ":password::", "API_KEY": API_PARAMETER} if prod else {},
+            "enable_execute_command": prod,
+            # /var/lib/amazon is also one of ECS Exec's directories: one volume for it, not two
+            "writable_paths": ["/tmp", "/var/lib/amazon"] if prod else [],
+        },
         "scaling": {"min": 3, "max": 20, "desired": 3, "cpu": 70, "memory": 80, "requests": 1000} if prod else {"min": 1, "max": 1, "desired": 1},
-        "short_name": f"{name}-vote-api",
-        "listener_arn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/vote/0abc/0def",
-        "load_balancer_security_group_id": Raw("aws_security_group.alb.id"),
-        "load_balancer_arn_suffix": "app/vote/0abc",
-        "path_pattern": "/api/*",
-        "host_header": "vote.example.com" if prod else None,
-        "listener_rule_priority": 100,
-        "health_check": {
-            "path": "/health", "port": 8081 if prod else None, "success_codes": "200-299", "interval": 15, "timeout": 5,
-            "healthy_threshold": 2, "unhealthy_threshold": 3, "grace_period": 90,
-        },  # fmt: skip
+        "load_balancer": {
+            "listener_arn": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/vote/0abc/0def",
+            "security_group_id": Raw("aws_security_group.alb.id"),
+            "arn_suffix": "app/vote/0abc",
+        },
+        "http": {
+            "target_group_name": f"{name}-vote-api",
+            "path_pattern": "/api/*",
+            "host_header": "vote.example.com" if prod else None,
+            "priority": 100,
+            "health_check": {
+                "path": "/health", "port": 8081 if prod else None, "success_codes": "200-299", "interval": 15, "timeout": 5,
+                "healthy_threshold": 2, "unhealthy_threshold": 3, "grace_period": 90,
+            },  # fmt: skip
+        },
     }
     backend = {
-        **common,
         "name": f"{name}-results",
         "discovery_name": "results",
-        "image": "public.ecr.aws/docker/library/nginx:stable",
-        "port": 8080,
-        "capacity_provider_strategy": [{"capacity_provider": f"{name}-ec2", "base": 0, "weight": 1}] if prod else [{"capacity_provider": "FARGATE", "base": 0, "weight": 1}],
+        "placement": _placement((f"{name}-ec2", 0, 1)) if prod else _placement(("FARGATE", 0, 1)),
+        "task": {**TASK, "image": "public.ecr.aws/docker/library/nginx:stable", "port": 8080},
         "scaling": {"min": 2, "max": 6, "desired": 2, "cpu": 60} if prod else {"min": 1, "max": 1, "desired": 1},
     }
     worker = {
-        **common,
         "name": f"{name}-vote-worker",
-        "image": "public.ecr.aws/docker/library/busybox:stable",
-        "port": None,
-        "command": ["sh", "-c", "while true; do sleep 60; done"],
-        "capacity_provider_strategy": [{"capacity_provider": "FARGATE_SPOT", "base": 0, "weight": 1}],
-        "scaling": {"min": 0, "max": 20, "desired": 0} if prod else {"min": 1, "max": 1, "desired": 1},
+        "placement": _placement(("FARGATE_SPOT", 0, 1)),
+        "task": {**TASK, "image": "public.ecr.aws/docker/library/busybox:stable", "port": None, "command": ["sh", "-c", "while true; do sleep 60; done"]},
+        "scaling": {"min": 0, "max": 20, "desired": 0, "backlog_per_task": 100} if prod else {"min": 1, "max": 1, "desired": 1, "backlog_per_task": 100},
         "queue": {"visibility_timeout": 60, "max_receive_count": 5, "retention": 345600},
-        "backlog_per_task": 100,
     }
     job = {
-        **common,
         "name": f"{name}-tally",
-        "image": "public.ecr.aws/docker/library/busybox:stable",
-        "port": None,
-        "capacity_provider_strategy": [{"capacity_provider": "FARGATE", "base": 0, "weight": 1}],
-        "scaling": None,
-        "service_connect_namespace_arn": common["service_connect_namespace_arn"],
-        "secrets": {"DB_PASSWORD": DB_SECRET} if prod else {},
-        "schedule_expression": "cron(0 * * * ? *)",
-        "timeout": 600 if prod else None,
+        "placement": _placement(("FARGATE", 0, 1)),
+        "task": {**TASK, "image": "public.ecr.aws/docker/library/busybox:stable", "port": None, "secrets": {"DB_PASSWORD": DB_SECRET} if prod else {}},
+        "schedule": {"expression": "cron(0 * * * ? *)", "timeout": 600 if prod else None},
     }
     return {
-        "web": {"source": "./modules/web-service", **web},
-        "backend": {"source": "./modules/backend-service", **backend},
-        "worker": {"source": "./modules/worker-service", **worker},
-        "job": {"source": "./modules/scheduled-job", **job},
+        label: {"source": f"./modules/{module}", **arguments, "tags": TAGS}
+        for label, module, arguments in (("web", "web-service", web), ("backend", "backend-service", backend), ("worker", "worker-service", worker), ("job", "scheduled-job", job))
     }
 
 
 def _hcl(value: Any) -> str:
-    # JSON is valid HCL for strings, numbers, bools, null, lists and objects.
-    return str(value) if isinstance(value, Raw) else json.dumps(value)
+    # JSON is valid HCL for strings, numbers, bools, null, lists and objects; Raw expressions go in as they are.
+    if isinstance(value, Raw):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_hcl(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_hcl(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 def _write_root(root: Path, calls: dict[str, dict[str, Any]], cluster: str) -> None:
@@ -637,20 +634,25 @@ def test_worker_scales_on_backlog_and_from_zero(planned: dict[str, Planned]) -> 
 # --- inputs the modules refuse ----------------------------------------------------------------------
 
 
-def test_bad_inputs_are_refused(tmp_path: Path) -> None:
+BAD_INPUTS = {
+    "name too long": (lambda calls: calls["web"].update(name="x" * 55), "at most 54 characters"),
+    "requests without a load balancer": (
+        lambda calls: calls["backend"].update(scaling={"min": 1, "max": 3, "desired": 1, "requests": 100}),
+        "Scaling on requests per target needs a load balancer target group",
+    ),
+    "secret not an ARN": (lambda calls: calls["worker"]["task"].update(secrets={"TOKEN": "my-token"}), "Secrets Manager secret ARN or an SSM parameter ARN"),
+    "schedule shorthand": (lambda calls: calls["job"]["schedule"].update(expression="@hourly"), "cron(...) or rate(...)"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUTS))
+def test_bad_inputs_are_refused(case: str, tmp_path: Path) -> None:
     calls = _calls("dev")
-    long_name = "x" * 55
-    calls["web"]["name"] = long_name
-    calls["backend"]["scaling"] = {"min": 1, "max": 3, "desired": 1, "requests": 100}
-    calls["worker"]["secrets"] = {"TOKEN": "my-token"}
-    calls["job"]["schedule_expression"] = "@hourly"
+    change, message = BAD_INPUTS[case]
+    change(calls)
     _write_root(tmp_path / "root", calls, cluster="vote-dev")
     terraform = Terraform(tmp_path / "root", tmp_path / "data", offline=True)
     terraform.init()
     with pytest.raises(TerraformError) as raised:
         terraform.plan(tmp_path / "plan.tfplan", on_event=lambda event: None)
-    message = str(raised.value)
-    assert "at most 54 characters" in message
-    assert "cannot scale on requests per target" in message
-    assert "Secrets Manager secret ARN or an SSM parameter ARN" in message
-    assert "cron(...) or rate(...)" in message
+    assert message in str(raised.value)

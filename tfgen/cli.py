@@ -46,12 +46,13 @@ def cli() -> None:
 @click.option("--force", is_flag=True, help="Overwrite generated files even when someone edited them.")
 def render(blueprints: tuple[Path, ...], out: Path | None, check: bool, force: bool) -> None:
     """Render BLUEPRINT... into Terraform under build/<name>/."""
-    from tfgen.render import load_all, render as render_blueprint
+    from tfgen.blueprint.loader import validate_blueprints
+    from tfgen.render import render as render_blueprint
 
     if out is not None and len(blueprints) > 1:
         raise InputError(f"-o/--out takes one blueprint, got {len(blueprints)}: render them one at a time or drop -o")
     stale: list[str] = []
-    for loaded in load_all(blueprints):
+    for loaded in validate_blueprints(blueprints):
         try:
             result = render_blueprint(loaded, out, check=check, force=force)
         except TfgenError as error:
@@ -68,9 +69,10 @@ def render(blueprints: tuple[Path, ...], out: Path | None, check: bool, force: b
 @click.argument("blueprints", nargs=-1, required=True, type=BLUEPRINT)
 def validate(blueprints: tuple[Path, ...]) -> None:
     """Validate blueprints and run real `terraform validate` on their rendering, offline."""
-    from tfgen.render import load_all, validate_offline
+    from tfgen.blueprint.loader import validate_blueprints
+    from tfgen.commands.validate import validate_offline
 
-    for loaded in load_all(blueprints):
+    for loaded in validate_blueprints(blueprints):
         for line in validate_offline(loaded):
             click.echo(line)
 
@@ -162,7 +164,7 @@ def apply(
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
 def check(blueprint: Path | None, environment: str | None, offline: bool, plan_json: Path | None, output_format: str, output: Path | None) -> None:
     """Policy checks (checkov + tfgen's pack) on a plan."""
-    from tfgen.policy.command import check_command
+    from tfgen.commands.check import check_command
 
     code = check_command(blueprint, environment, offline, plan_json, output_format, output)
     if code:

@@ -21,6 +21,21 @@ def snake(name: str) -> str:
     return identifier if re.match(r"^[A-Za-z_]", identifier) else f"_{identifier}"
 
 
+# Root variables and modules of the root module tfgen renders: a service's own identifiers
+# (`service_identifiers`) must not take them.
+ROOT_VARIABLES = ("account_id", "cluster", "environment", "load_balancer", "network", "protected", "region", "tags")
+ROOT_MODULES = ("alb", "cluster", "ec2_capacity", "vpc")
+
+
+def service_identifiers(service: str, builds_image: bool) -> dict[str, str]:
+    """The root module identifiers of one service: its variable (and module), and for a built
+    image the image tag variable and the repository module."""
+    identifiers = {"variable": snake(service)}
+    if builds_image:
+        identifiers.update(image_tag_variable=f"{snake(service)}_image_tag", repository_module=f"{snake(service)}_repository")
+    return identifiers
+
+
 def resource_name(application: str, environment: str, *parts: str) -> str:
     """`<app>-<env>[-<part>...]`: the prefix of every AWS name of an environment."""
     return "-".join((application, environment, *parts))

@@ -20,47 +20,17 @@ from typing import Any, Callable, Iterator
 from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.blueprint.model import Blueprint
 from tfgen.errors import InputError, TfgenError
+from tfgen.naming import service_identifiers, snake
+from tfgen.paths import BuildLayout, EnvironmentPaths
+from tfgen.policy import PolicyResult, run_policy, write_policy_result
+from tfgen.policy.checkov import PrestartedCheckov
+from tfgen.policy.declared import environment_policy
+from tfgen.render import render
 from tfgen.summary import PlanSummary, summarize_plan
 from tfgen.terraform import Terraform, TerraformError
 
 EventHandler = Callable[[dict[str, Any]], None]
 _SET_PATTERN = re.compile(r"^services\.(?P<service>[a-z][a-z0-9-]*)\.image_tag=(?P<value>[A-Za-z0-9_.\-]{1,128})$")
-
-
-@dataclass(frozen=True)
-class EnvironmentPaths:
-    """Where one environment's rendered inputs and plan artifacts live."""
-
-    root: Path
-    env: str
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / ".tfgen" / self.env
-
-    @property
-    def var_file(self) -> Path:
-        return self.root / "env" / f"{self.env}.tfvars.json"
-
-    @property
-    def backend_file(self) -> Path:
-        return self.root / "env" / f"{self.env}.s3.tfbackend"
-
-    @property
-    def plan_file(self) -> Path:
-        return self.data_dir / "plan.tfplan"
-
-    @property
-    def plan_json(self) -> Path:
-        return self.data_dir / "plan.json"
-
-    @property
-    def policy_json(self) -> Path:
-        return self.data_dir / "policy.json"
-
-    @property
-    def meta_file(self) -> Path:
-        return self.data_dir / "plan-meta.json"
 
 
 @dataclass
@@ -83,7 +53,7 @@ class PlanOutcome:
 
     paths: EnvironmentPaths
     summary: PlanSummary
-    policy: Any | None
+    policy: PolicyResult | None
     meta: PlanMeta
 
 
@@ -133,14 +103,10 @@ def parse_settings(settings: tuple[str, ...] | list[str], blueprint: Blueprint) 
         elif not service.builds_image():
             problems.append(f"--set {setting}: service '{match['service']}' does not build its image (image: {{build: DIR}}), so it has no image_tag")
         else:
-            variables[f"{snake(match['service'])}_image_tag"] = match["value"]
+            variables[service_identifiers(match["service"], True)["image_tag_variable"]] = match["value"]
     if problems:
         raise InputError("\n".join(problems))
     return variables
-
-
-def snake(name: str) -> str:
-    return name.replace("-", "_")
 
 
 # --- plan --------------------------------------------------------------------------------------
@@ -152,8 +118,6 @@ def render_environment(loaded: LoadedBlueprint, *, write: bool = True, out: Path
     Without it (apply), a blueprint edited since the plan shows up as a stale rendering,
     which `render --check` reports and apply refuses.
     """
-    from tfgen.render import render
-
     if write:
         return Path(render(loaded, out).root)
     try:
@@ -236,17 +200,12 @@ def _custom_endpoint_config(paths: EnvironmentPaths) -> list[Path]:
     return [path.resolve()]
 
 
-def _prestart_checkov(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str):
+def _prestart_checkov(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str) -> PrestartedCheckov | None:
     """checkov needs about 3 s to import: start it now, so that happens while terraform plans."""
-    from tfgen.policy.checkov import PrestartedCheckov
-
     return PrestartedCheckov.start(paths.plan_json.parent, protected=loaded.blueprint.environments[env].protected)
 
 
-def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str, prestarted=None):
-    from tfgen.policy import run_policy, write_policy_result
-    from tfgen.policy.declared import environment_policy
-
+def _check_policy(paths: EnvironmentPaths, loaded: LoadedBlueprint, env: str, prestarted: PrestartedCheckov | None = None) -> PolicyResult:
     policy = environment_policy(loaded, env)
     result = run_policy(paths.plan_json, skips=policy.skips, protected=policy.protected, declared=policy.declared, prestarted=prestarted)
     write_policy_result(result, paths.policy_json)
@@ -269,7 +228,7 @@ def apply_environment(
     """Apply the saved plan of `env`, after checking it is still the plan that was reviewed."""
     resolved = loaded.for_environment(env)
     variables = parse_settings(settings, resolved)
-    paths = EnvironmentPaths(_rendered_root(loaded), env)
+    paths = BuildLayout.default().environment(loaded.name, env)
     meta = _saved_plan_meta(paths, env)
     render_environment(loaded, write=False)
     if variables != meta.variables:
@@ -281,12 +240,6 @@ def apply_environment(
         terraform.apply(paths.plan_file, on_event=on_event, extra_args=extra)
     _clear_plan(paths)
     return meta
-
-
-def _rendered_root(loaded: LoadedBlueprint) -> Path:
-    from tfgen.render import default_output_dir
-
-    return default_output_dir(loaded.blueprint.name)
 
 
 def _saved_plan_meta(paths: EnvironmentPaths, env: str) -> PlanMeta:

@@ -10,5 +10,5 @@ output "security_group_id" {
 
 output "discovery_name" {
   description = "Name (and DNS name) of the service in the Service Connect namespace: other services reach it at http://<discovery_name>:<port>; null when it has no port."
-  value       = var.port == null ? null : local.discovery_name
+  value       = local.port == null ? null : local.discovery_name
 }

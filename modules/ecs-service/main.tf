@@ -6,54 +6,37 @@ locals {
 # Security group: ingress only from the given sources
 ################################################################################
 
-resource "aws_security_group" "this" {
-  # A prefix lets a replacement group exist next to the one the service still uses.
-  name_prefix = "${var.name}-"
-  description = "Tasks of the ECS service ${var.name}"
-  vpc_id      = var.vpc_id
+module "security_group" {
+  source = "../task-security-group"
 
-  tags = merge(var.tags, { Name = var.name })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "this" {
-  for_each = var.ingress
-
-  security_group_id            = aws_security_group.this.id
-  description                  = each.value.description
-  referenced_security_group_id = each.value.source_security_group_id
-  ip_protocol                  = "tcp"
-  from_port                    = each.value.port
-  to_port                      = each.value.port
+  name                       = var.name
+  description                = "Tasks of the ECS service ${var.name}"
+  vpc_id                     = var.placement.vpc_id
+  ingress                    = var.ingress
+  services_security_group_id = var.placement.services_security_group_id
 
   tags = var.tags
 }
 
-# HTTPS to anywhere: ECR, CloudWatch Logs, Secrets Manager, SQS and other AWS APIs. DNS goes to
-# the Amazon-provided resolver, which security groups do not filter.
-resource "aws_vpc_security_group_egress_rule" "https" {
-  security_group_id = aws_security_group.this.id
-  description       = "HTTPS to AWS APIs, image registries and external services"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
-
-  tags = var.tags
+# The group and its rules lived in this module before task-security-group existed.
+moved {
+  from = aws_security_group.this
+  to   = module.security_group.aws_security_group.this
 }
 
-resource "aws_vpc_security_group_egress_rule" "services" {
-  security_group_id            = aws_security_group.this.id
-  description                  = "TCP to the other services of the application"
-  ip_protocol                  = "tcp"
-  from_port                    = 0
-  to_port                      = 65535
-  referenced_security_group_id = var.egress_security_group_id
+moved {
+  from = aws_vpc_security_group_ingress_rule.this
+  to   = module.security_group.aws_vpc_security_group_ingress_rule.this
+}
 
-  tags = var.tags
+moved {
+  from = aws_vpc_security_group_egress_rule.https
+  to   = module.security_group.aws_vpc_security_group_egress_rule.https
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.services
+  to   = module.security_group.aws_vpc_security_group_egress_rule.services
 }
 
 ################################################################################
@@ -62,7 +45,7 @@ resource "aws_vpc_security_group_egress_rule" "services" {
 
 resource "aws_ecs_service" "this" {
   name                   = var.name
-  cluster                = var.cluster_arn
+  cluster                = var.placement.cluster_arn
   task_definition        = var.task_definition_arn
   desired_count          = local.desired_count
   enable_execute_command = var.enable_execute_command
@@ -76,7 +59,7 @@ resource "aws_ecs_service" "this" {
   enable_ecs_managed_tags = true
 
   dynamic "capacity_provider_strategy" {
-    for_each = var.capacity_provider_strategy
+    for_each = var.placement.capacity_provider_strategy
 
     content {
       capacity_provider = capacity_provider_strategy.value.capacity_provider
@@ -86,9 +69,9 @@ resource "aws_ecs_service" "this" {
   }
 
   network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = concat([aws_security_group.this.id], var.security_group_ids)
-    assign_public_ip = var.assign_public_ip
+    subnets          = var.placement.subnet_ids
+    security_groups  = [module.security_group.id, var.placement.services_security_group_id]
+    assign_public_ip = var.placement.assign_public_ip
   }
 
   deployment_circuit_breaker {
@@ -108,7 +91,7 @@ resource "aws_ecs_service" "this" {
 
   service_connect_configuration {
     enabled   = true
-    namespace = var.service_connect_namespace_arn
+    namespace = var.placement.service_connect_namespace_arn
 
     dynamic "service" {
       for_each = var.service_connect_server == null ? [] : [var.service_connect_server]
@@ -140,7 +123,7 @@ resource "aws_ecs_service" "this" {
 resource "aws_appautoscaling_target" "this" {
   service_namespace  = "ecs"
   scalable_dimension = "ecs:service:DesiredCount"
-  resource_id        = "service/${var.cluster_name}/${aws_ecs_service.this.name}"
+  resource_id        = "service/${var.placement.cluster_name}/${aws_ecs_service.this.name}"
   min_capacity       = var.scaling.min
   max_capacity       = var.scaling.max
 

@@ -10,7 +10,7 @@ output "service_arn" {
 
 output "security_group_id" {
   description = "ID of the service's own security group."
-  value       = aws_security_group.this.id
+  value       = module.security_group.id
 }
 
 output "scaling_resource_id" {

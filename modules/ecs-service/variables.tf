@@ -8,14 +8,27 @@ variable "name" {
   }
 }
 
-variable "cluster_arn" {
-  description = "ARN of the ECS cluster the service runs in."
-  type        = string
-}
+variable "placement" {
+  description = "Where the tasks run: cluster, VPC and subnets, public IPs (only for subnets without a NAT route), the application's services group (every task joins it and may reach its members), the Service Connect namespace and the capacity provider strategy. The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  type = object({
+    cluster_arn                   = string
+    cluster_name                  = string
+    vpc_id                        = string
+    subnet_ids                    = list(string)
+    assign_public_ip              = optional(bool, false)
+    services_security_group_id    = string
+    service_connect_namespace_arn = string
+    capacity_provider_strategy = list(object({
+      capacity_provider = string
+      base              = optional(number, 0)
+      weight            = optional(number, 1)
+    }))
+  })
 
-variable "cluster_name" {
-  description = "Name of the ECS cluster (Application Auto Scaling resource ID)."
-  type        = string
+  validation {
+    condition     = length(var.placement.capacity_provider_strategy) > 0
+    error_message = "Name at least one capacity provider."
+  }
 }
 
 variable "task_definition_arn" {
@@ -28,28 +41,6 @@ variable "container_name" {
   type        = string
 }
 
-variable "vpc_id" {
-  description = "VPC of the service's security group."
-  type        = string
-}
-
-variable "assign_public_ip" {
-  description = "Give tasks public IPs: only for subnets without a NAT route (a default VPC with public subnets only); ingress stays limited by the security groups."
-  type        = bool
-  default     = false
-}
-
-variable "subnet_ids" {
-  description = "Subnets of the tasks: private ones, unless assign_public_ip is set."
-  type        = list(string)
-}
-
-variable "security_group_ids" {
-  description = "Additional security groups of the tasks (the application's shared services group)."
-  type        = list(string)
-  default     = []
-}
-
 variable "ingress" {
   description = "Ingress rules of the service's security group: key -> {description, source security group, TCP port}. Nothing else is admitted. Keys must be known at plan time."
   type = map(object({
@@ -58,25 +49,6 @@ variable "ingress" {
     port                     = number
   }))
   default = {}
-}
-
-variable "egress_security_group_id" {
-  description = "Security group the tasks may reach on any TCP port (the application's services group). HTTPS to anywhere is always allowed."
-  type        = string
-}
-
-variable "capacity_provider_strategy" {
-  description = "Capacity provider strategy of the service."
-  type = list(object({
-    capacity_provider = string
-    base              = number
-    weight            = number
-  }))
-
-  validation {
-    condition     = length(var.capacity_provider_strategy) > 0
-    error_message = "Name at least one capacity provider."
-  }
 }
 
 variable "enable_execute_command" {
@@ -100,11 +72,6 @@ variable "load_balancer" {
   default = null
 }
 
-variable "service_connect_namespace_arn" {
-  description = "Service Connect namespace: the service is a client of it."
-  type        = string
-}
-
 variable "service_connect_server" {
   description = "Expose the container port in the Service Connect namespace as <discovery_name>:<port>; null for a client only."
   type = object({
@@ -116,7 +83,7 @@ variable "service_connect_server" {
 }
 
 variable "scaling" {
-  description = "Task count: min..max range of Application Auto Scaling, desired count at creation, target-tracking targets (average CPU and memory percent, ALB requests per task); a fixed count n is {min = n, max = n, desired = n}."
+  description = "Task count: min..max range of Application Auto Scaling, desired count at creation, target-tracking targets (average CPU and memory percent, ALB requests per task); a fixed count n is {min = n, max = n, desired = n}. The service modules pass it through, so this is where its fields are declared."
   type = object({
     min      = number
     max      = number

@@ -1,5 +1,7 @@
 data "aws_partition" "current" {}
 
+data "aws_region" "current" {}
+
 data "aws_caller_identity" "current" {}
 
 locals {
@@ -13,33 +15,33 @@ locals {
 
   # Secrets Manager references may carry ":json-key:version-stage:version-id"; IAM wants the secret.
   secret_arns = distinct([
-    for arn in values(var.secrets) : join(":", slice(split(":", arn), 0, 7))
+    for arn in values(var.task.secrets) : join(":", slice(split(":", arn), 0, 7))
     if split(":", arn)[2] == "secretsmanager"
   ])
-  parameter_arns = distinct([for arn in values(var.secrets) : arn if split(":", arn)[2] == "ssm"])
+  parameter_arns = distinct([for arn in values(var.task.secrets) : arn if split(":", arn)[2] == "ssm"])
 
   # Writable directories are task-scoped scratch volumes. The SSM agent of ECS Exec writes its
   # state and logs into the container, so with a read-only root filesystem it gets two more.
-  exec_paths      = var.enable_execute_command && var.readonly_root_filesystem ? ["/var/lib/amazon", "/var/log/amazon"] : []
-  scratch_paths   = distinct(concat(var.writable_paths, local.exec_paths))
+  exec_paths      = var.task.enable_execute_command && var.task.readonly_root_filesystem ? ["/var/lib/amazon", "/var/log/amazon"] : []
+  scratch_paths   = distinct(concat(var.task.writable_paths, local.exec_paths))
   scratch_volumes = { for index, path in local.scratch_paths : "scratch-${index}" => path }
 
   container = {
     name                   = local.container_name
-    image                  = var.image
+    image                  = var.task.image
     essential              = true
-    command                = var.command
-    readonlyRootFilesystem = var.readonly_root_filesystem
-    portMappings = var.port == null ? [] : [{
+    command                = var.task.command
+    readonlyRootFilesystem = var.task.readonly_root_filesystem
+    portMappings = var.task.port == null ? [] : [{
       name          = local.port_name
-      containerPort = var.port
-      hostPort      = var.port
+      containerPort = var.task.port
+      hostPort      = var.task.port
       protocol      = "tcp"
     }]
-    environment = [for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] }]
-    secrets     = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
+    environment = [for key in sort(keys(var.task.environment)) : { name = key, value = var.task.environment[key] }]
+    secrets     = [for key in sort(keys(var.task.secrets)) : { name = key, valueFrom = var.task.secrets[key] }]
     # ECS Exec wants an init process to reap the session manager agent's children.
-    linuxParameters = var.enable_execute_command ? { initProcessEnabled = true } : null
+    linuxParameters = var.task.enable_execute_command ? { initProcessEnabled = true } : null
     mountPoints = length(local.scratch_volumes) == 0 ? null : [
       for volume, path in local.scratch_volumes : { sourceVolume = volume, containerPath = path, readOnly = false }
     ]
@@ -47,7 +49,7 @@ locals {
       logDriver = "awslogs"
       options = {
         awslogs-group         = aws_cloudwatch_log_group.this.name
-        awslogs-region        = var.region
+        awslogs-region        = data.aws_region.current.region
         awslogs-stream-prefix = "ecs"
       }
     }
@@ -56,7 +58,7 @@ locals {
 
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/ecs/${var.name}"
-  retention_in_days = var.log_retention_days
+  retention_in_days = var.task.log_retention_days
 
   tags = var.tags
 }
@@ -65,8 +67,8 @@ resource "aws_ecs_task_definition" "this" {
   family                   = var.name
   network_mode             = "awsvpc"
   requires_compatibilities = local.requires_compatibilities
-  cpu                      = tostring(var.cpu)
-  memory                   = tostring(var.memory)
+  cpu                      = tostring(var.task.cpu)
+  memory                   = tostring(var.task.memory)
   execution_role_arn       = aws_iam_role.execution.arn
   task_role_arn            = aws_iam_role.task.arn
 
@@ -114,7 +116,7 @@ resource "aws_iam_role_policy_attachment" "execution" {
 }
 
 data "aws_iam_policy_document" "secrets" {
-  count = length(var.secrets) == 0 ? 0 : 1
+  count = length(var.task.secrets) == 0 ? 0 : 1
 
   dynamic "statement" {
     for_each = {
@@ -133,7 +135,7 @@ data "aws_iam_policy_document" "secrets" {
 }
 
 resource "aws_iam_role_policy" "secrets" {
-  count = length(var.secrets) == 0 ? 0 : 1
+  count = length(var.task.secrets) == 0 ? 0 : 1
 
   name   = "declared-secrets"
   role   = aws_iam_role.execution.id
@@ -164,7 +166,7 @@ data "aws_iam_policy_document" "task_assume" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:*"]
+      values   = ["arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:*"]
     }
   }
 }
@@ -178,7 +180,7 @@ resource "aws_iam_role" "task" {
 }
 
 data "aws_iam_policy_document" "execute_command" {
-  count = var.enable_execute_command ? 1 : 0
+  count = var.task.enable_execute_command ? 1 : 0
 
   statement {
     sid = "EcsExecSessionChannels"
@@ -194,7 +196,7 @@ data "aws_iam_policy_document" "execute_command" {
 }
 
 resource "aws_iam_role_policy" "execute_command" {
-  count = var.enable_execute_command ? 1 : 0
+  count = var.task.enable_execute_command ? 1 : 0
 
   name   = "ecs-exec"
   role   = aws_iam_role.task.id

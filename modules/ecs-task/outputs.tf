@@ -20,7 +20,7 @@ output "container_name" {
 
 output "port_name" {
   description = "Name of the container's port mapping (Service Connect refers to it); null when the container has no port."
-  value       = var.port == null ? null : local.port_name
+  value       = var.task.port == null ? null : local.port_name
 }
 
 output "execution_role_arn" {
@@ -41,4 +41,14 @@ output "task_role_name" {
 output "log_group_name" {
   description = "Name of the log group of the container."
   value       = aws_cloudwatch_log_group.this.name
+}
+
+output "enable_execute_command" {
+  description = "Whether the task allows ECS Exec (the service must enable it too)."
+  value       = var.task.enable_execute_command
+}
+
+output "log_retention_days" {
+  description = "Retention of the task's logs, days (other logs of the same workload may keep it)."
+  value       = var.task.log_retention_days
 }

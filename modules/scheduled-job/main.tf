@@ -1,20 +1,9 @@
 module "task" {
   source = "../ecs-task"
 
-  name                     = var.name
-  region                   = var.region
-  capacity_providers       = [for strategy in var.capacity_provider_strategy : strategy.capacity_provider]
-  image                    = var.image
-  cpu                      = var.cpu
-  memory                   = var.memory
-  port                     = var.port
-  command                  = var.command
-  environment              = var.environment
-  secrets                  = var.secrets
-  readonly_root_filesystem = var.readonly_root_filesystem
-  writable_paths           = var.writable_paths
-  enable_execute_command   = var.enable_execute_command
-  log_retention_days       = var.log_retention_days
+  name               = var.name
+  task               = var.task
+  capacity_providers = [for strategy in var.placement.capacity_provider_strategy : strategy.capacity_provider]
 
   tags = var.tags
 }
@@ -23,41 +12,31 @@ module "task" {
 # Security group: egress only
 ################################################################################
 
-resource "aws_security_group" "this" {
-  # A prefix lets a replacement group exist next to the one the schedule still uses.
-  name_prefix = "${var.name}-"
-  description = "Tasks of the scheduled job ${var.name} (no ingress)"
-  vpc_id      = var.vpc_id
+module "security_group" {
+  source = "../task-security-group"
 
-  tags = merge(var.tags, { Name = var.name })
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-# HTTPS to anywhere: ECR, CloudWatch Logs, Secrets Manager and other AWS APIs. DNS goes to the
-# Amazon-provided resolver, which security groups do not filter.
-resource "aws_vpc_security_group_egress_rule" "https" {
-  security_group_id = aws_security_group.this.id
-  description       = "HTTPS to AWS APIs, image registries and external services"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
+  name                       = var.name
+  description                = "Tasks of the scheduled job ${var.name} (no ingress)"
+  vpc_id                     = var.placement.vpc_id
+  services_security_group_id = var.placement.services_security_group_id
 
   tags = var.tags
 }
 
-resource "aws_vpc_security_group_egress_rule" "services" {
-  security_group_id            = aws_security_group.this.id
-  description                  = "TCP to the other services of the application"
-  ip_protocol                  = "tcp"
-  from_port                    = 0
-  to_port                      = 65535
-  referenced_security_group_id = var.services_security_group_id
+# The group and its rules lived in this module before task-security-group existed.
+moved {
+  from = aws_security_group.this
+  to   = module.security_group.aws_security_group.this
+}
 
-  tags = var.tags
+moved {
+  from = aws_vpc_security_group_egress_rule.https
+  to   = module.security_group.aws_vpc_security_group_egress_rule.https
+}
+
+moved {
+  from = aws_vpc_security_group_egress_rule.services
+  to   = module.security_group.aws_vpc_security_group_egress_rule.services
 }
 
 ################################################################################
@@ -70,6 +49,8 @@ resource "aws_vpc_security_group_egress_rule" "services" {
 data "aws_partition" "current" {}
 
 data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
 
 locals {
   run_task_state = merge(
@@ -84,37 +65,37 @@ locals {
           AwsvpcConfiguration = {
             "Subnets.$"        = "$.subnets"
             "SecurityGroups.$" = "$.security_groups"
-            AssignPublicIp     = var.assign_public_ip ? "ENABLED" : "DISABLED"
+            AssignPublicIp     = var.placement.assign_public_ip ? "ENABLED" : "DISABLED"
           }
         }
         EnableECSManagedTags = true
-        EnableExecuteCommand = var.enable_execute_command
+        EnableExecuteCommand = module.task.enable_execute_command
         PropagateTags        = "TASK_DEFINITION"
       }
       End = true
     },
-    var.timeout == null ? {} : { TimeoutSeconds = var.timeout },
+    var.schedule.timeout == null ? {} : { TimeoutSeconds = var.schedule.timeout },
   )
 
   run_input = {
-    cluster         = var.cluster_arn
+    cluster         = var.placement.cluster_arn
     task_definition = module.task.task_definition_arn
     capacity_provider_strategy = [
-      for strategy in var.capacity_provider_strategy : {
+      for strategy in var.placement.capacity_provider_strategy : {
         CapacityProvider = strategy.capacity_provider
         Base             = strategy.base
         Weight           = strategy.weight
       }
     ]
-    subnets         = var.subnet_ids
-    security_groups = [aws_security_group.this.id, var.services_security_group_id]
+    subnets         = var.placement.subnet_ids
+    security_groups = [module.security_group.id, var.placement.services_security_group_id]
   }
 }
 
 resource "aws_cloudwatch_log_group" "runs" {
   # CloudWatch Logs takes resource policies for Step Functions' log delivery under /aws/vendedlogs/.
   name              = "/aws/vendedlogs/states/${var.name}"
-  retention_in_days = var.log_retention_days
+  retention_in_days = module.task.log_retention_days
 
   tags = var.tags
 }
@@ -123,7 +104,7 @@ resource "aws_sfn_state_machine" "this" {
   name     = var.name
   role_arn = aws_iam_role.state_machine.arn
   definition = jsonencode({
-    Comment = "Runs one task of ${var.name}${var.timeout == null ? "" : " and stops it after ${var.timeout} seconds"}"
+    Comment = "Runs one task of ${var.name}${var.schedule.timeout == null ? "" : " and stops it after ${var.schedule.timeout} seconds"}"
     StartAt = "RunTask"
     States  = { RunTask = local.run_task_state }
   })
@@ -148,7 +129,7 @@ resource "aws_sfn_state_machine" "this" {
 resource "aws_cloudwatch_event_rule" "this" {
   name                = var.name
   description         = "Runs the task of ${var.name} on its schedule"
-  schedule_expression = var.schedule_expression
+  schedule_expression = var.schedule.expression
   state               = "ENABLED"
 
   tags = var.tags
@@ -246,7 +227,7 @@ data "aws_iam_policy_document" "run_task" {
     condition {
       test     = "ArnEquals"
       variable = "ecs:cluster"
-      values   = [var.cluster_arn]
+      values   = [var.placement.cluster_arn]
     }
   }
 
@@ -254,7 +235,7 @@ data "aws_iam_policy_document" "run_task" {
   statement {
     sid       = "TagTheTasksItRuns"
     actions   = ["ecs:TagResource"]
-    resources = ["${replace(var.cluster_arn, ":cluster/", ":task/")}/*"]
+    resources = ["${replace(var.placement.cluster_arn, ":cluster/", ":task/")}/*"]
 
     condition {
       test     = "StringEquals"
@@ -267,12 +248,12 @@ data "aws_iam_policy_document" "run_task" {
   statement {
     sid       = "WatchAndStopItsTasks"
     actions   = ["ecs:DescribeTasks", "ecs:StopTask"]
-    resources = ["${replace(var.cluster_arn, ":cluster/", ":task/")}/*"]
+    resources = ["${replace(var.placement.cluster_arn, ":cluster/", ":task/")}/*"]
 
     condition {
       test     = "ArnEquals"
       variable = "ecs:cluster"
-      values   = [var.cluster_arn]
+      values   = [var.placement.cluster_arn]
     }
   }
 
@@ -292,7 +273,7 @@ data "aws_iam_policy_document" "run_task" {
   statement {
     sid       = "ManagedRuleForTaskEvents"
     actions   = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
-    resources = ["arn:${data.aws_partition.current.partition}:events:${var.region}:${data.aws_caller_identity.current.account_id}:rule/StepFunctionsGetEventsForECSTaskRule"]
+    resources = ["arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:rule/StepFunctionsGetEventsForECSTaskRule"]
   }
 
   # Log delivery and X-Ray actions support no resource-level permissions.

@@ -1,149 +1,29 @@
 variable "name" {
-  description = "Name of the service: <app>-<env>-<service>. Prefixes the ECS service, task family, IAM roles, log group and security group."
-  type        = string
-
-  validation {
-    # IAM role names ("<name>-exec", "<name>-task") have at most 64 characters.
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]*$", var.name)) && length(var.name) <= 54
-    error_message = "The name must be letters, digits and hyphens, at most 54 characters (IAM role names \"<name>-exec\" have at most 64)."
-  }
-}
-
-variable "region" {
-  description = "Region of the service (awslogs log driver)."
+  description = "Name of the service: <app>-<env>-<service>. Prefixes the ECS service, task family, IAM roles, log group and security group (ecs-task checks its length)."
   type        = string
 }
 
-variable "cluster_arn" {
-  description = "ARN of the ECS cluster."
-  type        = string
-}
-
-variable "cluster_name" {
-  description = "Name of the ECS cluster."
-  type        = string
-}
-
-variable "vpc_id" {
-  description = "VPC of the service."
-  type        = string
-}
-
-variable "assign_public_ip" {
-  description = "Give tasks public IPs: only for subnets without a NAT route (a default VPC with public subnets only); ingress stays limited by the security groups."
-  type        = bool
-  default     = false
-}
-
-variable "subnet_ids" {
-  description = "Subnets of the tasks: private ones, unless assign_public_ip is set."
-  type        = list(string)
-}
-
-variable "services_security_group_id" {
-  description = "The application's shared services security group (from ecs-cluster): every task joins it."
-  type        = string
-}
-
-variable "service_connect_namespace_arn" {
-  description = "Service Connect namespace of the application. Not used: tasks started by a schedule cannot join Service Connect (accepted so that every service type takes the same inputs)."
-  type        = string
-  default     = null
-}
-
-variable "capacity_provider_strategy" {
-  description = "Capacity provider strategy of the tasks (FARGATE, FARGATE_SPOT or an EC2 capacity provider)."
-  type = list(object({
-    capacity_provider = string
-    base              = number
-    weight            = number
-  }))
-
-  validation {
-    condition     = length(var.capacity_provider_strategy) > 0
-    error_message = "Name at least one capacity provider."
-  }
-}
-
-variable "image" {
-  description = "Full image reference of the container."
-  type        = string
-}
-
-variable "cpu" {
-  description = "Task CPU units."
-  type        = number
-}
-
-variable "memory" {
-  description = "Task memory, MiB."
-  type        = number
-}
-
-variable "port" {
-  description = "Container port (TCP), or null. Nothing is admitted to it: the security group has no ingress rule."
-  type        = number
-  default     = null
-}
-
-variable "command" {
-  description = "Command of the container; null keeps the image's default."
-  type        = list(string)
-  default     = null
-}
-
-variable "environment" {
-  description = "Plain environment variables of the container."
-  type        = map(string)
-  default     = {}
-}
-
-variable "secrets" {
-  description = "Environment variables read from Secrets Manager or SSM Parameter Store: name -> ARN. The execution role may read exactly these."
-  type        = map(string)
-  default     = {}
-
-  validation {
-    condition     = alltrue([for arn in values(var.secrets) : can(regex("^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/)", arn))])
-    error_message = "Every secret must be a Secrets Manager secret ARN or an SSM parameter ARN."
-  }
-}
-
-variable "readonly_root_filesystem" {
-  description = "Mount the container's root filesystem read-only."
-  type        = bool
-  default     = true
-}
-
-variable "writable_paths" {
-  description = "Directories the container writes to (e.g. /tmp): each becomes a task-scoped scratch volume, so the root filesystem can stay read-only."
-  type        = list(string)
-  default     = []
-}
-
-variable "enable_execute_command" {
-  description = "Enable ECS Exec."
-  type        = bool
-  default     = false
-}
-
-variable "log_retention_days" {
-  description = "Retention of the container logs, days."
-  type        = number
-  default     = 30
-}
-
-variable "scaling" {
-  description = "Task count of a service. Not used: a scheduled job runs one task per schedule (accepted so that every service type takes the same inputs)."
+variable "placement" {
+  description = "Where the job's tasks run: cluster, VPC, subnets, public IPs (only for subnets without a NAT route), the application's services group and the capacity provider strategy. A task started by a schedule cannot join Service Connect: service_connect_namespace_arn is not used."
   type = object({
-    min      = number
-    max      = number
-    desired  = optional(number)
-    cpu      = optional(number)
-    memory   = optional(number)
-    requests = optional(number)
+    cluster_arn                   = string
+    cluster_name                  = string
+    vpc_id                        = string
+    subnet_ids                    = list(string)
+    assign_public_ip              = optional(bool, false)
+    services_security_group_id    = string
+    service_connect_namespace_arn = optional(string)
+    capacity_provider_strategy = list(object({
+      capacity_provider = string
+      base              = optional(number, 0)
+      weight            = optional(number, 1)
+    }))
   })
-  default = null
+}
+
+variable "task" {
+  description = "The task: image, size, port, command, environment, secrets, filesystem, ECS Exec, log retention. Passed to ecs-task, whose variables.tf declares its fields."
+  type        = any
 }
 
 variable "tags" {
@@ -152,18 +32,20 @@ variable "tags" {
   default     = {}
 }
 
-variable "schedule_expression" {
-  description = "EventBridge schedule expression: cron(...) or rate(...)."
-  type        = string
+variable "schedule" {
+  description = "When the job runs: an EventBridge schedule expression (cron(...) or rate(...)), and the seconds a run may take before Step Functions stops its task (null: no limit)."
+  type = object({
+    expression = string
+    timeout    = optional(number)
+  })
 
   validation {
-    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.schedule_expression))
-    error_message = "The schedule must be an EventBridge cron(...) or rate(...) expression."
+    condition     = can(regex("^(cron|rate)\\(.+\\)$", var.schedule.expression))
+    error_message = "The schedule expression must be cron(...) or rate(...)."
   }
-}
 
-variable "timeout" {
-  description = "Seconds a run may take before Step Functions stops its task; null for no limit."
-  type        = number
-  default     = null
+  validation {
+    condition     = var.schedule.timeout == null ? true : var.schedule.timeout >= 60 && var.schedule.timeout <= 86400
+    error_message = "The timeout is between 60 and 86400 seconds."
+  }
 }

@@ -55,21 +55,10 @@ data "aws_iam_policy_document" "consume" {
 module "task" {
   source = "../ecs-task"
 
-  name                     = var.name
-  region                   = var.region
-  capacity_providers       = [for strategy in var.capacity_provider_strategy : strategy.capacity_provider]
-  image                    = var.image
-  cpu                      = var.cpu
-  memory                   = var.memory
-  port                     = var.port
-  command                  = var.command
-  environment              = merge(var.environment, { QUEUE_URL = aws_sqs_queue.this.url })
-  secrets                  = var.secrets
-  readonly_root_filesystem = var.readonly_root_filesystem
-  writable_paths           = var.writable_paths
-  enable_execute_command   = var.enable_execute_command
-  log_retention_days       = var.log_retention_days
-  task_role_policies       = { consume-queue = data.aws_iam_policy_document.consume.json }
+  name               = var.name
+  task               = merge(var.task, { environment = merge(try(var.task.environment, {}), { QUEUE_URL = aws_sqs_queue.this.url }) })
+  capacity_providers = [for strategy in var.placement.capacity_provider_strategy : strategy.capacity_provider]
+  task_role_policies = { consume-queue = data.aws_iam_policy_document.consume.json }
 
   tags = var.tags
 }
@@ -77,22 +66,17 @@ module "task" {
 module "service" {
   source = "../ecs-service"
 
-  name                       = var.name
-  cluster_arn                = var.cluster_arn
-  cluster_name               = var.cluster_name
-  task_definition_arn        = module.task.task_definition_arn
-  container_name             = module.task.container_name
-  vpc_id                     = var.vpc_id
-  subnet_ids                 = var.subnet_ids
-  assign_public_ip           = var.assign_public_ip
-  security_group_ids         = [var.services_security_group_id]
-  egress_security_group_id   = var.services_security_group_id
-  capacity_provider_strategy = var.capacity_provider_strategy
-  enable_execute_command     = var.enable_execute_command
+  name                   = var.name
+  placement              = var.placement
+  task_definition_arn    = module.task.task_definition_arn
+  container_name         = module.task.container_name
+  enable_execute_command = module.task.enable_execute_command
 
-  service_connect_namespace_arn = var.service_connect_namespace_arn
-
-  scaling = var.scaling
+  scaling = {
+    min     = var.scaling.min
+    max     = var.scaling.max
+    desired = var.scaling.desired
+  }
 
   tags = var.tags
 }
@@ -110,7 +94,7 @@ resource "aws_appautoscaling_policy" "backlog" {
   resource_id        = module.service.scaling_resource_id
 
   target_tracking_scaling_policy_configuration {
-    target_value       = var.backlog_per_task
+    target_value       = var.scaling.backlog_per_task
     scale_out_cooldown = 60
     scale_in_cooldown  = 300
 
@@ -149,7 +133,7 @@ resource "aws_appautoscaling_policy" "backlog" {
 
             dimensions {
               name  = "ClusterName"
-              value = var.cluster_name
+              value = var.placement.cluster_name
             }
 
             dimensions {
@@ -223,7 +207,7 @@ resource "aws_cloudwatch_metric_alarm" "from_zero" {
     metric {
       namespace   = "ECS/ContainerInsights"
       metric_name = "RunningTaskCount"
-      dimensions  = { ClusterName = var.cluster_name, ServiceName = module.service.service_name }
+      dimensions  = { ClusterName = var.placement.cluster_name, ServiceName = module.service.service_name }
       stat        = "Maximum"
       period      = 60
     }

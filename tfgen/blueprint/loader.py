@@ -24,18 +24,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from tfgen.blueprint.context import CONTEXT_FILE, default_vpc
-from tfgen.blueprint.model import Blueprint, Cluster, Environment, ExistingVpc, NewVpc, Service, WebService
+from tfgen.blueprint.model import Blueprint, Environment, ExistingVpc, NewVpc
+from tfgen.blueprint.rules import base_findings, cross_findings, partial_cross_findings
 from tfgen.blueprint.overrides import EnvironmentLocator, deep_merge, overrides_prefix, problem_key, structural_findings
 from tfgen.blueprint.validation import Finding, locate, suggest, validation_findings
 from tfgen.blueprint.yaml_positions import Path as DataPath
 from tfgen.blueprint.yaml_positions import YamlDocument, clean, parse_yaml
 from tfgen.errors import InputError, Problem
 from tfgen.naming import resource_name
-
-_SERVICE: TypeAdapter[Any] = TypeAdapter(Service)
 
 __all__ = ["LoadedBlueprint", "ResolvedNetwork", "deep_merge", "load_blueprint", "validate_blueprints"]
 
@@ -167,7 +166,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
         problems.extend(locate(validation_findings(error, data), document))
         problems.extend(locate(partial_cross_findings(data), document))
     else:
-        problems.extend(locate(cross_findings(base) + name_length_findings(base), document))
+        problems.extend(locate(cross_findings(base) + base_findings(base), document))
     known = {problem_key(p) for p in problems}
 
     environments: dict[str, Blueprint] = {}
@@ -228,116 +227,6 @@ def validate_blueprints(paths: Iterable[Path | str]) -> list[LoadedBlueprint]:
     if problems:
         raise InputError(problems)
     return loaded
-
-
-# "<app>-<env>-<service>" prefixes each service's IAM roles ("-exec", "-task", "-events"), whose
-# names have at most 64 characters; modules/ecs-task validates the same limit.
-MAX_SERVICE_RESOURCE_NAME = 54
-
-
-def cross_findings(blueprint: Blueprint) -> list[Finding]:
-    """Rules across fields, checked on a valid model: Fargate sizes, capacity providers the
-    cluster lacks, request-based scaling without a load balancer."""
-    findings: list[Finding] = []
-    if blueprint.network.placement == "public":
-        if blueprint.network.vpc != "default":
-            findings.append(
-                Finding(
-                    ("network", "placement"),
-                    "placement: public is for a default VPC without private subnets; this network has private subnets for the tasks",
-                    "remove network.placement",
-                )
-            )
-        if blueprint.cluster.capacity.ec2 is not None:
-            findings.append(
-                Finding(("network", "placement"), "EC2 capacity needs private subnets: its instances get no public IPs", "use Fargate capacity, or a VPC with private subnets")
-            )
-    findings.extend(_https_findings(blueprint))
-    cluster_providers = blueprint.cluster.capacity.providers()
-    for name, service in blueprint.services.items():
-        problem = service.check_size(blueprint.cluster.capacity)
-        if problem:
-            findings.append(_size_finding(name, problem))
-        if service.capacity is not None:
-            for provider in service.capacity.providers():
-                if provider not in cluster_providers:
-                    findings.append(
-                        Finding(
-                            ("services", name, "capacity", provider),
-                            f"capacity provider '{provider}' is not in cluster.capacity ({', '.join(cluster_providers)})",
-                            "a service can only use the cluster's capacity providers",
-                            at="key",
-                        )
-                    )
-        count = getattr(service, "count", None)
-        if not isinstance(service, WebService) and getattr(count, "requests", None) is not None:
-            findings.append(
-                Finding(("services", name, "count", "requests"), "scaling on requests per task needs the load balancer, which only web-services have", at="key")
-            )
-    return findings
-
-
-def _https_findings(blueprint: Blueprint) -> list[Finding]:
-    """A load balancer serves HTTPS, with a certificate, unless the blueprint says `protocol: http`."""
-    if not blueprint.web_services():
-        return []
-    lb = blueprint.load_balancer
-    if lb is not None and (lb.protocol == "http" or lb.certificate_arns()):
-        return []
-    return [
-        Finding(
-            ("load_balancer",),
-            "the load balancer serves HTTPS and needs a certificate",
-            "set load_balancer.certificate: arn:aws:acm:REGION:ACCOUNT:certificate/ID, "
-            "or serve plain HTTP on purpose with load_balancer.protocol: http",
-            at="key",
-        )
-    ]
-
-
-def name_length_findings(blueprint: Blueprint) -> list[Finding]:
-    """Services whose "<app>-<env>-<service>" prefix is too long for AWS in some environment
-    (checked once, on the base: environments cannot add services)."""
-    longest_environment = max(blueprint.environments, key=len, default="")
-    findings = []
-    for name in blueprint.services:
-        full_name = resource_name(blueprint.name, longest_environment, name)
-        if len(full_name) > MAX_SERVICE_RESOURCE_NAME:
-            findings.append(
-                Finding(
-                    ("services", name),
-                    f"'{full_name}' (application-environment-service) has {len(full_name)} characters; AWS names of the service's IAM roles allow at most {MAX_SERVICE_RESOURCE_NAME} before '-exec'",
-                    "shorten the service, application or environment name",
-                    at="key",
-                )
-            )
-    return findings
-
-
-def _size_finding(name: str, problem: str) -> Finding:
-    first, second = ("memory", "cpu") if problem.startswith("memory") else ("cpu", "memory")
-    return Finding(("services", name, first), problem, at="key", alternatives=(("services", name, second),))
-
-
-def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
-    """Fargate sizes of the services that are valid on their own, when the whole blueprint is not
-    (so that one typo elsewhere does not hide a wrong cpu/memory pair)."""
-    cluster_data = data.get("cluster") if isinstance(data.get("cluster"), dict) else {}
-    try:
-        cluster = Cluster.model_validate(cluster_data)
-    except ValidationError:
-        cluster = Cluster()
-    services = data.get("services") if isinstance(data.get("services"), dict) else {}
-    findings = []
-    for name, raw in services.items():
-        try:
-            service = _SERVICE.validate_python(raw)
-        except ValidationError:
-            continue
-        problem = service.check_size(cluster.capacity)
-        if problem:
-            findings.append(_size_finding(name, problem))
-    return findings
 
 
 def _without(overrides: Any, paths: list[DataPath]) -> Any:

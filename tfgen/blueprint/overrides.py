@@ -90,6 +90,14 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
                 findings.append(
                     Finding((*where, "type"), f"an environment cannot change the type of service '{name}' ({base.get('type')} in the base blueprint)")
                 )
+            if isinstance(value, dict) and "image" in value and isinstance(base, dict) and _builds(value["image"]) != _builds(base.get("image")):
+                findings.append(
+                    Finding(
+                        (*where, "image"),
+                        f"an environment cannot switch service '{name}' between a built image ({{build: DIR}}) and an image reference",
+                        "the repository exists in every environment or in none: change the tag, or the reference",
+                    )
+                )
 
     cluster = overrides.get("cluster")
     if isinstance(cluster, dict) and "capacity" in cluster:
@@ -144,6 +152,10 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
         elif base_lb is not None and overrides["load_balancer"] is None:
             findings.append(Finding((*prefix, "load_balancer"), "an environment cannot remove the load_balancer", at="key"))
     return findings
+
+
+def _builds(image: Any) -> bool:
+    return isinstance(image, dict) and "build" in image
 
 
 def _vpc_words(kind: str) -> str:

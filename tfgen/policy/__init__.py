@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, Problem, TfgenError
-from tfgen.policy.default_skips import DEFAULT_SKIPS, PlanFacts, has_https_listener, scoped_skip_for
+from tfgen.policy.default_skips import DEFAULT_SKIPS, PlanFacts, plan_facts, scoped_skip_for
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord, PolicyResult, apply_skips
 
 if TYPE_CHECKING:
@@ -125,10 +125,10 @@ def run_policy(
     if prestarted is not None and (prestarted.executable != executable or prestarted.protected != protected):
         prestarted.cancel()
         prestarted = None
-    if cached is not None and "https_listener" in cached:
+    if cached is not None and isinstance(cached.get("facts"), dict):
         records = [CheckRecord.from_dict({**r, "file": plan_name}) for r in cached["records"]]
         version = cached.get("checkov_version")
-        https_listener = bool(cached["https_listener"])
+        facts = PlanFacts.from_dict(cached["facts"], protected=protected)
         if prestarted is not None:
             prestarted.cancel()
     else:
@@ -141,10 +141,9 @@ def run_policy(
             checkov_records, version = run_checkov(plan_json.resolve(), protected=protected, executable=executable, file_name=plan_name)
         checkov_seconds = time.perf_counter() - checkov_started
         records = checkov_records + run_plan_checks(plan, plan_name)
-        https_listener = has_https_listener(plan)
+        facts = plan_facts(plan, protected=protected)
         if key:
-            cache.store(key, {"records": [r.to_dict() for r in records], "checkov_version": version, "https_listener": https_listener})
-    facts = PlanFacts(protected=protected, https_listener=https_listener)
+            cache.store(key, {"records": [r.to_dict() for r in records], "checkov_version": version, "facts": facts.to_dict()})
     records, unused = apply_skips(records, merged, default_ids, scoped=lambda record: _scoped_reason(record, facts))
     return PolicyResult(
         plan=plan_name,

@@ -8,9 +8,12 @@ every output format with its reason; the README's policy section lists this tabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
+
+from tfgen.policy.plan_checks import PlanIndex, service_security_groups
+from tfgen.services import SERVICE_TYPES
 
 DEFAULT_SKIPS: dict[str, str] = {
     # CloudWatch Logs encrypts every log group at rest with AWS-owned keys; a customer managed KMS
@@ -35,6 +38,20 @@ class PlanFacts:
 
     protected: bool
     https_listener: bool  # the plan has an HTTPS listener (the blueprint sets a certificate)
+    # Security groups tfgen's plan index found in an ECS service's network configuration.
+    service_security_groups: frozenset[str] = frozenset()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"https_listener": self.https_listener, "service_security_groups": sorted(self.service_security_groups)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, protected: bool) -> PlanFacts:
+        groups = data.get("service_security_groups")
+        return cls(protected, bool(data.get("https_listener")), frozenset(str(g) for g in groups) if isinstance(groups, list) else frozenset())
+
+
+def plan_facts(plan: dict[str, Any], *, protected: bool) -> PlanFacts:
+    return PlanFacts(protected, has_https_listener(plan), frozenset(service_security_groups(PlanIndex(plan))))
 
 
 @dataclass(frozen=True)
@@ -45,9 +62,12 @@ class ScopedSkip:
     resources: str  # regular expression the whole resource address must match
     reason: str
     applies: Callable[[PlanFacts], bool] = lambda facts: True
+    attached_only: bool = False  # only groups tfgen found attached to an ECS service in the plan
 
     def matches(self, check_id: str, resource: str, facts: PlanFacts) -> bool:
-        return check_id == self.check_id and re.fullmatch(self.resources, resource) is not None and self.applies(facts)
+        if check_id != self.check_id or re.fullmatch(self.resources, resource) is None or not self.applies(facts):
+            return False
+        return not self.attached_only or resource in facts.service_security_groups
 
 
 SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
@@ -58,12 +78,24 @@ SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
         r"module\.cluster\.aws_security_group\.services",
         "the application's shared services group is attached to every ECS service (in the service modules); checkov's plan graph does not follow module outputs",
     ),
-    # A scheduled job's group (module.<job>.aws_security_group.this; other services keep theirs in
-    # module.<service>.module.service) reaches its tasks through the state machine's run input.
+    # Each ECS service's own group comes from the task-security-group module; the service refers to
+    # it through that module's output. Skipped only where tfgen's plan index followed the reference
+    # from the aws_ecs_service to the group (tfgen.policy.plan_checks.service_security_groups).
     ScopedSkip(
         "CKV2_AWS_5",
-        r"module\.[a-z0-9_]+\.aws_security_group\.this",
-        "a scheduled job's group is attached to the tasks its state machine runs (through the run's input), which checkov's graph does not read",
+        r"module\..+\.aws_security_group\.this",
+        "attached to its ECS service through the task-security-group module's output (tfgen followed the reference in the plan); checkov's plan graph does not follow module outputs",
+        attached_only=True,
+    ),
+    # A scheduled job's group reaches its tasks through the state machine's run input.
+    *(
+        ScopedSkip(
+            "CKV2_AWS_5",
+            rf"module\.[a-z0-9_]+\.{re.escape(address)}",
+            "a scheduled job's group is attached to the tasks its state machine runs (through the run's input), which checkov's graph does not read",
+        )
+        for descriptor in SERVICE_TYPES.values()
+        for address in descriptor.unattached_security_groups
     ),
     # An unprotected environment can be torn down in one `terraform destroy`; protected ones get
     # deletion protection, and CKV_TFG_8 fails when they do not.

@@ -30,6 +30,7 @@ NAMES = {
 
 _MODULE_PART = re.compile(r'module\.([^.\[]+)(\[(?:\d+|"(?:[^"\\]|\\.)*")\])?')
 _RESOURCE_REF = re.compile(r"^(?!var\.|local\.|module\.|data\.|each\.|count\.|path\.|self\.|terraform\.)([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)")
+_MODULE_OUTPUT_REF = re.compile(r"^module\.([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_-]*)")
 _LISTENER_TYPES = ("aws_lb_listener", "aws_alb_listener")
 _RULE_TYPES = ("aws_lb_listener_rule", "aws_alb_listener_rule")
 
@@ -84,12 +85,24 @@ class PlanIndex:
                 expression = (call_config.get("expressions") or {}).get(name) or {}
                 found |= self.resolve(parent, _references(expression), depth + 1)
                 continue
+            output = _MODULE_OUTPUT_REF.match(reference)
+            if output:
+                found |= self._resolve_output(module_address, output[1], output[2], depth)
+                continue
             match = _RESOURCE_REF.match(reference)
             if not match:
                 continue
             prefix = f"{module_address}.{match[1]}.{match[2]}" if module_address else f"{match[1]}.{match[2]}"
             found.update(self.by_base.get(prefix, ()))
         return found
+
+
+    def _resolve_output(self, module_address: str, call: str, output: str, depth: int) -> set[str]:
+        """What output `output` of child module `call` (of `module_address`) refers to."""
+        call_config = ((_config_module(self.config_root, module_address) or {}).get("module_calls") or {}).get(call) or {}
+        expression = (((call_config.get("module") or {}).get("outputs") or {}).get(output) or {}).get("expression") or {}
+        child = f"{module_address}.module.{call}" if module_address else f"module.{call}"
+        return self.resolve(child, _references(expression), depth + 1)
 
 
 def _walk(module: dict[str, Any], address: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -141,12 +154,18 @@ def _record(check_id: str, result: str, resource: str, plan_file: str, details: 
 # --- CKV_TFG_3 ---------------------------------------------------------------------------------
 
 
-def check_service_ingress(index: PlanIndex, plan_file: str) -> list[CheckRecord]:
-    service_groups: set[str] = set()
+def service_security_groups(index: PlanIndex) -> set[str]:
+    """The security groups the plan's ECS services put their tasks in (followed through module
+    variables and outputs to the module that creates each group)."""
+    groups: set[str] = set()
     for address, _ in index.of_type("aws_ecs_service"):
-        expressions = index.expressions(address)
-        refs = _references(expressions.get("network_configuration"))
-        service_groups |= {a for a in index.resolve(index.module_of[address], refs) if index.resources[a].get("type") == "aws_security_group"}
+        refs = _references(index.expressions(address).get("network_configuration"))
+        groups |= {a for a in index.resolve(index.module_of[address], refs) if index.resources[a].get("type") == "aws_security_group"}
+    return groups
+
+
+def check_service_ingress(index: PlanIndex, plan_file: str) -> list[CheckRecord]:
+    service_groups = service_security_groups(index)
     problems: dict[str, list[str]] = defaultdict(list)
     for group in service_groups:
         for number, rule in enumerate(index.values(group).get("ingress") or []):

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tfgen.errors import InputError, TfgenError
+from tfgen.errors import InputError
+from tfgen.paths import BuildLayout
+from tfgen.workflow import plan_environment
 
 if TYPE_CHECKING:
     from tfgen.policy.declared import EnvironmentPolicy
@@ -55,12 +57,8 @@ def _environment_plan(blueprint: Path, environment: str, offline: bool) -> tuple
     if environment not in environments:
         raise InputError(f"{blueprint}: environment '{environment}' is not in the blueprint (environments: {', '.join(environments)})")
     policy = environment_policy(loaded, environment)
-    plan_path = Path("build") / loaded.blueprint.name / ".tfgen" / environment / "plan.json"
+    plan_path = BuildLayout.default().environment(loaded.name, environment).plan_json
     if not plan_path.is_file():
-        try:
-            from tfgen.workflow import plan_environment
-        except ImportError:
-            raise TfgenError(f"no plan for '{environment}' at {plan_path}: run `tfgen plan {blueprint} -e {environment}` first") from None
         click.echo(f"no plan for '{environment}' yet: planning{' offline' if offline else ''}", err=True)
         outcome = plan_environment(loaded, environment, offline=offline, run_policy_checks=False)
         plan_path = Path(outcome.paths.plan_json)

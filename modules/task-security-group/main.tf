@@ -1,0 +1,49 @@
+resource "aws_security_group" "this" {
+  # A prefix lets a replacement group exist next to the one the tasks still use.
+  name_prefix = "${var.name}-"
+  description = var.description
+  vpc_id      = var.vpc_id
+
+  tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "this" {
+  for_each = var.ingress
+
+  security_group_id            = aws_security_group.this.id
+  description                  = each.value.description
+  referenced_security_group_id = each.value.source_security_group_id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+
+  tags = var.tags
+}
+
+# HTTPS to anywhere: ECR, CloudWatch Logs, Secrets Manager, SQS and other AWS APIs. DNS goes to
+# the Amazon-provided resolver, which security groups do not filter.
+resource "aws_vpc_security_group_egress_rule" "https" {
+  security_group_id = aws_security_group.this.id
+  description       = "HTTPS to AWS APIs, image registries and external services"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+
+  tags = var.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "services" {
+  security_group_id            = aws_security_group.this.id
+  description                  = "TCP to the other services of the application"
+  ip_protocol                  = "tcp"
+  from_port                    = 0
+  to_port                      = 65535
+  referenced_security_group_id = var.services_security_group_id
+
+  tags = var.tags
+}

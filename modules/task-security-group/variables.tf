@@ -1,0 +1,35 @@
+variable "name" {
+  description = "Prefix of the security group's name (a replacement group can exist beside the one in use) and its Name tag."
+  type        = string
+}
+
+variable "description" {
+  description = "Description of the security group (changing it replaces the group)."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "VPC of the security group."
+  type        = string
+}
+
+variable "ingress" {
+  description = "Ingress rules: key -> {description, source security group, TCP port}. Nothing else is admitted. Keys must be known at plan time."
+  type = map(object({
+    description              = string
+    source_security_group_id = string
+    port                     = number
+  }))
+  default = {}
+}
+
+variable "services_security_group_id" {
+  description = "The application's services group: the tasks may reach its members on any TCP port. HTTPS to anywhere is always allowed."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags of every resource."
+  type        = map(string)
+  default     = {}
+}

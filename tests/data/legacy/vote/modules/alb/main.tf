@@ -1,0 +1,149 @@
+data "aws_vpc" "this" {
+  id = var.vpc_id
+}
+
+locals {
+  https = var.certificate_arn != null
+}
+
+resource "aws_security_group" "this" {
+  name        = "${var.name}-alb"
+  description = "Load balancer ${var.name}: HTTP(S) from the allowed sources, traffic to targets in the VPC"
+  vpc_id      = var.vpc_id
+
+  tags = merge(var.tags, { Name = "${var.name}-alb" })
+}
+
+resource "aws_vpc_security_group_ingress_rule" "http" {
+  for_each = toset(var.allowed_source_ips)
+
+  security_group_id = aws_security_group.this.id
+  description       = local.https ? "HTTP from ${each.value} (redirected to HTTPS)" : "HTTP from ${each.value}"
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
+  cidr_ipv4         = each.value
+
+  tags = var.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "https" {
+  for_each = local.https ? toset(var.allowed_source_ips) : toset([])
+
+  security_group_id = aws_security_group.this.id
+  description       = "HTTPS from ${each.value}"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = each.value
+
+  tags = var.tags
+}
+
+resource "aws_vpc_security_group_egress_rule" "targets" {
+  security_group_id = aws_security_group.this.id
+  description       = "Traffic to targets and health checks inside the VPC"
+  ip_protocol       = "tcp"
+  from_port         = 0
+  to_port           = 65535
+  cidr_ipv4         = data.aws_vpc.this.cidr_block
+
+  tags = var.tags
+}
+
+resource "aws_lb" "this" {
+  name                       = var.name
+  load_balancer_type         = "application"
+  internal                   = var.internal
+  security_groups            = [aws_security_group.this.id]
+  subnets                    = var.subnet_ids
+  idle_timeout               = var.idle_timeout
+  drop_invalid_header_fields = true
+  enable_deletion_protection = var.deletion_protection
+  enable_http2               = true
+
+  dynamic "access_logs" {
+    for_each = var.access_logs == null ? [] : [var.access_logs]
+
+    content {
+      enabled = true
+      bucket  = access_logs.value.bucket
+      prefix  = access_logs.value.prefix
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  dynamic "default_action" {
+    for_each = local.https ? [1] : []
+
+    content {
+      type = "redirect"
+
+      redirect {
+        port        = "443"
+        protocol    = "HTTPS"
+        status_code = "HTTP_301"
+      }
+    }
+  }
+
+  dynamic "default_action" {
+    for_each = local.https ? [] : [1]
+
+    content {
+      type = "fixed-response"
+
+      fixed_response {
+        content_type = "text/plain"
+        message_body = "Not Found"
+        status_code  = "404"
+      }
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "aws_lb_listener" "https" {
+  count = local.https ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = var.ssl_policy
+  certificate_arn   = var.certificate_arn
+
+  default_action {
+    type = "fixed-response"
+
+    fixed_response {
+      content_type = "text/plain"
+      message_body = "Not Found"
+      status_code  = "404"
+    }
+  }
+
+  tags = var.tags
+}
+
+# Further certificates of the HTTPS listener, chosen by SNI.
+resource "aws_lb_listener_certificate" "this" {
+  for_each = local.https ? toset(var.additional_certificate_arns) : toset([])
+
+  listener_arn    = aws_lb_listener.https[0].arn
+  certificate_arn = each.value
+}
+
+resource "aws_wafv2_web_acl_association" "this" {
+  count = var.waf_acl_arn == null ? 0 : 1
+
+  resource_arn = aws_lb.this.arn
+  web_acl_arn  = var.waf_acl_arn
+}

@@ -1,0 +1,82 @@
+variable "name" {
+  description = "Name of the load balancer (at most 32 characters) and prefix of its security group."
+  type        = string
+
+  validation {
+    condition     = length(var.name) <= 32
+    error_message = "The name of a load balancer has at most 32 characters."
+  }
+}
+
+variable "internal" {
+  description = "Create an internal load balancer (private subnets) instead of an internet-facing one."
+  type        = bool
+  default     = false
+}
+
+variable "vpc_id" {
+  description = "VPC of the load balancer."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Subnets of the load balancer: public subnets when internet-facing, private ones when internal."
+  type        = list(string)
+}
+
+variable "allowed_source_ips" {
+  description = "IPv4 CIDR blocks allowed to reach the listeners."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate of the HTTPS listener; when set, HTTP redirects to HTTPS. Null: HTTP only."
+  type        = string
+  default     = null
+}
+
+variable "additional_certificate_arns" {
+  description = "Further ACM certificates of the HTTPS listener (served by SNI); ignored without certificate_arn."
+  type        = list(string)
+  default     = []
+}
+
+variable "ssl_policy" {
+  description = "Security policy of the HTTPS listener (TLS 1.2 and 1.3 by default)."
+  type        = string
+  default     = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+}
+
+variable "idle_timeout" {
+  description = "Connection idle timeout, seconds."
+  type        = number
+  default     = 60
+}
+
+variable "deletion_protection" {
+  description = "Turn on deletion protection (protected environments)."
+  type        = bool
+  default     = true
+}
+
+variable "access_logs" {
+  description = "Access logs to an existing S3 bucket; null turns them off."
+  type = object({
+    bucket = string
+    prefix = string
+  })
+  default = null
+}
+
+variable "waf_acl_arn" {
+  description = "WAFv2 web ACL to associate with the load balancer; null for none."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags added to every taggable resource."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,14 @@
+output "service_name" {
+  description = "Name of the ECS service."
+  value       = module.service.service_name
+}
+
+output "security_group_id" {
+  description = "ID of the service's own security group."
+  value       = module.service.security_group_id
+}
+
+output "discovery_name" {
+  description = "Name (and DNS name) of the service in the Service Connect namespace: other services reach it at http://<discovery_name>:<port>; null when it has no port."
+  value       = var.port == null ? null : local.discovery_name
+}

@@ -1,0 +1,21 @@
+output "cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ARN of the ECS cluster, available once its capacity providers are associated (services depend on them)."
+  value       = aws_ecs_cluster.this.arn
+
+  depends_on = [aws_ecs_cluster_capacity_providers.this]
+}
+
+output "service_connect_namespace_arn" {
+  description = "ARN of the Service Connect (Cloud Map HTTP) namespace of the cluster."
+  value       = aws_service_discovery_http_namespace.this.arn
+}
+
+output "services_security_group_id" {
+  description = "ID of the application's shared security group that every task joins."
+  value       = aws_security_group.services.id
+}

@@ -1,0 +1,145 @@
+variable "name" {
+  description = "Name of the ECS service and prefix of its security group and scaling policies."
+  type        = string
+
+  validation {
+    condition     = length(var.name) >= 1 && length(var.name) <= 255
+    error_message = "The name of an ECS service has 1 to 255 characters."
+  }
+}
+
+variable "cluster_arn" {
+  description = "ARN of the ECS cluster the service runs in."
+  type        = string
+}
+
+variable "cluster_name" {
+  description = "Name of the ECS cluster (Application Auto Scaling resource ID)."
+  type        = string
+}
+
+variable "task_definition_arn" {
+  description = "ARN of the task definition the service runs."
+  type        = string
+}
+
+variable "container_name" {
+  description = "Name of the application container (load balancer attachment)."
+  type        = string
+}
+
+variable "vpc_id" {
+  description = "VPC of the service's security group."
+  type        = string
+}
+
+variable "assign_public_ip" {
+  description = "Give tasks public IPs: only for subnets without a NAT route (a default VPC with public subnets only); ingress stays limited by the security groups."
+  type        = bool
+  default     = false
+}
+
+variable "subnet_ids" {
+  description = "Subnets of the tasks: private ones, unless assign_public_ip is set."
+  type        = list(string)
+}
+
+variable "security_group_ids" {
+  description = "Additional security groups of the tasks (the application's shared services group)."
+  type        = list(string)
+  default     = []
+}
+
+variable "ingress" {
+  description = "Ingress rules of the service's security group: key -> {description, source security group, TCP port}. Nothing else is admitted. Keys must be known at plan time."
+  type = map(object({
+    description              = string
+    source_security_group_id = string
+    port                     = number
+  }))
+  default = {}
+}
+
+variable "egress_security_group_id" {
+  description = "Security group the tasks may reach on any TCP port (the application's services group). HTTPS to anywhere is always allowed."
+  type        = string
+}
+
+variable "capacity_provider_strategy" {
+  description = "Capacity provider strategy of the service."
+  type = list(object({
+    capacity_provider = string
+    base              = number
+    weight            = number
+  }))
+
+  validation {
+    condition     = length(var.capacity_provider_strategy) > 0
+    error_message = "Name at least one capacity provider."
+  }
+}
+
+variable "enable_execute_command" {
+  description = "Enable ECS Exec on the service's tasks."
+  type        = bool
+  default     = false
+}
+
+variable "health_check_grace_period_seconds" {
+  description = "Seconds the scheduler ignores load balancer health checks after a task starts; null without a load balancer."
+  type        = number
+  default     = null
+}
+
+variable "load_balancer" {
+  description = "Target group the service registers its tasks in; null for none."
+  type = object({
+    target_group_arn = string
+    container_port   = number
+  })
+  default = null
+}
+
+variable "service_connect_namespace_arn" {
+  description = "Service Connect namespace: the service is a client of it."
+  type        = string
+}
+
+variable "service_connect_server" {
+  description = "Expose the container port in the Service Connect namespace as <discovery_name>:<port>; null for a client only."
+  type = object({
+    port_name      = string
+    discovery_name = string
+    port           = number
+  })
+  default = null
+}
+
+variable "scaling" {
+  description = "Task count: min..max range of Application Auto Scaling, desired count at creation, target-tracking targets (average CPU and memory percent, ALB requests per task); a fixed count n is {min = n, max = n, desired = n}."
+  type = object({
+    min      = number
+    max      = number
+    desired  = optional(number)
+    cpu      = optional(number)
+    memory   = optional(number)
+    requests = optional(number)
+  })
+
+  validation {
+    condition     = var.scaling.min >= 0 && var.scaling.min <= var.scaling.max
+    error_message = "Scaling needs 0 <= min <= max."
+  }
+}
+
+variable "request_count_resource_label" {
+  description = "<load balancer arn_suffix>/<target group arn_suffix>, for scaling on ALB requests per target; required when scaling.requests is set."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Tags of every resource."
+  type        = map(string)
+  default     = {}
+}

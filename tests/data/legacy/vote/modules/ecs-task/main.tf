@@ -1,0 +1,210 @@
+data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+locals {
+  container_name = "app"
+  port_name      = "app"
+
+  requires_compatibilities = concat(
+    anytrue([for cp in var.capacity_providers : contains(["FARGATE", "FARGATE_SPOT"], cp)]) ? ["FARGATE"] : [],
+    anytrue([for cp in var.capacity_providers : !contains(["FARGATE", "FARGATE_SPOT"], cp)]) ? ["EC2"] : [],
+  )
+
+  # Secrets Manager references may carry ":json-key:version-stage:version-id"; IAM wants the secret.
+  secret_arns = distinct([
+    for arn in values(var.secrets) : join(":", slice(split(":", arn), 0, 7))
+    if split(":", arn)[2] == "secretsmanager"
+  ])
+  parameter_arns = distinct([for arn in values(var.secrets) : arn if split(":", arn)[2] == "ssm"])
+
+  # Writable directories are task-scoped scratch volumes. The SSM agent of ECS Exec writes its
+  # state and logs into the container, so with a read-only root filesystem it gets two more.
+  exec_paths      = var.enable_execute_command && var.readonly_root_filesystem ? ["/var/lib/amazon", "/var/log/amazon"] : []
+  scratch_paths   = distinct(concat(var.writable_paths, local.exec_paths))
+  scratch_volumes = { for index, path in local.scratch_paths : "scratch-${index}" => path }
+
+  container = {
+    name                   = local.container_name
+    image                  = var.image
+    essential              = true
+    command                = var.command
+    readonlyRootFilesystem = var.readonly_root_filesystem
+    portMappings = var.port == null ? [] : [{
+      name          = local.port_name
+      containerPort = var.port
+      hostPort      = var.port
+      protocol      = "tcp"
+    }]
+    environment = [for key in sort(keys(var.environment)) : { name = key, value = var.environment[key] }]
+    secrets     = [for key in sort(keys(var.secrets)) : { name = key, valueFrom = var.secrets[key] }]
+    # ECS Exec wants an init process to reap the session manager agent's children.
+    linuxParameters = var.enable_execute_command ? { initProcessEnabled = true } : null
+    mountPoints = length(local.scratch_volumes) == 0 ? null : [
+      for volume, path in local.scratch_volumes : { sourceVolume = volume, containerPath = path, readOnly = false }
+    ]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.this.name
+        awslogs-region        = var.region
+        awslogs-stream-prefix = "ecs"
+      }
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/ecs/${var.name}"
+  retention_in_days = var.log_retention_days
+
+  tags = var.tags
+}
+
+resource "aws_ecs_task_definition" "this" {
+  family                   = var.name
+  network_mode             = "awsvpc"
+  requires_compatibilities = local.requires_compatibilities
+  cpu                      = tostring(var.cpu)
+  memory                   = tostring(var.memory)
+  execution_role_arn       = aws_iam_role.execution.arn
+  task_role_arn            = aws_iam_role.task.arn
+
+  # Null members (no command, no linuxParameters) are left out of the definition.
+  container_definitions = jsonencode([{ for key, value in local.container : key => value if value != null }])
+
+  dynamic "volume" {
+    for_each = local.scratch_volumes
+
+    content {
+      name = volume.key
+    }
+  }
+
+  tags = var.tags
+}
+
+################################################################################
+# Execution role: used by the ECS agent to pull the image, write logs and read the secrets
+################################################################################
+
+data "aws_iam_policy_document" "execution_assume" {
+  statement {
+    sid     = "EcsTasksAssumeRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${var.name}-exec"
+  description        = "ECS task execution role of ${var.name}: image pull, logs, declared secrets"
+  assume_role_policy = data.aws_iam_policy_document.execution_assume.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "execution" {
+  role       = aws_iam_role.execution.name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+}
+
+data "aws_iam_policy_document" "secrets" {
+  count = length(var.secrets) == 0 ? 0 : 1
+
+  dynamic "statement" {
+    for_each = {
+      for sid, statement in {
+        ReadDeclaredSecrets    = { actions = ["secretsmanager:GetSecretValue"], resources = local.secret_arns }
+        ReadDeclaredParameters = { actions = ["ssm:GetParameters"], resources = local.parameter_arns }
+      } : sid => statement if length(statement.resources) > 0
+    }
+
+    content {
+      sid       = statement.key
+      actions   = statement.value.actions
+      resources = statement.value.resources
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "secrets" {
+  count = length(var.secrets) == 0 ? 0 : 1
+
+  name   = "declared-secrets"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.secrets[0].json
+}
+
+################################################################################
+# Task role: what the application itself may do
+################################################################################
+
+data "aws_iam_policy_document" "task_assume" {
+  statement {
+    sid     = "EcsTasksAssumeRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+
+    # Confused-deputy protection: only ECS acting for this account may assume the role.
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:*"]
+    }
+  }
+}
+
+resource "aws_iam_role" "task" {
+  name               = "${var.name}-task"
+  description        = "ECS task role of ${var.name}: what the application may do"
+  assume_role_policy = data.aws_iam_policy_document.task_assume.json
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "execute_command" {
+  count = var.enable_execute_command ? 1 : 0
+
+  statement {
+    sid = "EcsExecSessionChannels"
+    actions = [
+      "ssmmessages:CreateControlChannel",
+      "ssmmessages:CreateDataChannel",
+      "ssmmessages:OpenControlChannel",
+      "ssmmessages:OpenDataChannel",
+    ]
+    # These actions support no resource-level permissions.
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "execute_command" {
+  count = var.enable_execute_command ? 1 : 0
+
+  name   = "ecs-exec"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.execute_command[0].json
+}
+
+resource "aws_iam_role_policy" "task" {
+  for_each = var.task_role_policies
+
+  name   = each.key
+  role   = aws_iam_role.task.id
+  policy = each.value
+}

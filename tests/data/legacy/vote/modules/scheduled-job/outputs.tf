@@ -1,0 +1,14 @@
+output "rule_name" {
+  description = "Name of the EventBridge rule that runs the job."
+  value       = aws_cloudwatch_event_rule.this.name
+}
+
+output "task_definition_arn" {
+  description = "ARN of the job's task definition (with revision)."
+  value       = module.task.task_definition_arn
+}
+
+output "state_machine_arn" {
+  description = "ARN of the Step Functions state machine that runs the task (start it by hand with the event target's input for an unscheduled run)."
+  value       = aws_sfn_state_machine.this.arn
+}

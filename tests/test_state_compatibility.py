@@ -1,0 +1,54 @@
+"""State applied with an earlier layout of the modules plans as no-op with today's: the `moved`
+blocks carry every resource to its new address (issue 12's module interface change).
+
+`tests/data/legacy/vote/` is `blueprints/vote.yaml` rendered by tfgen before the service modules
+took typed `task`/`placement` objects and the task security group moved into its own module.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tfgen.blueprint.loader import load_blueprint
+from tfgen.render import render
+from tfgen.terraform import Terraform
+
+ROOT = Path(__file__).resolve().parent.parent
+LEGACY = Path(__file__).parent / "data" / "legacy" / "vote"
+QUIET = {"on_event": lambda event: None}
+
+
+@pytest.mark.slow
+def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
+    legacy = tmp_path / "legacy"
+    shutil.copytree(LEGACY, legacy)
+    old = Terraform(legacy, tmp_path / "old", offline=True)
+    old.init()
+    old.plan(tmp_path / "old.tfplan", [legacy / "env" / "dev.tfvars.json"], **QUIET)
+    old.apply(tmp_path / "old.tfplan", **QUIET)
+
+    current = tmp_path / "current"
+    render(load_blueprint(ROOT / "blueprints" / "vote.yaml"), current)
+    new = Terraform(current, tmp_path / "new", offline=True)
+    new.state_path.parent.mkdir(parents=True)
+    shutil.copy(old.state_path, new.state_path)
+    new.init()
+    new.plan(tmp_path / "new.tfplan", [current / "env" / "dev.tfvars.json"], **QUIET)
+    plan = new.show_json(tmp_path / "new.tfplan")
+
+    changes = [c for c in plan["resource_changes"] if c["mode"] == "managed"]
+    assert len(changes) == 92
+    assert {c["address"]: c["change"]["actions"] for c in changes if c["change"]["actions"] != ["no-op"]} == {}
+    moved = {c["previous_address"]: c["address"] for c in changes if c.get("previous_address")}
+    groups = {old: new for old, new in moved.items() if old.endswith("aws_security_group.this")}
+    assert groups == {
+        "module.results.module.service.aws_security_group.this": "module.results.module.service.module.security_group.aws_security_group.this",
+        "module.vote_api.module.service.aws_security_group.this": "module.vote_api.module.service.module.security_group.aws_security_group.this",
+        "module.vote_worker.module.service.aws_security_group.this": "module.vote_worker.module.service.module.security_group.aws_security_group.this",
+        "module.tally.aws_security_group.this": "module.tally.module.security_group.aws_security_group.this",
+    }
+    # each group's rules moved with it: egress (HTTPS, services) everywhere, ingress on the web and backend services
+    assert len(moved) == 4 + 4 * 2 + 2

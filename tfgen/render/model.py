@@ -1,0 +1,184 @@
+"""The render model: everything the root module needs, computed from a loaded blueprint.
+
+Structure is decided once, from the base blueprint (which module blocks exist: one per service, by
+type; `vpc` for a created VPC; `ec2_capacity` for EC2 capacity; `alb` when a web-service exists;
+`<service>_repository` for `image: {build: DIR}`); everything an environment may change is a root
+variable value. A pure transform: the blueprint layer has already decided the blueprint is
+acceptable (`tfgen.blueprint.rules`); only the default VPC is looked up here (`tfgen.context.json`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tfgen.blueprint import model as m
+from tfgen.blueprint.loader import LoadedBlueprint, ResolvedNetwork
+from tfgen.errors import InputError
+from tfgen.naming import resource_name, service_identifiers, short_name, snake
+from tfgen.services import SERVICE_MODULES, ServiceType, service_type
+from tfgen.services.descriptor import Environment, strategy
+
+STATE_KEY = "{application}/{environment}.tfstate"
+
+
+@dataclass(frozen=True)
+class ServiceRendering:
+    """One service: its name, type and whether it builds its image (the same in every environment)."""
+
+    name: str
+    type: ServiceType
+    builds_image: bool
+
+    @property
+    def variable(self) -> str:
+        return service_identifiers(self.name, self.builds_image)["variable"]
+
+    @property
+    def module(self) -> str:
+        return snake(self.name)
+
+    @property
+    def image_tag_variable(self) -> str:
+        return service_identifiers(self.name, True)["image_tag_variable"]
+
+    @property
+    def repository_module(self) -> str:
+        return service_identifiers(self.name, True)["repository_module"]
+
+
+@dataclass
+class RenderModel:
+    name: str
+    source: str  # the blueprint's file name, for the generated files' header
+    created_vpc: bool
+    ec2_capacity: bool
+    load_balancer: bool
+    services: list[ServiceRendering]
+    environments: list[str]
+    values: dict[str, dict[str, Any]]  # env -> root variable -> value (services included)
+    backends: dict[str, dict[str, str]]  # env -> S3 backend settings
+
+    def modules_used(self) -> list[str]:
+        used = {"ecs-cluster"}
+        if self.created_vpc:
+            used.add("vpc")
+        if self.ec2_capacity:
+            used.add("ec2-capacity")
+        if self.load_balancer:
+            used.add("alb")
+        for service in self.services:
+            used.add(service.type.module)
+            used.update(SERVICE_MODULES)
+            if service.builds_image:
+                used.add("ecr-repository")
+        return sorted(used)
+
+
+def render_model(loaded: LoadedBlueprint) -> RenderModel:
+    """The model of `loaded`; InputError when the default VPC of an environment was not discovered."""
+    base = loaded.blueprint
+    services = [ServiceRendering(name, service_type(svc.type), svc.builds_image()) for name, svc in sorted(base.services.items())]
+    values: dict[str, dict[str, Any]] = {}
+    problems = []
+    for env in base.environments:
+        try:
+            values[env] = _environment_values(loaded, env, services)
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return RenderModel(
+        name=base.name,
+        source=Path(loaded.path).name,
+        created_vpc=isinstance(base.network.vpc, m.NewVpc),
+        ec2_capacity=base.cluster.capacity.ec2 is not None,
+        load_balancer=base.has_load_balancer(),
+        services=services,
+        environments=list(base.environments),
+        values=values,
+        backends={env: _backend(loaded, env) for env in base.environments},
+    )
+
+
+def _environment_values(loaded: LoadedBlueprint, env: str, services: list[ServiceRendering]) -> dict[str, Any]:
+    blueprint = loaded.for_environment(env)
+    environment = blueprint.environments[env]
+    app = blueprint.name
+    prefix = resource_name(app, env)
+    values: dict[str, Any] = {
+        "account_id": environment.account,
+        "environment": env,
+        "protected": environment.protected,
+        "region": loaded.region_of(env),
+        "tags": dict(sorted({**blueprint.tags, "Application": app, "Environment": env, "ManagedBy": "tfgen"}.items())),
+        "cluster": _cluster(blueprint, prefix, app, env),
+        "network": _network(loaded.network_for(env), blueprint, prefix),
+    }
+    if blueprint.has_load_balancer() and blueprint.load_balancer is not None:  # the blueprint rules require it
+        values["load_balancer"] = _load_balancer(blueprint.load_balancer, prefix)
+    context = Environment(app, env, blueprint)
+    for service in services:
+        values[service.variable] = service.type.values(service.name, blueprint.services[service.name], context)
+    return values
+
+
+def _cluster(blueprint: m.Blueprint, prefix: str, app: str, env: str) -> dict[str, Any]:
+    cluster: dict[str, Any] = {
+        "name": prefix,
+        "container_insights": blueprint.cluster.container_insights,
+        "default_capacity_provider_strategy": strategy(blueprint.cluster.capacity),
+    }
+    ec2 = blueprint.cluster.capacity.ec2
+    if ec2 is not None:
+        cluster["ec2"] = {
+            "name": resource_name(app, env, "ec2"),
+            "instance_type": ec2.instance_type,
+            "min_size": ec2.min,
+            "max_size": ec2.max,
+            "target_capacity": ec2.target_capacity,
+        }
+    return cluster
+
+
+def _network(resolved: ResolvedNetwork, blueprint: m.Blueprint, prefix: str) -> dict[str, Any]:
+    """A created VPC's settings, or an existing network: its VPC and subnets, and where the tasks
+    run (``task_subnet_ids``: the private subnets, or the public ones with public IPs)."""
+    vpc = blueprint.network.vpc
+    if isinstance(vpc, m.NewVpc):
+        return {"name": prefix, "cidr": vpc.cidr, "azs": vpc.azs, "nat": vpc.nat}
+    public_placement = blueprint.network.placement == "public"
+    public = list(resolved.public_subnet_ids or ())
+    private = list(resolved.private_subnet_ids or ()) or public
+    return {
+        "vpc_id": resolved.vpc_id,
+        "public_subnet_ids": public,
+        "private_subnet_ids": private,
+        "task_subnet_ids": public if public_placement else private,
+        "assign_public_ip": public_placement,
+    }
+
+
+def _load_balancer(lb: m.LoadBalancer, prefix: str) -> dict[str, Any]:
+    certificates = lb.certificate_arns()
+    return {
+        "name": short_name(prefix),
+        "internal": not lb.public,
+        "certificate_arn": certificates[0] if certificates else None,
+        "additional_certificate_arns": certificates[1:],
+        "allowed_source_ips": list(lb.allowed_source_ips),
+        "ssl_policy": lb.ssl_policy,
+        "idle_timeout": lb.idle_timeout,
+        "access_logs": lb.access_logs.model_dump() if lb.access_logs else None,
+        "waf_acl_arn": lb.waf_acl_arn,
+    }
+
+
+def _backend(loaded: LoadedBlueprint, env: str) -> dict[str, str]:
+    state = loaded.blueprint.environments[env].state
+    return {
+        "bucket": state.bucket,
+        "key": STATE_KEY.format(application=loaded.blueprint.name, environment=env),
+        "region": state.region or loaded.region_of(env),
+    }

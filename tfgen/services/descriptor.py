@@ -1,0 +1,140 @@
+"""What a service type is, for everything that is not its blueprint model: the Terraform module
+that renders it, the root variable it needs and how its values come from the blueprint, the module
+arguments, the outputs, and how `tfgen status` and the default policy skips see it.
+
+A descriptor holds plain data (HCL expressions as strings, Terraform types as nested tuples), so
+this package depends on the blueprint model only; `tfgen.render` turns it into HCL.
+
+Every service's root variable has the same frame: ``name``, ``capacity_provider_strategy`` and
+``task`` (image, size, port, command, environment, secrets, filesystem, ECS Exec, log retention:
+one `task` object that the modules pass through to ecs-task, the one place where its fields are
+declared), then ``scaling`` when the type scales, then the type's own attributes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal
+
+from tfgen.blueprint import model as m
+from tfgen.naming import resource_name
+from tfgen.terraform_types import TypeSpec
+
+STRATEGY_TYPE: TypeSpec = ("list", ("object", [("capacity_provider", "string"), ("base", "number"), ("weight", "number")]))
+TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
+    ("image", "string"),
+    ("cpu", "number"),
+    ("memory", "number"),
+    ("port", "number"),
+    ("command", ("list", "string")),
+    ("environment", ("map", "string")),
+    ("secrets", ("map", "string")),
+    ("readonly_root_filesystem", "bool"),
+    ("writable_paths", ("list", "string")),
+    ("enable_execute_command", "bool"),
+    ("log_retention_days", "number"),
+)
+TARGET_TRACKING_SCALING_TYPE: TypeSpec = (
+    "object",
+    [("min", "number"), ("max", "number"), ("desired", "number"), ("cpu", "number"), ("memory", "number"), ("requests", "number")],
+)
+DEFAULT_CPU_TARGET = 70  # a count range without targets scales on average CPU
+
+
+@dataclass
+class Environment:
+    """What a descriptor may read to compute one environment's values."""
+
+    application: str
+    environment: str
+    blueprint: m.Blueprint  # as this environment deploys it (overrides merged)
+    memo: dict[str, Any] = field(default_factory=dict)  # what descriptors compute once per environment
+
+    def resource_name(self, service: str) -> str:
+        return resource_name(self.application, self.environment, service)
+
+
+@dataclass(frozen=True)
+class Output:
+    """A root output that maps every service of the type to one of its module's outputs."""
+
+    name: str
+    description: str
+    module_output: str
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    """One service type (the way pre-commit registers a language): see the module docstring."""
+
+    name: str  # the blueprint's `type`
+    model: type[m.ServiceBase]
+    module: str  # directory under modules/
+    summary: str  # one line for the root variable's description
+    scaling_type: TypeSpec | None  # the root variable's `scaling` attribute; None: the type does not scale
+    own_fields: tuple[tuple[str, TypeSpec], ...]
+    own_values: Callable[[str, Any, Environment], dict[str, Any]]  # (service name, model, environment) -> own attributes
+    own_arguments: Callable[[str, str], dict[str, str]]  # (service name, root variable) -> module arguments (HCL)
+    outputs: tuple[Output, ...]
+    runs_as: Literal["ecs-service", "schedule"]  # what `tfgen status` looks for
+    # Security groups (addresses inside the service's module) that checkov's plan graph cannot see
+    # attached to anything: scoped skips of CKV2_AWS_5.
+    unattached_security_groups: tuple[str, ...] = ()
+    scaling_values: Callable[[Any], dict[str, Any]] | None = None
+    service_connect: bool = True  # the tasks join the application's Service Connect namespace
+    requires_load_balancer: bool = False
+
+    def variable_fields(self, builds_image: bool) -> list[tuple[str, TypeSpec]]:
+        """The attributes of a service's root variable, in order."""
+        task = [(name, spec) for name, spec in TASK_FIELDS if not (builds_image and name == "image")]
+        fields: list[tuple[str, TypeSpec]] = [("name", "string"), ("capacity_provider_strategy", STRATEGY_TYPE), ("task", ("object", task))]
+        if self.scaling_type is not None:
+            fields.append(("scaling", self.scaling_type))
+        return fields + list(self.own_fields)
+
+    def values(self, name: str, service: m.ServiceBase, env: Environment) -> dict[str, Any]:
+        """A service's root variable value in one environment."""
+        values: dict[str, Any] = {
+            "name": env.resource_name(name),
+            "capacity_provider_strategy": strategy(service.capacity or env.blueprint.cluster.capacity),
+            "task": task_values(service),
+        }
+        if self.scaling_values is not None:
+            values["scaling"] = self.scaling_values(service)
+        return {**values, **self.own_values(name, service, env)}
+
+
+def strategy(capacity: m.CapacityStrategy) -> list[dict[str, Any]]:
+    return [{"capacity_provider": key, "base": value.base, "weight": value.weight} for key, value in capacity.providers().items()]
+
+
+def task_values(service: m.ServiceBase) -> dict[str, Any]:
+    values: dict[str, Any] = {} if service.builds_image() else {"image": service.image}
+    return {
+        **values,
+        "cpu": service.cpu,
+        "memory": service.memory,
+        "port": getattr(service, "port", None),
+        "command": service.command,
+        "environment": dict(sorted(service.variables.items())),
+        "secrets": dict(sorted(service.secrets.items())),
+        "readonly_root_filesystem": service.readonly_root_filesystem,
+        "writable_paths": service.writable_paths,
+        "enable_execute_command": service.exec,
+        "log_retention_days": service.logging.retention,
+    }
+
+
+def target_tracking_scaling(service: Any) -> dict[str, Any]:
+    """{min, max, desired, cpu, memory, requests}: a fixed count n is n..n; a range without targets scales on CPU."""
+    count = service.count
+    if isinstance(count, int):
+        return {"min": count, "max": count, "desired": count, "cpu": None, "memory": None, "requests": None}
+    cpu, memory, requests = count.cpu, count.memory, count.requests
+    if cpu is None and memory is None and requests is None:
+        cpu = DEFAULT_CPU_TARGET
+    return {"min": count.min, "max": count.max, "desired": count.min, "cpu": cpu, "memory": memory, "requests": requests}
+
+
+def no_values(name: str, service: Any, env: Environment) -> dict[str, Any]:
+    return {}
