@@ -95,7 +95,7 @@ def schema() -> None:
 @click.option("-e", "--env", "environment", required=True, help="Environment name from the blueprint.")
 @click.option("--offline", is_flag=True, help="Use the offline AWS provider and local state.")
 @click.option("--set", "settings", multiple=True, metavar="PATH=VALUE", help="e.g. services.api.image_tag=abc123")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), default="table")
 @click.option("--lock-timeout", default=None, help="Passed to terraform, e.g. 60s.")
 @click.option("--progress/--no-progress", default=None, help="Resource-by-resource progress on stderr (default: when it is a terminal).")
 def plan(blueprint: Path, environment: str, offline: bool, settings: tuple[str, ...], output_format: str, lock_timeout: str | None, progress: bool | None) -> None:
@@ -112,6 +112,11 @@ def plan(blueprint: Path, environment: str, offline: bool, settings: tuple[str, 
     policy_passed = outcome.meta.policy_passed
     if output_format == "json":
         click.echo(summary_json(outcome.summary, environment=environment, plan_json=str(outcome.paths.plan_json), policy_passed=policy_passed))
+    elif output_format == "markdown":
+        from tfgen.report_markdown import render_markdown
+
+        click.echo(render_markdown(outcome.summary, outcome.policy, blueprint=str(blueprint), environment=environment), nl=False)
+        click.echo(f"saved plan: {outcome.paths.plan_file}", err=True)
     else:
         print_summary_table(outcome.summary, environment)
         if outcome.policy is not None:
@@ -160,7 +165,7 @@ def apply(
 @click.option("-e", "--env", "environment")
 @click.option("--offline", is_flag=True)
 @click.option("--plan-json", type=click.Path(path_type=Path, dir_okay=False), help="Check this plan JSON instead of planning.")
-@click.option("--format", "output_format", type=click.Choice(["table", "json", "sarif", "junit"]), default="table")
+@click.option("--format", "output_format", type=click.Choice(["table", "json", "sarif", "junit", "markdown"]), default="table")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False))
 def check(blueprint: Path | None, environment: str | None, offline: bool, plan_json: Path | None, output_format: str, output: Path | None) -> None:
     """Policy checks (checkov + tfgen's pack) on a plan."""

@@ -31,7 +31,8 @@ def check_command(blueprint: Path | None, environment: str | None, offline: bool
         path, policy = _environment_plan(blueprint, environment, offline)
         result = run_policy(path, skips=policy.skips, protected=policy.protected, declared=policy.declared)
 
-    text = render(result, output_format, color=output is None and output_format == "table" and sys.stdout.isatty())
+    subject = {"blueprint": str(blueprint), "environment": environment} if plan_json is None else {}
+    text = render(result, output_format, color=output is None and output_format == "table" and sys.stdout.isatty(), **subject)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text if output_format != "table" else render(result, "table"))

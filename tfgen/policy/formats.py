@@ -1,4 +1,4 @@
-"""Policy results as a table (rich), JSON, SARIF 2.1.0 and JUnit XML."""
+"""Policy results as a table (rich), JSON, SARIF 2.1.0, JUnit XML and Markdown (``tfgen.report_markdown``)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from pathlib import Path
 
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, PolicyResult
 
-FORMATS = ("table", "json", "sarif", "junit")
+FORMATS = ("table", "json", "sarif", "junit", "markdown")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/tfgen/tfgen"
 
 
-def render(result: PolicyResult, output_format: str, *, color: bool = False, verbose: bool = False) -> str:
+def render(
+    result: PolicyResult, output_format: str, *, color: bool = False, verbose: bool = False, blueprint: str | None = None, environment: str | None = None
+) -> str:
+    """``result`` in ``output_format``; ``blueprint`` and ``environment`` name the subject in the markdown heading."""
     if output_format == "table":
         return to_table(result, color=color, verbose=verbose)
     if output_format == "json":
@@ -24,6 +27,10 @@ def render(result: PolicyResult, output_format: str, *, color: bool = False, ver
         return to_sarif(result)
     if output_format == "junit":
         return to_junit(result)
+    if output_format == "markdown":
+        from tfgen.report_markdown import render_markdown
+
+        return render_markdown(policy=result, blueprint=blueprint, environment=environment)
     raise ValueError(f"unknown format {output_format}")
 
 
