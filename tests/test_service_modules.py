@@ -11,8 +11,9 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import hcl2
 import pytest
@@ -42,7 +43,16 @@ SHARED_INPUTS = {
     "log_retention_days", "scaling", "tags",
 }  # fmt: skip
 TYPE_INPUTS = {
-    "web-service": {"short_name", "listener_arn", "load_balancer_security_group_id", "load_balancer_arn_suffix", "path_pattern", "host_header", "listener_rule_priority", "health_check"},
+    "web-service": {
+        "short_name",
+        "listener_arn",
+        "load_balancer_security_group_id",
+        "load_balancer_arn_suffix",
+        "path_pattern",
+        "host_header",
+        "listener_rule_priority",
+        "health_check",
+    },
     "backend-service": set(),
     "worker-service": {"queue", "backlog_per_task"},
     "scheduled-job": {"schedule_expression", "timeout"},
@@ -229,7 +239,7 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
         "health_check": {
             "path": "/health", "port": 8081 if prod else None, "success_codes": "200-299", "interval": 15, "timeout": 5,
             "healthy_threshold": 2, "unhealthy_threshold": 3, "grace_period": 90,
-        },  # fmt: skip
+        },
     }
     backend = {
         **common,
@@ -237,7 +247,9 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
         "discovery_name": "results",
         "image": "public.ecr.aws/docker/library/nginx:stable",
         "port": 8080,
-        "capacity_provider_strategy": [{"capacity_provider": f"{name}-ec2", "base": 0, "weight": 1}] if prod else [{"capacity_provider": "FARGATE", "base": 0, "weight": 1}],
+        "capacity_provider_strategy": (
+            [{"capacity_provider": f"{name}-ec2", "base": 0, "weight": 1}] if prod else [{"capacity_provider": "FARGATE", "base": 0, "weight": 1}]
+        ),
         "scaling": {"min": 2, "max": 6, "desired": 2, "cpu": 60} if prod else {"min": 1, "max": 1, "desired": 1},
     }
     worker = {
@@ -461,7 +473,9 @@ def test_security_groups_admit_only_their_sources(planned: dict[str, Planned], e
     for address, rule in ingress.items():
         assert rule["description"].strip(), address
         module = address.split(".")[1]
-        by_module.setdefault(module, []).append((rule["referenced_security_group_id"], rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"]))
+        by_module.setdefault(module, []).append(
+            (rule["referenced_security_group_id"], rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"])
+        )
     alb, services = _id(plan, "aws_security_group.alb"), _id(plan, "aws_security_group.services")
     expected_web = [(alb, "tcp", 8000, 8000, None)] + ([(alb, "tcp", 8081, 8081, None)] if env == "prod" else [])
     assert sorted(by_module.pop("web")) == sorted(expected_web)
@@ -495,7 +509,8 @@ def test_roles_are_separate_and_named(planned: dict[str, Planned]) -> None:
     roles = planned["prod"].of_type("aws_iam_role")
     names = sorted(r["name"] for r in roles.values())
     assert names == sorted(
-        [f"vote-prod-{s}-{k}" for s in ("vote-api", "results", "vote-worker", "tally") for k in ("exec", "task")] + ["vote-prod-tally-events", "vote-prod-tally-runs"]
+        [f"vote-prod-{s}-{k}" for s in ("vote-api", "results", "vote-worker", "tally") for k in ("exec", "task")]
+        + ["vote-prod-tally-events", "vote-prod-tally-runs"]
     )
     definition = planned["prod"]["module.web.module.task.aws_ecs_task_definition.this"]
     assert definition["execution_role_arn"] != definition["task_role_arn"]

@@ -18,9 +18,10 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable, Sequence
+from typing import IO
 
 from tfgen.errors import InputError, TfgenError
 
@@ -249,7 +250,7 @@ class Terraform:
             link = mirror / name
             if not link.is_symlink() and not link.exists():
                 link.symlink_to(target)
-        override = 'terraform {\n  backend "local" {\n    path = %s\n  }\n}\n' % json.dumps(str(self.state_path))
+        override = f'terraform {{\n  backend "local" {{\n    path = {json.dumps(str(self.state_path))}\n  }}\n}}\n'
         _write_if_changed(mirror / OFFLINE_OVERRIDE, override)
 
     # -- commands --

@@ -14,9 +14,10 @@ import sys
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable
 from concurrent import futures
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import grpc
 from tf.gen import grpc_controller_pb2 as controller_pb
@@ -26,8 +27,7 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 from tfgen.errors import TfgenError
-from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV
-from tfgen.offline import certificate
+from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV, certificate
 from tfgen.offline.datasources import read_data_source
 from tfgen.offline.planning import ProviderSettings, apply_change, plan_change
 from tfgen.offline.schema import load_provider_schemas, to_pb
@@ -63,7 +63,7 @@ def _diagnosed(method: Callable) -> Callable:
             return method(self, request, context)
         except TfgenError as error:
             return response_type(diagnostics=[_error(str(error))])
-        except Exception as error:  # noqa: BLE001 - reported to Terraform, which shows it
+        except Exception as error:  # any failure is reported to Terraform, which shows it
             traceback.print_exc(file=sys.stderr)
             return response_type(diagnostics=[_error(f"offline aws provider: {type(error).__name__}: {error}")])
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import msgpack
 
@@ -106,7 +107,7 @@ def conform_type(cty: CtyType, value: Any) -> Any:
         if kind == "object":
             return {k: conform_type(t, value.get(k)) for k, t in cty[1].items()}
         if kind == "tuple":
-            return [conform_type(t, v) for t, v in zip(cty[1], value)]
+            return [conform_type(t, v) for t, v in zip(cty[1], value, strict=False)]
     if cty == "number" and isinstance(value, str):
         return float(value) if "." in value else int(value)
     return value
@@ -303,7 +304,7 @@ class Placeholders:
         if kind == "object":
             return {k: self.fill(t, k, value.get(k)) for k, t in cty[1].items()}
         if kind == "tuple":
-            return [self.fill(t, attribute, v) for t, v in zip(cty[1], value)]
+            return [self.fill(t, attribute, v) for t, v in zip(cty[1], value, strict=False)]
         return value
 
 

@@ -8,9 +8,10 @@ every output format with its reason; the README's policy section lists this tabl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_SKIPS: dict[str, str] = {
     # CloudWatch Logs encrypts every log group at rest with AWS-owned keys; a customer managed KMS
@@ -56,7 +57,8 @@ SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
     ScopedSkip(
         "CKV2_AWS_5",
         r"module\.cluster\.aws_security_group\.services",
-        "the application's shared services group is attached to every ECS service (in the service modules); checkov's plan graph does not follow module outputs",
+        "the application's shared services group is attached to every ECS service (in the service modules); "
+        "checkov's plan graph does not follow module outputs",
     ),
     # A scheduled job's group (module.<job>.aws_security_group.this; other services keep theirs in
     # module.<service>.module.service) reaches its tasks through the state machine's run input.
