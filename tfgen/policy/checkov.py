@@ -141,7 +141,7 @@ class PrestartedCheckov:
     Always ``cancel()`` (or ``run``) it: a prestarted process that is never given work is killed.
     """
 
-    def __init__(self, process: subprocess.Popen, executable: Path, protected: bool):
+    def __init__(self, process: subprocess.Popen[str], executable: Path, protected: bool) -> None:
         self.process = process
         self.executable = executable
         self.protected = protected
