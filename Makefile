@@ -9,7 +9,7 @@ ENV ?= dev
 BLUEPRINT ?= vote
 BLUEPRINT_FILE := blueprints/$(BLUEPRINT).yaml
 
-.PHONY: install test render validate plan apply check demo bench schema clean
+.PHONY: install lint test render validate plan apply check demo bench schema clean
 
 install: $(BIN)/tfgen
 	$(BIN)/python -m tfgen.policy.checkov_install
@@ -20,7 +20,13 @@ $(BIN)/tfgen: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-test: install
+# ruff (lint rules only; the code base is not run through a formatter) and mypy, both
+# configured in pyproject.toml. `make test` runs them first, so CI (.ci/run) does too.
+lint: $(BIN)/tfgen
+	$(BIN)/ruff check tfgen tests benchmarks
+	$(BIN)/mypy
+
+test: lint install
 	$(BIN)/pytest -n 2 -q
 
 render: install

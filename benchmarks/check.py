@@ -42,7 +42,10 @@ def blueprint(services: int) -> str:
     ]
     for index in range(services):
         if index % 2 == 0:
-            lines.append(f"  web{index}: {{type: web-service, image: public.ecr.aws/docker/library/nginx:stable, port: 8080, count: {{min: 1, max: 4, cpu: 70}}, http: {{path: /s{index}/*, healthcheck: /health}}, secrets: {{DB: arn:aws:secretsmanager:eu-west-1:111111111111:secret:db{index}}}}}")
+            lines.append(
+                f"  web{index}: {{type: web-service, image: public.ecr.aws/docker/library/nginx:stable, port: 8080, count: {{min: 1, max: 4, cpu: 70}}, "
+                f"http: {{path: /s{index}/*, healthcheck: /health}}, secrets: {{DB: arn:aws:secretsmanager:eu-west-1:111111111111:secret:db{index}}}}}"
+            )
         else:
             lines.append(f"  api{index}: {{type: backend-service, image: public.ecr.aws/docker/library/nginx:stable, port: 8080}}")
     lines += ["environments:", "  prod:", '    account: "111111111111"', "    protected: true", "    state: {bucket: bench-tfstate-prod}"]
@@ -83,7 +86,7 @@ def resource_count(plan: Path) -> int:
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
     started = time.perf_counter()
-    proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.run(command, capture_output=True, env=env, text=True)
     elapsed = time.perf_counter() - started
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")

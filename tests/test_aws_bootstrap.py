@@ -64,7 +64,7 @@ def test_second_bootstrap_changes_nothing_and_says_so(aws_env, aws_blueprint):
     assert "already bootstrapped, nothing changed" in result.stdout
     lines = result.stdout.splitlines()[1:]
     assert len(lines) == len(SETTINGS)
-    for setting, line in zip(SETTINGS, lines):
+    for setting, line in zip(SETTINGS, lines, strict=True):
         assert line.split()[0] == "ok" and setting in line, line
     assert "changed" not in result.stdout.replace("nothing changed", "")
     assert s3().get_bucket_policy(Bucket="shop-tfstate-dev")["Policy"] == policy_before

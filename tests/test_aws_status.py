@@ -71,7 +71,7 @@ class Deployed:
     def rule(self, state: str = "ENABLED") -> None:
         self.events.put_rule(Name="shop-dev-nightly", ScheduleExpression="rate(1 hour)", State=state)
 
-    def all_steady(self) -> "Deployed":
+    def all_steady(self) -> Deployed:
         self.service("web", 2, load_balanced=True)
         self.targets("172.31.0.10", "172.31.16.10")
         self.service("api", 1)
@@ -92,7 +92,11 @@ def test_status_table_when_every_service_is_steady(deployed, aws_blueprint):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "shop / dev (123456789012, eu-west-1) cluster shop-dev" in out
-    rows = {line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[1:-1]] for line in out.splitlines() if line.startswith("│") and line.split("│")[1].strip()}
+    rows = {
+        line.split("│")[1].strip(): [cell.strip() for cell in line.split("│")[1:-1]]
+        for line in out.splitlines()
+        if line.startswith("│") and line.split("│")[1].strip()
+    }
     assert rows["web"][:6] == ["web", "web-service", "2", "2", "0", "COMPLETED"]
     assert rows["web"][6] == "shop-dev-web: 2 healthy, 0 unhealthy"
     assert rows["web"][7] == "steady"

@@ -279,7 +279,9 @@ def test_yaml_anchors_and_merge_keys(tmp_path):
           dev: {account: "111111111111", state: {bucket: vote-dev}}
         """,
     )
-    assert errors_of(path) == ["FILE:3:1: x-defaults: unknown key 'x-defaults' (known keys: name, region, tags, network, cluster, load_balancer, services, environments, policy)"]
+    assert errors_of(path) == [
+        "FILE:3:1: x-defaults: unknown key 'x-defaults' (known keys: name, region, tags, network, cluster, load_balancer, services, environments, policy)"
+    ]
 
 
 def test_recursive_alias_is_an_error_not_a_crash(tmp_path):

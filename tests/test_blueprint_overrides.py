@@ -136,5 +136,7 @@ def test_structural_rules(tmp_path):
 
 
 def test_every_environment_is_checked_when_loading():
-    lines = str(pytest.raises(InputError, load_blueprint, DATA / "bad" / "overrides.yaml").value).splitlines()
+    with pytest.raises(InputError) as raised:
+        load_blueprint(DATA / "bad" / "overrides.yaml")
+    lines = str(raised.value).splitlines()
     assert any(".dev." in line for line in lines) and any(".prod." in line for line in lines)

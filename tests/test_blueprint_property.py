@@ -32,7 +32,9 @@ scalars = st.one_of(
     st.sampled_from(["", "default", "web-service", "worker-service", "cron(0 * * * ? *)", "rate(1 minutes)", "@daily", "/", "vpc-1", "abc", "0.0.0.0/0"]),
     st.text(max_size=12),
 )
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=3)), max_leaves=6)
+values = st.recursive(
+    scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), inner, max_size=3)), max_leaves=6
+)
 
 
 def paths(node: Any, prefix: tuple = ()) -> list[tuple]:

@@ -31,7 +31,13 @@ def test_doctor_json_names_terraform_checkov_schema_cache_and_no_credentials(mon
     assert terraform["embedded"] == (terraform["source"] == "embedded")
     checkov = report["checkov"]
     assert (checkov["path"], checkov["version"], checkov["found_by"]) == (os.environ["TFGEN_CHECKOV"], CHECKOV_VERSION, "TFGEN_CHECKOV")
-    assert report["schema"] == {"ok": True, "packaged": True, "path": str(PACKAGED_SCHEMA), "version": PACKAGED_VERSION, "summary": f"hashicorp/aws {PACKAGED_VERSION} (packaged with tfgen)"}
+    assert report["schema"] == {
+        "ok": True,
+        "packaged": True,
+        "path": str(PACKAGED_SCHEMA),
+        "version": PACKAGED_VERSION,
+        "summary": f"hashicorp/aws {PACKAGED_VERSION} (packaged with tfgen)",
+    }
     assert report["cache"]["path"] == str(tmp_path / "cache")
     assert report["aws"]["identity"] is None and report["aws"]["summary"].startswith("no AWS credentials")
 

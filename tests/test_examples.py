@@ -213,7 +213,13 @@ def test_plain_http_is_skipped_by_its_declaration_and_fails_when_protected(plans
 
     protected = run_policy(plan_json, skips=policy.skips, declared=policy.declared, protected=True, use_cache=False)
     assert [r.resource for r in protected.failed if r.check_id == "CKV_TFG_9"] == ["module.alb.aws_lb_listener.http"]
-    accepted = run_policy(plan_json, skips={**policy.skips, "CKV_TFG_9": "internal tool, reachable only from the office range"}, declared=policy.declared, protected=True, use_cache=False)
+    accepted = run_policy(
+        plan_json,
+        skips={**policy.skips, "CKV_TFG_9": "internal tool, reachable only from the office range"},
+        declared=policy.declared,
+        protected=True,
+        use_cache=False,
+    )
     assert "CKV_TFG_9" not in {r.check_id for r in accepted.failed}
     assert {r.skip_reason for r in accepted.skipped if r.check_id == "CKV_TFG_9"} == {"internal tool, reachable only from the office range"}
 
@@ -380,7 +386,8 @@ def test_ec2_capacity(env: str, plans: Plans):
 def test_ec2_app_scales_on_cpu_and_requests_in_prod(plans: Plans):
     prod, dev = plans("ec2-app", "prod"), plans("ec2-app", "dev")
     web = {a: p for a, p in prod.of_type("aws_appautoscaling_policy").items() if a.startswith("module.reports_web.")}
-    metrics = {p["target_tracking_scaling_policy_configuration"][0]["predefined_metric_specification"][0]["predefined_metric_type"]: p["target_tracking_scaling_policy_configuration"][0]["target_value"] for p in web.values()}
+    configurations = [p["target_tracking_scaling_policy_configuration"][0] for p in web.values()]
+    metrics = {c["predefined_metric_specification"][0]["predefined_metric_type"]: c["target_value"] for c in configurations}
     assert metrics == {"ECSServiceAverageCPUUtilization": 65, "ALBRequestCountPerTarget": 800}
     api = {a: p for a, p in prod.of_type("aws_appautoscaling_policy").items() if a.startswith("module.reports_api.")}
     assert len(api) == 3

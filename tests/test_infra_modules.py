@@ -5,7 +5,6 @@ offline provider."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess

@@ -94,7 +94,9 @@ def test_several_certificates_become_the_default_and_listener_certificates(tmp_p
     terraform.plan(tmp_path / "plan.tfplan", var_files=[root / "env" / "dev.tfvars.json"], on_event=lambda event: None)
     after = {rc["address"]: rc["change"]["after"] for rc in terraform.show_json(tmp_path / "plan.tfplan")["resource_changes"]}
     assert after["module.alb.aws_lb_listener.https[0]"]["certificate_arn"] == CERT_A
-    assert {a: v["certificate_arn"] for a, v in after.items() if ".aws_lb_listener_certificate." in a} == {f'module.alb.aws_lb_listener_certificate.this["{CERT_B}"]': CERT_B}
+    assert {a: v["certificate_arn"] for a, v in after.items() if ".aws_lb_listener_certificate." in a} == {
+        f'module.alb.aws_lb_listener_certificate.this["{CERT_B}"]': CERT_B
+    }
     assert after["module.alb.aws_lb_listener.http"]["default_action"][0]["type"] == "redirect"
 
 

@@ -31,6 +31,7 @@ def stack(tmp_path_factory) -> Terraform:
     plan = terraform.data_dir / "first.tfplan"
     events: list[dict] = []
     terraform.plan(plan, on_event=events.append)
+    # The tests below read the first plan from the fixture itself: attributes Terraform does not declare.
     terraform.first_plan_json = terraform.show_json(plan)  # type: ignore[attr-defined]
     terraform.first_plan_events = events  # type: ignore[attr-defined]
     terraform.apply(plan, on_event=lambda event: None)

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from tfgen.cli import cli
 from tfgen.errors import InputError, TfgenError
 from tfgen.policy import DEFAULT_SKIPS, load_plan, read_policy_result, run_policy, write_policy_result
-from tfgen.policy.checkov import find_checkov, parse_checkov_output
+from tfgen.policy.checkov import parse_checkov_output
 from tfgen.policy.formats import to_json, to_junit, to_sarif, to_table
 from tfgen.policy.results import CheckRecord, PolicyResult, apply_skips
 
@@ -37,30 +37,62 @@ def _policy_cache(tmp_path_factory):
 
 
 def record(check_id: str, result: str, resource: str = "module.a.aws_lb.this", **extra) -> CheckRecord:
-    return CheckRecord(check_id=check_id, name=f"name of {check_id}", result=result, resource=resource, file="plan.json", guideline="https://example.com/g", **extra)
+    return CheckRecord(
+        check_id=check_id, name=f"name of {check_id}", result=result, resource=resource, file="plan.json", guideline="https://example.com/g", **extra
+    )
 
 
 @pytest.fixture
 def mixed_result() -> PolicyResult:
-    records = [record("CKV_TFG_1", "failed", "module.api.aws_ecs_service.this", details="rollback off"), record("CKV_AWS_91", "failed"), record("CKV_TFG_2", "passed", "module.api.aws_ecs_service.this")]
+    records = [
+        record("CKV_TFG_1", "failed", "module.api.aws_ecs_service.this", details="rollback off"),
+        record("CKV_AWS_91", "failed"),
+        record("CKV_TFG_2", "passed", "module.api.aws_ecs_service.this"),
+    ]
     records, unused = apply_skips(records, {"CKV_AWS_91": "no bucket for access logs in dev"})
-    return PolicyResult(plan="plan.json", records=records, checkov_version="3.3.30", skips={"CKV_AWS_91": "no bucket for access logs in dev"}, unused_skips=unused, duration=1.5)
+    return PolicyResult(
+        plan="plan.json", records=records, checkov_version="3.3.30", skips={"CKV_AWS_91": "no bucket for access logs in dev"}, unused_skips=unused, duration=1.5
+    )
 
 
 # --- parsing checkov ---------------------------------------------------------------------------
 
 
-ITEM = {"check_id": "CKV_AWS_1", "check_name": "n", "check_result": {"result": "FAILED"}, "file_abs_path": "/p/plan.json", "resource": "aws_lb.x", "resource_address": "module.m.aws_lb.x", "file_line_range": [3, 9], "guideline": "https://g"}
+ITEM = {
+    "check_id": "CKV_AWS_1",
+    "check_name": "n",
+    "check_result": {"result": "FAILED"},
+    "file_abs_path": "/p/plan.json",
+    "resource": "aws_lb.x",
+    "resource_address": "module.m.aws_lb.x",
+    "file_line_range": [3, 9],
+    "guideline": "https://g",
+}
 
 
 def test_parse_report_dict_list_and_bare_summary():
-    report = {"check_type": "terraform_plan", "results": {"failed_checks": [ITEM], "passed_checks": [{**ITEM, "check_id": "CKV_AWS_2", "check_result": {"result": "PASSED"}}], "skipped_checks": [], "parsing_errors": []}, "summary": {"checkov_version": "3.3.30"}}
+    report = {
+        "check_type": "terraform_plan",
+        "results": {
+            "failed_checks": [ITEM],
+            "passed_checks": [{**ITEM, "check_id": "CKV_AWS_2", "check_result": {"result": "PASSED"}}],
+            "skipped_checks": [],
+            "parsing_errors": [],
+        },
+        "summary": {"checkov_version": "3.3.30"},
+    }
     records, version = parse_checkov_output(report, Path("plan.json"))
     assert version == "3.3.30"
-    assert [(r.check_id, r.result, r.resource, r.lines) for r in records] == [("CKV_AWS_1", "failed", "module.m.aws_lb.x", (3, 9)), ("CKV_AWS_2", "passed", "module.m.aws_lb.x", (3, 9))]
-    listed, _ = parse_checkov_output([report, {"check_type": "secrets", "results": {"failed_checks": [], "passed_checks": []}, "summary": {}}], Path("plan.json"))
+    assert [(r.check_id, r.result, r.resource, r.lines) for r in records] == [
+        ("CKV_AWS_1", "failed", "module.m.aws_lb.x", (3, 9)),
+        ("CKV_AWS_2", "passed", "module.m.aws_lb.x", (3, 9)),
+    ]
+    listed, _ = parse_checkov_output(
+        [report, {"check_type": "secrets", "results": {"failed_checks": [], "passed_checks": []}, "summary": {}}], Path("plan.json")
+    )
     assert len(listed) == 2
-    assert parse_checkov_output({"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0, "checkov_version": "3.3.30"}, Path("p")) == ([], "3.3.30")
+    summary_only = {"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0, "checkov_version": "3.3.30"}
+    assert parse_checkov_output(summary_only, Path("p")) == ([], "3.3.30")
 
 
 def test_parse_errors_are_an_error():
@@ -71,7 +103,9 @@ def test_parse_errors_are_an_error():
 # --- plan files --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, message", [("not_json.json", "not a Terraform plan JSON"), ("format_v2.json", "unsupported plan format 2.0"), ("missing.json", "cannot read")])
+@pytest.mark.parametrize(
+    "name, message", [("not_json.json", "not a Terraform plan JSON"), ("format_v2.json", "unsupported plan format 2.0"), ("missing.json", "cannot read")]
+)
 def test_bad_plan_files_are_input_errors(name, message):
     with pytest.raises(InputError, match=message):
         load_plan(PLANS / name)
@@ -88,8 +122,14 @@ def test_state_file_is_not_a_plan(tmp_path):
 
 
 def test_skips_keep_reason_and_unused_skips_are_reported():
-    records, unused = apply_skips([record("CKV_A_1", "failed"), record("CKV_A_1", "passed", "x"), record("CKV_A_2", "failed")], {"CKV_A_1": "because", "CKV_A_9": "never matches"})
-    assert [(r.check_id, r.result, r.skip_reason, r.skip_source) for r in records] == [("CKV_A_1", "skipped", "because", "blueprint"), ("CKV_A_1", "skipped", "because", "blueprint"), ("CKV_A_2", "failed", None, None)]
+    records, unused = apply_skips(
+        [record("CKV_A_1", "failed"), record("CKV_A_1", "passed", "x"), record("CKV_A_2", "failed")], {"CKV_A_1": "because", "CKV_A_9": "never matches"}
+    )
+    assert [(r.check_id, r.result, r.skip_reason, r.skip_source) for r in records] == [
+        ("CKV_A_1", "skipped", "because", "blueprint"),
+        ("CKV_A_1", "skipped", "because", "blueprint"),
+        ("CKV_A_2", "failed", None, None),
+    ]
     assert unused == {"CKV_A_9": "never matches"}
 
 
@@ -237,7 +277,9 @@ def test_second_check_of_unchanged_plan_is_answered_from_the_cache(tmp_path):
     second = run_policy(plan, skips={"CKV_TFG_5": "a reason"})
     assert second.cached and second.passed and {r.result for r in second.records if r.check_id == "CKV_TFG_5"} == {"skipped"}
     # the whole command, as a process (how fast: benchmarks/check.py)
-    proc = subprocess.run([sys.executable, "-m", "tfgen.cli", "check", "--plan-json", str(plan), "--format", "json"], capture_output=True, text=True, env=os.environ.copy())
+    proc = subprocess.run(
+        [sys.executable, "-m", "tfgen.cli", "check", "--plan-json", str(plan), "--format", "json"], capture_output=True, text=True, env=os.environ.copy()
+    )
     assert proc.returncode == 1 and json.loads(proc.stdout)["cached"] is True
     plan.write_text(plan.read_text().replace("vote-dev-api", "vote-dev-app"))
     assert not run_policy(plan, skips={}).cached
@@ -302,7 +344,13 @@ def test_has_https_listener_reads_nested_modules():
     from tfgen.policy.default_skips import has_https_listener
 
     listener = {"type": "aws_lb_listener", "values": {"protocol": "HTTPS"}}
-    plan = {"planned_values": {"root_module": {"child_modules": [{"resources": [{"type": "aws_lb_listener", "values": {"protocol": "HTTP"}}], "child_modules": [{"resources": [listener]}]}]}}}
+    plan = {
+        "planned_values": {
+            "root_module": {
+                "child_modules": [{"resources": [{"type": "aws_lb_listener", "values": {"protocol": "HTTP"}}], "child_modules": [{"resources": [listener]}]}]
+            }
+        }
+    }
     assert has_https_listener(plan) is True
     listener["values"]["protocol"] = "HTTP"
     assert has_https_listener(plan) is False

@@ -100,7 +100,9 @@ def test_hooks_in_a_foreign_repository_with_nothing_beside_it(tmp_path: Path):
     public_subnets = [{"id": "subnet-0e", "az": "eu-west-1a"}, {"id": "subnet-0f", "az": "eu-west-1b"}]
     for account in ("111111111111", "222222222222"):
         save_default_vpc(repo / "blueprints" / "shop.yaml", account, "eu-west-1", vpc_entry("vpc-0def", "172.31.0.0/16", public_subnets, []))
-    (repo / ".pre-commit-config.yaml").write_text(f"repos:\n  - repo: {hooks_repo}\n    rev: {commit}\n    hooks: [{{id: tfgen-render}}, {{id: tfgen-check}}]\n")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hooks_repo}\n    rev: {commit}\n    hooks: [{{id: tfgen-render}}, {{id: tfgen-check}}]\n"
+    )
     _render(repo)
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "shop and its rendering")

@@ -228,7 +228,13 @@ def test_structure_follows_the_blueprint():
     assert 'module "ec2_capacity"' in ec2["main.tf"].decode() and 'module "ec2_capacity"' not in vote["main.tf"].decode()
     assert "modules/ec2-capacity/main.tf" in ec2 and "modules/ec2-capacity/main.tf" not in vote
     assert "modules/worker-service/main.tf" in vote and "modules/worker-service/main.tf" not in single
-    assert tfvars(ec2, "dev")["cluster"]["ec2"] == {"name": "ec2-app-dev-ec2", "instance_type": "t3.medium", "min_size": 0, "max_size": 2, "target_capacity": 90}
+    assert tfvars(ec2, "dev")["cluster"]["ec2"] == {
+        "name": "ec2-app-dev-ec2",
+        "instance_type": "t3.medium",
+        "min_size": 0,
+        "max_size": 2,
+        "target_capacity": 90,
+    }
     assert tfvars(ec2, "prod")["cluster"]["ec2"]["instance_type"] == "m6i.large"
     assert tfvars(single, "prod")["network"]["vpc_id"] == "vpc-0a1b2c3d4e5f60718"
 
@@ -300,7 +306,16 @@ def test_manifest_records_every_file_written(vote: Path, tmp_path: Path):
     assert set(manifest) == on_disk
     for rel, digest in manifest.items():
         assert hashlib.sha256((out / rel).read_bytes()).hexdigest() == digest
-    assert {"versions.tf", "providers.tf", "variables.tf", "main.tf", "outputs.tf", "env/dev.tfvars.json", "env/prod.s3.tfbackend", "modules/alb/main.tf"} <= set(manifest)
+    assert {
+        "versions.tf",
+        "providers.tf",
+        "variables.tf",
+        "main.tf",
+        "outputs.tf",
+        "env/dev.tfvars.json",
+        "env/prod.s3.tfbackend",
+        "modules/alb/main.tf",
+    } <= set(manifest)
     assert not [p for p in out.rglob("*.tmp")]
 
 

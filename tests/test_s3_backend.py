@@ -67,7 +67,7 @@ def test_state_is_stored_in_the_bucket(s3, applied):
 
 
 def test_a_held_lock_fails_the_next_plan_and_keeps_the_state(s3, applied):
-    terraform, config = applied
+    terraform, _config = applied
     before = s3.get_object(Bucket=BUCKET, Key=KEY)["Body"].read()
     lock = {
         "ID": "0d6e3e58-5a3f-4c4a-9f55-3b0f1b0c0b77",

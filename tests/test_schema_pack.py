@@ -29,7 +29,10 @@ RAW = {
     "format_version": "1.0",
     "provider_schemas": {
         "registry.terraform.io/hashicorp/aws": {
-            "provider": {"version": 0, "block": {"attributes": {"region": {"type": "string", "description": "The region.", "description_kind": "plain", "optional": True}}}},
+            "provider": {
+                "version": 0,
+                "block": {"attributes": {"region": {"type": "string", "description": "The region.", "description_kind": "plain", "optional": True}}},
+            },
             "resource_schemas": {
                 "aws_sqs_queue": {
                     "version": 0,
@@ -42,8 +45,16 @@ RAW = {
                             "kms_data_key": {"type": "string", "sensitive": True, "optional": True, "deprecated": True},
                         },
                         "block_types": {
-                            "timeouts": {"nesting_mode": "single", "block": {"attributes": {"create": {"type": "string", "optional": True, "description": "x"}}}},
-                            "redrive": {"nesting_mode": "list", "min_items": 0, "max_items": 1, "block": {"attributes": {"arn": {"type": ["list", "string"], "required": True}}}},
+                            "timeouts": {
+                                "nesting_mode": "single",
+                                "block": {"attributes": {"create": {"type": "string", "optional": True, "description": "x"}}},
+                            },
+                            "redrive": {
+                                "nesting_mode": "list",
+                                "min_items": 0,
+                                "max_items": 1,
+                                "block": {"attributes": {"arn": {"type": ["list", "string"], "required": True}}},
+                            },
                         },
                     },
                 }
@@ -69,7 +80,11 @@ def test_packed_form_keeps_the_facts_and_drops_descriptions():
         "arn": {"type": "string", "computed": True},
         "kms_data_key": {"type": "string", "sensitive": True, "optional": True, "deprecated": True},
     }
-    assert queue["block"]["block_types"]["redrive"] == {"nesting_mode": "list", "max_items": 1, "block": {"attributes": {"arn": {"type": ["list", "string"], "required": True}}}}
+    assert queue["block"]["block_types"]["redrive"] == {
+        "nesting_mode": "list",
+        "max_items": 1,
+        "block": {"attributes": {"arn": {"type": ["list", "string"], "required": True}}},
+    }
     assert entry["data_source_schemas"]["aws_region"]["version"] == 1
     assert packed["tfgen_provider_version"] == "9.9.9"
     assert "description" not in json.dumps(packed)
@@ -114,7 +129,9 @@ def test_the_packaged_schema_is_the_default_and_tfgen_aws_schema_overrides_it(tm
 def test_pack_script_writes_a_file_the_offline_provider_serves(tmp_path: Path, monkeypatch):
     raw = tmp_path / "aws-9.9.9.json"
     raw.write_text(json.dumps(RAW))
-    result = subprocess.run([sys.executable, "-m", "tfgen.offline.pack", str(raw), "-o", str(tmp_path / "out" / "aws-9.9.9.json.gz")], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "tfgen.offline.pack", str(raw), "-o", str(tmp_path / "out" / "aws-9.9.9.json.gz")], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     packed = tmp_path / "out" / "aws-9.9.9.json.gz"
     assert "hashicorp/aws 9.9.9" in result.stderr and packed.read_bytes().startswith(b"\x1f\x8b")
@@ -125,7 +142,12 @@ def test_pack_script_writes_a_file_the_offline_provider_serves(tmp_path: Path, m
 
 @pytest.mark.parametrize(
     "document",
-    [[], {"provider_schemas": []}, {"provider_schemas": {"x/aws": {"resource_schemas": []}}}, {"provider_schemas": {"x/aws": {"resource_schemas": {"aws_x": "no"}}}}],
+    [
+        [],
+        {"provider_schemas": []},
+        {"provider_schemas": {"x/aws": {"resource_schemas": []}}},
+        {"provider_schemas": {"x/aws": {"resource_schemas": {"aws_x": "no"}}}},
+    ],
     ids=["a list", "schemas a list", "resources a list", "a resource a string"],
 )
 def test_wrong_shapes_are_one_line_errors(tmp_path: Path, document):

@@ -11,8 +11,9 @@ import json
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import hcl2
 import pytest
@@ -458,7 +459,9 @@ def test_security_groups_admit_only_their_sources(planned: dict[str, Planned], e
     for address, rule in ingress.items():
         assert rule["description"].strip(), address
         module = address.split(".")[1]
-        by_module.setdefault(module, []).append((rule["referenced_security_group_id"], rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"]))
+        by_module.setdefault(module, []).append(
+            (rule["referenced_security_group_id"], rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"])
+        )
     alb, services = _id(plan, "aws_security_group.alb"), _id(plan, "aws_security_group.services")
     expected_web = [(alb, "tcp", 8000, 8000, None)] + ([(alb, "tcp", 8081, 8081, None)] if env == "prod" else [])
     assert sorted(by_module.pop("web")) == sorted(expected_web)
@@ -492,7 +495,8 @@ def test_roles_are_separate_and_named(planned: dict[str, Planned]) -> None:
     roles = planned["prod"].of_type("aws_iam_role")
     names = sorted(r["name"] for r in roles.values())
     assert names == sorted(
-        [f"vote-prod-{s}-{k}" for s in ("vote-api", "results", "vote-worker", "tally") for k in ("exec", "task")] + ["vote-prod-tally-events", "vote-prod-tally-runs"]
+        [f"vote-prod-{s}-{k}" for s in ("vote-api", "results", "vote-worker", "tally") for k in ("exec", "task")]
+        + ["vote-prod-tally-events", "vote-prod-tally-runs"]
     )
     definition = planned["prod"]["module.web.module.task.aws_ecs_task_definition.this"]
     assert definition["execution_role_arn"] != definition["task_role_arn"]

@@ -81,7 +81,7 @@ class Target:
     region: str
 
     @classmethod
-    def of(cls, loaded: LoadedBlueprint, environment: str) -> "Target":
+    def of(cls, loaded: LoadedBlueprint, environment: str) -> Target:
         blueprint = loaded.for_environment(environment)
         env = blueprint.environments[environment]
         return cls(blueprint, environment, env.account, env.region or blueprint.region)

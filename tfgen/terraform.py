@@ -18,13 +18,17 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, TfgenError
 
-EventHandler = Callable[[dict], None]
+if TYPE_CHECKING:
+    from tfgen.offline.install import OfflineProvider
+
+EventHandler = Callable[[dict[str, Any]], None]
 EMBEDDED_SCRIPT = "tfgen-terraform"
 OFFLINE_ROOT = "offline-root"
 OFFLINE_OVERRIDE = "zz_tfgen_offline_override.tf"
@@ -41,7 +45,7 @@ class TerraformError(TfgenError):
     def __init__(
         self,
         message: str,
-        diagnostics: Sequence[dict] = (),
+        diagnostics: Sequence[dict[str, Any]] = (),
         returncode: int | None = None,
         command: Sequence[str] = (),
     ) -> None:
@@ -100,7 +104,7 @@ def embedded_terraform() -> list[str] | None:
 # --- diagnostics ----------------------------------------------------------------------------------
 
 
-def format_diagnostic(diagnostic: dict) -> str:
+def format_diagnostic(diagnostic: dict[str, Any]) -> str:
     """``Error: summary`` + `` on file line N`` + detail, like Terraform's own rendering."""
     severity = str(diagnostic.get("severity", "error")).capitalize()
     text = f"{severity}: {diagnostic.get('summary', '').strip()}"
@@ -115,14 +119,14 @@ def format_diagnostic(diagnostic: dict) -> str:
     return text
 
 
-def _error_message(args: Sequence[str], returncode: int, diagnostics: list[dict], stderr: str) -> str:
+def _error_message(args: Sequence[str], returncode: int, diagnostics: list[dict[str, Any]], stderr: str) -> str:
     command = args[0] if args else "terraform"
     errors = [d for d in diagnostics if d.get("severity") == "error"] or diagnostics
     body = "\n\n".join(format_diagnostic(d) for d in errors) if errors else stderr.strip()
     return f"terraform {command} failed (exit {returncode})" + (f":\n{body}" if body else "")
 
 
-def default_progress(event: dict, stream: IO[str] | None = None) -> None:
+def default_progress(event: dict[str, Any], stream: IO[str] | None = None) -> None:
     """Terraform's own one-line message for resource-by-resource progress events."""
     if event.get("type") in _PROGRESS_EVENTS and event.get("@message"):
         print(event["@message"], file=stream or sys.stderr, flush=True)
@@ -135,7 +139,7 @@ def default_progress(event: dict, stream: IO[str] | None = None) -> None:
 class _Output:
     stdout: list[str] = field(default_factory=list)
     stderr: list[str] = field(default_factory=list)
-    diagnostics: list[dict] = field(default_factory=list)
+    diagnostics: list[dict[str, Any]] = field(default_factory=list)
     events: int = 0
 
 
@@ -159,7 +163,7 @@ class Terraform:
     data_dir: Path
     offline: bool = False
     schema_path: Path | None = None  # offline: defaults to $TFGEN_AWS_SCHEMA
-    _provider: object | None = field(default=None, init=False, repr=False)
+    _provider: OfflineProvider | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root).resolve()
@@ -227,12 +231,12 @@ class Terraform:
             lines.append(_STAND_IN_INSTALLATION % json.dumps(str(self.data_dir / "plugins")))
         _write_if_changed(self.cli_config_path, "\n".join(lines) + "\n")
 
-    def _install_provider(self):
+    def _install_provider(self) -> OfflineProvider:
         from tfgen.offline.install import install
 
         return install(self.root, self.data_dir / "plugins", self.schema_path, state_path=self.state_path)
 
-    def _offline_provider(self):
+    def _offline_provider(self) -> OfflineProvider:
         if self._provider is None:
             self._provider = self._install_provider()
         return self._provider
@@ -249,7 +253,7 @@ class Terraform:
             link = mirror / name
             if not link.is_symlink() and not link.exists():
                 link.symlink_to(target)
-        override = 'terraform {\n  backend "local" {\n    path = %s\n  }\n}\n' % json.dumps(str(self.state_path))
+        override = f'terraform {{\n  backend "local" {{\n    path = {json.dumps(str(self.state_path))}\n  }}\n}}\n'
         _write_if_changed(mirror / OFFLINE_OVERRIDE, override)
 
     # -- commands --
@@ -262,7 +266,7 @@ class Terraform:
         on_event: EventHandler | None = None,
         check: bool = True,
         passthrough: bool = False,
-    ) -> subprocess.CompletedProcess:
+    ) -> subprocess.CompletedProcess[str]:
         """Run ``terraform ARGS`` wired for this environment.
 
         Output goes to stderr (stdout is reserved for tfgen's own JSON), or is captured, or with
@@ -377,7 +381,7 @@ class Terraform:
         args += [f"-var={name}={value}" for name, value in (variables or {}).items()]
         self.run([*args, *extra_args], on_event=on_event)
 
-    def show_json(self, plan: Path) -> dict:
+    def show_json(self, plan: Path) -> dict[str, Any]:
         result = self.run(["show", "-json", "-no-color", str(Path(plan).resolve())], capture=True)
         try:
             return json.loads(result.stdout)
@@ -387,13 +391,13 @@ class Terraform:
     def apply(self, plan: Path, on_event: EventHandler | None = None, extra_args: Sequence[str] = ()) -> None:
         self.run(["apply", "-input=false", "-no-color", "-json", *extra_args, str(Path(plan).resolve())], on_event=on_event)
 
-    def output_json(self) -> dict:
+    def output_json(self) -> dict[str, Any]:
         result = self.run(["output", "-json", "-no-color"], capture=True)
         return json.loads(result.stdout or "{}")
 
 
-class _Completed(subprocess.CompletedProcess):
-    def __init__(self, args: list[str], returncode: int, stdout: str, stderr: str, diagnostics: list[dict]) -> None:
+class _Completed(subprocess.CompletedProcess[str]):
+    def __init__(self, args: list[str], returncode: int, stdout: str, stderr: str, diagnostics: list[dict[str, Any]]) -> None:
         super().__init__(args, returncode, stdout, stderr)
         self.diagnostics = diagnostics
 
@@ -405,7 +409,7 @@ def _real_stdio() -> bool:
         return False
 
 
-def _wait_forwarding_interrupts(process: subprocess.Popen) -> int:
+def _wait_forwarding_interrupts(process: subprocess.Popen[str]) -> int:
     """Wait; on Ctrl-C pass one SIGINT to terraform (its own session) so it stops cleanly and
     releases the state lock, then re-raise once it has exited."""
     interrupted = False
@@ -446,7 +450,7 @@ def _read_stdout(stream: IO[str], output: _Output, json_mode: bool, handler: Eve
             handler(event)
 
 
-def _parse_event(line: str) -> dict | None:
+def _parse_event(line: str) -> dict[str, Any] | None:
     text = line.strip()
     if not (text.startswith("{") and text.endswith("}")):
         return None
@@ -457,7 +461,7 @@ def _parse_event(line: str) -> dict | None:
     return event if isinstance(event, dict) and "@message" in event else None
 
 
-def _document_diagnostics(text: str) -> list[dict]:
+def _document_diagnostics(text: str) -> list[dict[str, Any]]:
     """Diagnostics of a single JSON document (``validate -json``)."""
     try:
         document = json.loads(text)

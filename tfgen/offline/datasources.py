@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from tfgen.offline.planning import ProviderSettings
 from tfgen.offline.values import Block, Placeholders, conform_block, fill_unknowns, mark_computed_unknown

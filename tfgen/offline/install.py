@@ -16,8 +16,8 @@ from pathlib import Path
 
 from tfgen import __version__
 from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV
-from tfgen.paths import cache_dir
 from tfgen.offline.schema import load_provider_schemas, schema_source, trim, wrap
+from tfgen.paths import cache_dir
 
 _BLOCK = re.compile(r'^\s*(resource|data)\s+"(aws_[A-Za-z0-9_]+)"', re.MULTILINE)
 _LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)

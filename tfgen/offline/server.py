@@ -14,20 +14,21 @@ import sys
 import tempfile
 import threading
 import traceback
+from collections.abc import Callable, Iterator
 from concurrent import futures
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, TypeVar
 
 import grpc
 from tf.gen import grpc_controller_pb2 as controller_pb
 from tf.gen import grpc_controller_pb2_grpc as controller_rpc
+from tf.gen import grpc_stdio_pb2 as stdio_pb
 from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
 from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 from tfgen.errors import TfgenError
-from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV
-from tfgen.offline import certificate
+from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV, certificate
 from tfgen.offline.datasources import read_data_source
 from tfgen.offline.planning import ProviderSettings, apply_change, plan_change
 from tfgen.offline.schema import load_provider_schemas, to_pb
@@ -53,17 +54,22 @@ def _decode(value: pb.DynamicValue) -> Any:
     return None
 
 
-def _diagnosed(method: Callable) -> Callable:
+_Request = TypeVar("_Request")
+_Response = TypeVar("_Response")
+_Method = Callable[["OfflineProvider", _Request, grpc.ServicerContext], _Response]
+
+
+def _diagnosed(method: _Method[_Request, _Response]) -> _Method[_Request, _Response]:
     """Exceptions become error diagnostics in the method's own response type, never a crash."""
     response_type = getattr(pb, method.__name__).Response
 
     @functools.wraps(method)
-    def wrapper(self: OfflineProvider, request: Any, context: grpc.ServicerContext) -> Any:
+    def wrapper(self: OfflineProvider, request: _Request, context: grpc.ServicerContext) -> _Response:
         try:
             return method(self, request, context)
         except TfgenError as error:
             return response_type(diagnostics=[_error(str(error))])
-        except Exception as error:  # noqa: BLE001 - reported to Terraform, which shows it
+        except Exception as error:  # any failure is reported to Terraform, which shows it
             traceback.print_exc(file=sys.stderr)
             return response_type(diagnostics=[_error(f"offline aws provider: {type(error).__name__}: {error}")])
 
@@ -102,7 +108,7 @@ class OfflineProvider(rpc.ProviderServicer):
     # --- schema and configuration ---
 
     @_diagnosed
-    def GetMetadata(self, request, context):
+    def GetMetadata(self, request: pb.GetMetadata.Request, context: grpc.ServicerContext) -> pb.GetMetadata.Response:
         return pb.GetMetadata.Response(
             server_capabilities=pb.ServerCapabilities(plan_destroy=True, get_provider_schema_optional=True),
             resources=[pb.GetMetadata.ResourceMetadata(type_name=n) for n in self.schemas["resource_schemas"]],
@@ -110,7 +116,7 @@ class OfflineProvider(rpc.ProviderServicer):
         )
 
     @_diagnosed
-    def GetProviderSchema(self, request, context):
+    def GetProviderSchema(self, request: pb.GetProviderSchema.Request, context: grpc.ServicerContext) -> pb.GetProviderSchema.Response:
         if self._schema_response is None:
             schemas = self.schemas
             self._schema_response = pb.GetProviderSchema.Response(
@@ -123,34 +129,36 @@ class OfflineProvider(rpc.ProviderServicer):
         return self._schema_response
 
     @_diagnosed
-    def ValidateProviderConfig(self, request, context):
+    def ValidateProviderConfig(self, request: pb.ValidateProviderConfig.Request, context: grpc.ServicerContext) -> pb.ValidateProviderConfig.Response:
         return pb.ValidateProviderConfig.Response()
 
     @_diagnosed
-    def ValidateResourceConfig(self, request, context):
+    def ValidateResourceConfig(self, request: pb.ValidateResourceConfig.Request, context: grpc.ServicerContext) -> pb.ValidateResourceConfig.Response:
         return pb.ValidateResourceConfig.Response()
 
     @_diagnosed
-    def ValidateDataResourceConfig(self, request, context):
+    def ValidateDataResourceConfig(
+        self, request: pb.ValidateDataResourceConfig.Request, context: grpc.ServicerContext
+    ) -> pb.ValidateDataResourceConfig.Response:
         return pb.ValidateDataResourceConfig.Response()
 
     @_diagnosed
-    def ConfigureProvider(self, request, context):
+    def ConfigureProvider(self, request: pb.ConfigureProvider.Request, context: grpc.ServicerContext) -> pb.ConfigureProvider.Response:
         self.settings = ProviderSettings.from_config(_decode(request.config))
         return pb.ConfigureProvider.Response()
 
     @_diagnosed
-    def GetFunctions(self, request, context):
+    def GetFunctions(self, request: pb.GetFunctions.Request, context: grpc.ServicerContext) -> pb.GetFunctions.Response:
         return pb.GetFunctions.Response()
 
     @_diagnosed
-    def StopProvider(self, request, context):
+    def StopProvider(self, request: pb.StopProvider.Request, context: grpc.ServicerContext) -> pb.StopProvider.Response:
         return pb.StopProvider.Response()
 
     # --- managed resources ---
 
     @_diagnosed
-    def UpgradeResourceState(self, request, context):
+    def UpgradeResourceState(self, request: pb.UpgradeResourceState.Request, context: grpc.ServicerContext) -> pb.UpgradeResourceState.Response:
         block = self._resource_block(request.type_name)
         if not request.raw_state.json:
             raise TfgenError(f"offline aws provider: {request.type_name} state is in the legacy flatmap format")
@@ -158,11 +166,11 @@ class OfflineProvider(rpc.ProviderServicer):
         return pb.UpgradeResourceState.Response(upgraded_state=_dynamic(state))
 
     @_diagnosed
-    def ReadResource(self, request, context):
+    def ReadResource(self, request: pb.ReadResource.Request, context: grpc.ServicerContext) -> pb.ReadResource.Response:
         return pb.ReadResource.Response(new_state=request.current_state, private=request.private)
 
     @_diagnosed
-    def PlanResourceChange(self, request, context):
+    def PlanResourceChange(self, request: pb.PlanResourceChange.Request, context: grpc.ServicerContext) -> pb.PlanResourceChange.Response:
         proposed = _decode(request.proposed_new_state)
         if proposed is None:
             return pb.PlanResourceChange.Response(planned_state=_dynamic(None))
@@ -176,7 +184,7 @@ class OfflineProvider(rpc.ProviderServicer):
         )
 
     @_diagnosed
-    def ApplyResourceChange(self, request, context):
+    def ApplyResourceChange(self, request: pb.ApplyResourceChange.Request, context: grpc.ServicerContext) -> pb.ApplyResourceChange.Response:
         planned = _decode(request.planned_state)
         if planned is None:
             return pb.ApplyResourceChange.Response(new_state=_dynamic(None))
@@ -185,17 +193,17 @@ class OfflineProvider(rpc.ProviderServicer):
         return pb.ApplyResourceChange.Response(new_state=_dynamic(new_state), private=request.planned_private)
 
     @_diagnosed
-    def ImportResourceState(self, request, context):
+    def ImportResourceState(self, request: pb.ImportResourceState.Request, context: grpc.ServicerContext) -> pb.ImportResourceState.Response:
         raise TfgenError(f"the offline aws provider cannot import {request.type_name} (id {request.id!r}): it has no AWS account to read from")
 
     @_diagnosed
-    def MoveResourceState(self, request, context):
+    def MoveResourceState(self, request: pb.MoveResourceState.Request, context: grpc.ServicerContext) -> pb.MoveResourceState.Response:
         raise TfgenError("the offline aws provider does not support moving state between resource types")
 
     # --- data sources ---
 
     @_diagnosed
-    def ReadDataSource(self, request, context):
+    def ReadDataSource(self, request: pb.ReadDataSource.Request, context: grpc.ServicerContext) -> pb.ReadDataSource.Response:
         block = self._data_block(request.type_name)
         state = read_data_source(request.type_name, block, _decode(request.config), self.settings)
         return pb.ReadDataSource.Response(state=_dynamic(state))
@@ -205,13 +213,13 @@ class _Controller(controller_rpc.GRPCControllerServicer):
     def __init__(self, stopped: threading.Event) -> None:
         self._stopped = stopped
 
-    def Shutdown(self, request, context):
+    def Shutdown(self, request: controller_pb.Empty, context: grpc.ServicerContext) -> controller_pb.Empty:
         self._stopped.set()
         return controller_pb.Empty()
 
 
 class _Stdio(stdio_rpc.GRPCStdioServicer):
-    def StreamStdio(self, request, context):
+    def StreamStdio(self, request: object, context: grpc.ServicerContext) -> Iterator[stdio_pb.StdioData]:
         return iter([])
 
 

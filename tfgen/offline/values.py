@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import msgpack
 
@@ -106,7 +107,7 @@ def conform_type(cty: CtyType, value: Any) -> Any:
         if kind == "object":
             return {k: conform_type(t, value.get(k)) for k, t in cty[1].items()}
         if kind == "tuple":
-            return [conform_type(t, v) for t, v in zip(cty[1], value)]
+            return [conform_type(t, v) for t, v in zip(cty[1], value, strict=False)]
     if cty == "number" and isinstance(value, str):
         return float(value) if "." in value else int(value)
     return value
@@ -126,7 +127,7 @@ def mark_computed_unknown(block: Block, value: dict[str, Any]) -> dict[str, Any]
     return result
 
 
-def map_nested(spec: dict[str, Any], value: Any, func: Callable[[Block, dict], dict]) -> Any:
+def map_nested(spec: dict[str, Any], value: Any, func: Callable[[Block, dict[str, Any]], dict[str, Any]]) -> Any:
     """Apply ``func(block, object)`` to every object of a nested block value (any nesting mode)."""
     inner = spec.get("block", {})
     if value is None or value is UNKNOWN:
@@ -197,7 +198,9 @@ class Placeholders:
     def for_object(cls, type_name: str, value: dict[str, Any], region: str, account: str) -> Placeholders:
         known = {k: v for k, v in value.items() if v is not None and not contains_unknown(v)}
         seed = json.dumps([type_name, known], sort_keys=True, default=str)
-        region = known.get("region") if isinstance(known.get("region"), str) else region
+        known_region = known.get("region")
+        if isinstance(known_region, str):
+            region = known_region
         return cls(type_name, seed, region, account, known)
 
     def hex(self, salt: str, length: int = 17) -> str:
@@ -303,7 +306,7 @@ class Placeholders:
         if kind == "object":
             return {k: self.fill(t, k, value.get(k)) for k, t in cty[1].items()}
         if kind == "tuple":
-            return [self.fill(t, attribute, v) for t, v in zip(cty[1], value)]
+            return [self.fill(t, attribute, v) for t, v in zip(cty[1], value, strict=False)]
         return value
 
 

@@ -28,18 +28,21 @@ if TYPE_CHECKING:
     from tfgen.policy.checkov import PrestartedCheckov
 
 __all__ = [
-    "CheckRecord",
     "DEFAULT_SKIPS",
     "FAILED",
     "PASSED",
-    "PolicyResult",
     "SKIPPED",
+    "CheckRecord",
+    "PolicyResult",
     "load_plan",
     "print_policy_summary",
     "read_policy_result",
     "run_policy",
     "write_policy_result",
 ]
+
+
+_WRITE_ONE = "write one with `terraform show -json plan.tfplan`"
 
 
 def _read_plan(path: Path) -> tuple[bytes, dict[str, Any]]:
@@ -53,16 +56,16 @@ def _read_plan(path: Path) -> tuple[bytes, dict[str, Any]]:
     except UnicodeDecodeError:
         raise InputError([Problem(str(path), 1, 1, "", "not a Terraform plan JSON: the file is not UTF-8 text")]) from None
     except json.JSONDecodeError as error:
-        raise InputError([Problem(str(path), error.lineno, error.colno, "", f"not a Terraform plan JSON: {error.msg}", "write one with `terraform show -json plan.tfplan`")]) from None
+        raise InputError([Problem(str(path), error.lineno, error.colno, "", f"not a Terraform plan JSON: {error.msg}", _WRITE_ONE)]) from None
     if not isinstance(plan, dict):
         raise InputError([Problem(str(path), 1, 1, "", "not a Terraform plan JSON: the document is not an object")])
     version = plan.get("format_version")
     if not isinstance(version, str) or not version:
-        raise InputError([Problem(str(path), 1, 1, "format_version", "missing: not a Terraform plan JSON", "write one with `terraform show -json plan.tfplan`")])
+        raise InputError([Problem(str(path), 1, 1, "format_version", "missing: not a Terraform plan JSON", _WRITE_ONE)])
     if version.split(".")[0] != "1":
         raise InputError([Problem(str(path), 1, 1, "format_version", f"unsupported plan format {version}: tfgen reads format 1.x")])
     if "planned_values" not in plan and "resource_changes" not in plan:
-        raise InputError([Problem(str(path), 1, 1, "planned_values", "missing: this looks like a state file, not a plan", "write one with `terraform show -json plan.tfplan`")])
+        raise InputError([Problem(str(path), 1, 1, "planned_values", "missing: this looks like a state file, not a plan", _WRITE_ONE)])
     if "terraform_version" not in plan:
         raise InputError([Problem(str(path), 1, 1, "terraform_version", "missing: not a Terraform plan JSON")])
     return data, plan
@@ -93,7 +96,7 @@ def run_policy(
     *,
     declared: dict[str, str] | None = None,
     use_cache: bool = True,
-    prestarted: "PrestartedCheckov | None" = None,
+    prestarted: PrestartedCheckov | None = None,
 ) -> PolicyResult:
     """Every check on ``plan_json``: checkov (built-ins + tfgen's pack) and tfgen's plan-level checks.
 

@@ -66,14 +66,24 @@ def checkov_command(executable: Path, target: Path, checks_dir: Path = CHECKS_DI
     ]
 
 
-def run_checkov(target: Path, *, protected: bool = False, checks_dir: Path = CHECKS_DIR, executable: Path | None = None, timeout: float = 1800, file_name: str | None = None) -> tuple[list[CheckRecord], str | None]:
+def run_checkov(
+    target: Path, *, protected: bool = False, checks_dir: Path = CHECKS_DIR, executable: Path | None = None, timeout: float = 1800, file_name: str | None = None
+) -> tuple[list[CheckRecord], str | None]:
     """Run checkov on a plan JSON file (or a directory of them); its records and version.
 
     ``file_name``: what records name as their file (default: the absolute path checkov reports)."""
     executable = executable or find_checkov()
     command = checkov_command(executable, target, checks_dir)
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, env=checkov_environment(protected), timeout=timeout, cwd=str(target if target.is_dir() else target.parent), stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            env=checkov_environment(protected),
+            timeout=timeout,
+            cwd=str(target if target.is_dir() else target.parent),
+            stdin=subprocess.DEVNULL,
+        )
     except OSError as error:
         raise TfgenError(f"could not run checkov ({executable}): {error}") from None
     except subprocess.TimeoutExpired:
@@ -131,14 +141,14 @@ class PrestartedCheckov:
     Always ``cancel()`` (or ``run``) it: a prestarted process that is never given work is killed.
     """
 
-    def __init__(self, process: subprocess.Popen, executable: Path, protected: bool):
+    def __init__(self, process: subprocess.Popen[str], executable: Path, protected: bool) -> None:
         self.process = process
         self.executable = executable
         self.protected = protected
         self._finished = False
 
     @classmethod
-    def start(cls, workdir: Path, *, protected: bool) -> "PrestartedCheckov | None":
+    def start(cls, workdir: Path, *, protected: bool) -> PrestartedCheckov | None:
         if os.environ.get(PRESTART_ENV, "1") == "0":
             return None
         try:

@@ -20,10 +20,10 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from tfgen.errors import TfgenError
 from tfgen.paths import cache_dir
@@ -61,7 +61,9 @@ def locate_checkov() -> CheckovLocation | None:
         found = shutil.which(configured)
         if found:
             return CheckovLocation(Path(found), CHECKOV_ENV)
-        raise TfgenError(f"{CHECKOV_ENV}={configured} is not an executable checkov: fix the variable, or unset it and tfgen installs checkov {CHECKOV_VERSION} itself")
+        raise TfgenError(
+            f"{CHECKOV_ENV}={configured} is not an executable checkov: fix the variable, or unset it and tfgen installs checkov {CHECKOV_VERSION} itself"
+        )
     found = shutil.which("checkov")
     if found:
         return CheckovLocation(Path(found), "PATH")
@@ -93,7 +95,9 @@ def provision(say: Say) -> Path:
     try:
         venv.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise TfgenError(f"cannot create {venv.parent} for checkov ({error.strerror or error}): set TFGEN_CACHE_DIR to a writable folder, or TFGEN_CHECKOV") from None
+        raise TfgenError(
+            f"cannot create {venv.parent} for checkov ({error.strerror or error}): set TFGEN_CACHE_DIR to a writable folder, or TFGEN_CHECKOV"
+        ) from None
     lock = FileLock(str(venv.parent / f"{venv.name}.lock"))
     try:
         lock.acquire(timeout=0)

@@ -9,8 +9,9 @@ every output format with its reason; the README's policy section lists this tabl
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from tfgen.policy.plan_checks import PlanIndex, service_security_groups
 from tfgen.services import SERVICE_TYPES
@@ -76,7 +77,8 @@ SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
     ScopedSkip(
         "CKV2_AWS_5",
         r"module\.cluster\.aws_security_group\.services",
-        "the application's shared services group is attached to every ECS service (in the service modules); checkov's plan graph does not follow module outputs",
+        "the application's shared services group is attached to every ECS service (in the service modules); "
+        "checkov's plan graph does not follow module outputs",
     ),
     # Each ECS service's own group comes from the task-security-group module; the service refers to
     # it through that module's output. Skipped only where tfgen's plan index followed the reference

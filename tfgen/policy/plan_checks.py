@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from tfgen.policy.results import FAILED, PASSED, CheckRecord
 
@@ -148,7 +149,9 @@ def _nonempty(value: Any) -> bool:
 
 
 def _record(check_id: str, result: str, resource: str, plan_file: str, details: str | None = None) -> CheckRecord:
-    return CheckRecord(check_id=check_id, name=NAMES[check_id], result=result, resource=resource, file=plan_file, guideline=GUIDELINE, source="tfgen", details=details)
+    return CheckRecord(
+        check_id=check_id, name=NAMES[check_id], result=result, resource=resource, file=plan_file, guideline=GUIDELINE, source="tfgen", details=details
+    )
 
 
 # --- CKV_TFG_3 ---------------------------------------------------------------------------------
@@ -218,7 +221,7 @@ def check_http_redirect(index: PlanIndex, plan_file: str) -> list[CheckRecord]:
         refs = _references(index.expressions(address).get("listener_arn"))
         for listener in index.resolve(index.module_of[address], refs):
             forwarding_rules[listener].append(address)
-    for key, listeners in sorted(groups.items()):
+    for _key, listeners in sorted(groups.items()):
         https = [a for a in listeners if _protocol(index.values(a)) == "HTTPS"]
         if not https:
             continue  # no certificate on this load balancer: nothing to redirect to

@@ -3,8 +3,9 @@ pack, tfgen's plan-level checks), and what every output format is made from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any
 
 PASSED = "passed"
 FAILED = "failed"
@@ -36,7 +37,7 @@ class CheckRecord:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CheckRecord":
+    def from_dict(cls, data: dict[str, Any]) -> CheckRecord:
         values = dict(data)
         lines = values.get("lines")
         values["lines"] = tuple(lines) if lines else None
@@ -115,7 +116,7 @@ class PolicyResult:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PolicyResult":
+    def from_dict(cls, data: dict[str, Any]) -> PolicyResult:
         return cls(
             plan=data["plan"],
             records=[CheckRecord.from_dict(r) for r in data.get("results", [])],

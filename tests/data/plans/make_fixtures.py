@@ -21,7 +21,15 @@ def resource(address: str, values: dict[str, Any], expressions: dict[str, Any] |
     """A managed resource at `address` (e.g. module.api.aws_ecs_service.this)."""
     parts = address.split(".")
     module = ".".join(parts[:-2]) if len(parts) > 2 else ""
-    return {"address": address, "module": module, "type": parts[-2], "name": parts[-1], "values": values, "expressions": expressions or {}, "unknown": unknown or {}}
+    return {
+        "address": address,
+        "module": module,
+        "type": parts[-2],
+        "name": parts[-1],
+        "values": values,
+        "expressions": expressions or {},
+        "unknown": unknown or {},
+    }
 
 
 def plan(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -117,18 +125,24 @@ def state_machine(assign_public_ip: str) -> dict[str, Any]:
         "Parameters": {
             "Cluster.$": "$.cluster",
             "TaskDefinition.$": "$.task_definition",
-            "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets.$": "$.subnets", "SecurityGroups.$": "$.security_groups", "AssignPublicIp": assign_public_ip}},
+            "NetworkConfiguration": {
+                "AwsvpcConfiguration": {"Subnets.$": "$.subnets", "SecurityGroups.$": "$.security_groups", "AssignPublicIp": assign_public_ip}
+            },
         },
         "TimeoutSeconds": 600,
         "End": True,
     }
     definition = json.dumps({"StartAt": "RunTask", "States": {"RunTask": run_task}})
-    return resource("module.tally.aws_sfn_state_machine.this", {"name": "vote-dev-tally", "definition": definition}, unknown={"id": True, "arn": True, "role_arn": True})
+    return resource(
+        "module.tally.aws_sfn_state_machine.this", {"name": "vote-dev-tally", "definition": definition}, unknown={"id": True, "arn": True, "role_arn": True}
+    )
 
 
 def role_policy(name: str, statements: list[dict[str, Any]]) -> dict[str, Any]:
     document = json.dumps({"Version": "2012-10-17", "Statement": statements})
-    return resource(f"module.api.module.task.aws_iam_role_policy.{name}", {"name": f"vote-dev-api-{name}", "policy": document}, unknown={"id": True, "role": True})
+    return resource(
+        f"module.api.module.task.aws_iam_role_policy.{name}", {"name": f"vote-dev-api-{name}", "policy": document}, unknown={"id": True, "role": True}
+    )
 
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
@@ -137,26 +151,45 @@ SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
 def container(log: bool) -> dict[str, Any]:
     item: dict[str, Any] = {"name": "app", "image": "public.ecr.aws/docker/library/nginx:stable", "essential": True, "readonlyRootFilesystem": True}
     if log:
-        item["logConfiguration"] = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/vote-dev-api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "app"}}
+        item["logConfiguration"] = {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": "/ecs/vote-dev-api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "app"},
+        }
     return item
 
 
 def task_definition(log: bool) -> dict[str, Any]:
     return resource(
         "module.api.module.task.aws_ecs_task_definition.this",
-        {"family": "vote-dev-api", "cpu": "256", "memory": "512", "network_mode": "awsvpc", "requires_compatibilities": ["FARGATE"], "container_definitions": json.dumps([container(log)])},
+        {
+            "family": "vote-dev-api",
+            "cpu": "256",
+            "memory": "512",
+            "network_mode": "awsvpc",
+            "requires_compatibilities": ["FARGATE"],
+            "container_definitions": json.dumps([container(log)]),
+        },
         unknown={"arn": True, "execution_role_arn": True, "task_role_arn": True},
     )
 
 
 def log_group(retention: int | None) -> dict[str, Any]:
-    return resource("module.api.module.task.aws_cloudwatch_log_group.this", {"name": "/ecs/vote-dev-api", "retention_in_days": retention or 0, "skip_destroy": False})
+    return resource(
+        "module.api.module.task.aws_cloudwatch_log_group.this", {"name": "/ecs/vote-dev-api", "retention_in_days": retention or 0, "skip_destroy": False}
+    )
 
 
 def load_balancer(protection: bool, tags: dict[str, str] | None = None) -> dict[str, Any]:
     return resource(
         "module.alb.aws_lb.this",
-        {"name": "vote-prod", "internal": False, "load_balancer_type": "application", "drop_invalid_header_fields": True, "enable_deletion_protection": protection, "tags": tags or {}},
+        {
+            "name": "vote-prod",
+            "internal": False,
+            "load_balancer_type": "application",
+            "drop_invalid_header_fields": True,
+            "enable_deletion_protection": protection,
+            "tags": tags or {},
+        },
         unknown={"arn": True, "dns_name": True},
     )
 
@@ -166,7 +199,12 @@ def listener(name: str, port: int, protocol: str, action: dict[str, Any], certif
     if certificate:
         values["certificate_arn"] = "arn:aws:acm:eu-west-1:111111111111:certificate/abc"
         values["ssl_policy"] = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-    return resource(f"module.alb.aws_lb_listener.{name}", values, expressions={"load_balancer_arn": {"references": ["aws_lb.this.arn", "aws_lb.this"]}}, unknown={"arn": True, "load_balancer_arn": True})
+    return resource(
+        f"module.alb.aws_lb_listener.{name}",
+        values,
+        expressions={"load_balancer_arn": {"references": ["aws_lb.this.arn", "aws_lb.this"]}},
+        unknown={"arn": True, "load_balancer_arn": True},
+    )
 
 
 PROTECTED = {"tfgen:protected": "true"}
@@ -179,13 +217,41 @@ def service_network(ingress_kind: str) -> list[dict[str, Any]]:
     """An ECS service, its security group and one ingress rule of the given kind."""
     service = resource(
         "module.api.module.service.aws_ecs_service.this",
-        {"name": "vote-dev-api", "network_configuration": [{"assign_public_ip": False, "subnets": ["subnet-0a"]}], "deployment_circuit_breaker": [{"enable": True, "rollback": True}]},
-        expressions={"network_configuration": [{"security_groups": {"references": ["aws_security_group.this.id", "aws_security_group.this", "var.services_security_group_id"]}}]},
+        {
+            "name": "vote-dev-api",
+            "network_configuration": [{"assign_public_ip": False, "subnets": ["subnet-0a"]}],
+            "deployment_circuit_breaker": [{"enable": True, "rollback": True}],
+        },
+        expressions={
+            "network_configuration": [
+                {"security_groups": {"references": ["aws_security_group.this.id", "aws_security_group.this", "var.services_security_group_id"]}}
+            ]
+        },
         unknown={"id": True},
     )
-    group = resource("module.api.module.service.aws_security_group.this", {"name": "vote-dev-api", "description": "ECS service vote-dev-api", "ingress": [] if ingress_kind != "inline-cidr" else [
-        {"cidr_blocks": ["0.0.0.0/0"], "description": "anyone", "from_port": 8000, "to_port": 8000, "protocol": "tcp", "ipv6_cidr_blocks": [], "prefix_list_ids": [], "security_groups": [], "self": False}
-    ]}, unknown={"id": True, "arn": True})
+    group = resource(
+        "module.api.module.service.aws_security_group.this",
+        {
+            "name": "vote-dev-api",
+            "description": "ECS service vote-dev-api",
+            "ingress": []
+            if ingress_kind != "inline-cidr"
+            else [
+                {
+                    "cidr_blocks": ["0.0.0.0/0"],
+                    "description": "anyone",
+                    "from_port": 8000,
+                    "to_port": 8000,
+                    "protocol": "tcp",
+                    "ipv6_cidr_blocks": [],
+                    "prefix_list_ids": [],
+                    "security_groups": [],
+                    "self": False,
+                }
+            ],
+        },
+        unknown={"id": True, "arn": True},
+    )
     alb_group = resource("module.alb.aws_security_group.this", {"name": "vote-dev-alb", "description": "ALB vote-dev", "ingress": []}, unknown={"id": True})
     alb_ingress = resource(
         "module.alb.aws_vpc_security_group_ingress_rule.http",
@@ -195,12 +261,17 @@ def service_network(ingress_kind: str) -> list[dict[str, Any]]:
     )
     items = [service, group, alb_group, alb_ingress]
     if ingress_kind == "from-alb":
-        items.append(resource(
-            "module.api.module.service.aws_vpc_security_group_ingress_rule.this",
-            {"from_port": 8000, "to_port": 8000, "ip_protocol": "tcp", "description": "from the load balancer"},
-            expressions={"security_group_id": {"references": ["aws_security_group.this.id", "aws_security_group.this"]}, "referenced_security_group_id": {"references": ["var.load_balancer_security_group_id"]}},
-            unknown={"security_group_id": True, "referenced_security_group_id": True},
-        ))
+        items.append(
+            resource(
+                "module.api.module.service.aws_vpc_security_group_ingress_rule.this",
+                {"from_port": 8000, "to_port": 8000, "ip_protocol": "tcp", "description": "from the load balancer"},
+                expressions={
+                    "security_group_id": {"references": ["aws_security_group.this.id", "aws_security_group.this"]},
+                    "referenced_security_group_id": {"references": ["var.load_balancer_security_group_id"]},
+                },
+                unknown={"security_group_id": True, "referenced_security_group_id": True},
+            )
+        )
     if ingress_kind == "cidr-rule":
         items.append(resource(
             "module.api.module.service.aws_vpc_security_group_ingress_rule.this",
@@ -238,7 +309,12 @@ FIXTURES: dict[str, list[dict[str, Any]]] = {
     "ckv_tfg_6_pass": [role_policy("secrets", [{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": [SECRET]}])],
     "ckv_tfg_6_fail": [role_policy("secrets", [{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "ssm:GetParameters"], "Resource": "*"}])],
     # CKV_TFG_7 no wildcard actions
-    "ckv_tfg_7_pass": [role_policy("task", [{"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"], "Resource": "arn:aws:sqs:eu-west-1:111111111111:vote-dev-worker"}])],
+    "ckv_tfg_7_pass": [
+        role_policy(
+            "task",
+            [{"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"], "Resource": "arn:aws:sqs:eu-west-1:111111111111:vote-dev-worker"}],
+        )
+    ],
     "ckv_tfg_7_fail": [role_policy("task", [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::vote-dev-data/*"}])],
     # CKV_TFG_8 deletion protection in protected environments (tag tfgen:protected; tfgen also sets TFGEN_POLICY_PROTECTED)
     "ckv_tfg_8_pass": [load_balancer(True, {"tfgen:protected": "true"})],
