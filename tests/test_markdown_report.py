@@ -51,9 +51,7 @@ def _text(inline) -> str:
     for child in inline.children or []:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
-        elif child.type == "html_inline" and child.content == "<br>":
-            parts.append("\n")
-        elif child.type in ("softbreak", "hardbreak"):
+        elif (child.type == "html_inline" and child.content == "<br>") or child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
         elif child.type == "html_inline":
             parts.append(child.content)

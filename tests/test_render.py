@@ -143,7 +143,7 @@ def test_service_type_values(vote: Path):
         "health_check": {
             "path": "/health", "port": None, "success_codes": "200-399", "interval": 30, "timeout": 5,
             "healthy_threshold": 3, "unhealthy_threshold": 3, "grace_period": 60,
-        },  # fmt: skip
+        },
     }
     assert prod["vote_api"]["task"]["secrets"] == {"DB_PASSWORD": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:vote/db-AbCdEf"}
     assert prod["vote_api"]["capacity_provider_strategy"] == [
@@ -213,7 +213,9 @@ def test_built_image_gets_a_repository_and_an_image_tag_variable():
     files = render_files(load_blueprint(EXAMPLES / "single-web.yaml"))
     modules = hcl_blocks(files["main.tf"].decode(), "module")
     assert modules["storefront_repository"]["source"].strip('"') == "./modules/ecr-repository"
-    assert modules["storefront"]["task"] == '${merge(var.storefront.task, {image = "${module.storefront_repository.repository_url}:${var.storefront_image_tag}"})}'
+    assert (
+        modules["storefront"]["task"] == '${merge(var.storefront.task, {image = "${module.storefront_repository.repository_url}:${var.storefront_image_tag}"})}'
+    )
     tag = hcl_blocks(files["variables.tf"].decode(), "variable")["storefront_image_tag"]
     assert (tag["type"], tag["default"].strip('"'), tag["nullable"]) == ("string", "latest", False)
     assert "image" not in tfvars(files, "dev")["storefront"]["task"]

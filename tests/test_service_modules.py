@@ -30,7 +30,19 @@ MODULES = BUILDING_BLOCKS + SERVICE_TYPES
 
 # modules/README.md: the outputs each service module promises the renderer.
 README_OUTPUTS = {
-    "ecs-task": {"task_definition_arn", "task_definition_family_arn", "family", "container_name", "port_name", "execution_role_arn", "task_role_arn", "task_role_name", "log_group_name", "enable_execute_command", "log_retention_days"},
+    "ecs-task": {
+        "task_definition_arn",
+        "task_definition_family_arn",
+        "family",
+        "container_name",
+        "port_name",
+        "execution_role_arn",
+        "task_role_arn",
+        "task_role_name",
+        "log_group_name",
+        "enable_execute_command",
+        "log_retention_days",
+    },
     "ecs-service": {"service_name", "service_arn", "security_group_id", "scaling_resource_id"},
     "task-security-group": {"id"},
     "web-service": {"service_name", "target_group_arn", "security_group_id", "task_role_arn"},
@@ -234,7 +246,7 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
             "health_check": {
                 "path": "/health", "port": 8081 if prod else None, "success_codes": "200-299", "interval": 15, "timeout": 5,
                 "healthy_threshold": 2, "unhealthy_threshold": 3, "grace_period": 90,
-            },  # fmt: skip
+            },
         },
     }
     backend = {
@@ -259,7 +271,12 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
     }
     return {
         label: {"source": f"./modules/{module}", **arguments, "tags": TAGS}
-        for label, module, arguments in (("web", "web-service", web), ("backend", "backend-service", backend), ("worker", "worker-service", worker), ("job", "scheduled-job", job))
+        for label, module, arguments in (
+            ("web", "web-service", web),
+            ("backend", "backend-service", backend),
+            ("worker", "worker-service", worker),
+            ("job", "scheduled-job", job),
+        )
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,7 +17,7 @@ BLUEPRINT = click.Path(path_type=Path, dir_okay=False)
 class TfgenGroup(click.Group):
     """Turns tfgen's exceptions into one-line messages and exit codes."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except InputError as error:
@@ -98,7 +99,9 @@ def schema() -> None:
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), default="table")
 @click.option("--lock-timeout", default=None, help="Passed to terraform, e.g. 60s.")
 @click.option("--progress/--no-progress", default=None, help="Resource-by-resource progress on stderr (default: when it is a terminal).")
-def plan(blueprint: Path, environment: str, offline: bool, settings: tuple[str, ...], output_format: str, lock_timeout: str | None, progress: bool | None) -> None:
+def plan(
+    blueprint: Path, environment: str, offline: bool, settings: tuple[str, ...], output_format: str, lock_timeout: str | None, progress: bool | None
+) -> None:
     """Plan one environment: render if stale, init, plan, policy checks, summary."""
     from tfgen.blueprint.loader import load_blueprint
     from tfgen.progress import progress_for
@@ -288,4 +291,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -128,7 +128,14 @@ def classify(
         leaf = path.rsplit(".", 1)[-1]
         stale = [env for env in actual if actual[env].get(path, ABSENT) != fresh.get(env, {}).get(path, ABSENT)]
         if stale:
-            differences.append(Difference(path, values, FINDING, f"the var file of {', '.join(stale)} differs from what the blueprint renders (edited by hand or stale: run `tfgen render`)"))
+            differences.append(
+                Difference(
+                    path,
+                    values,
+                    FINDING,
+                    f"the var file of {', '.join(stale)} differs from what the blueprint renders (edited by hand or stale: run `tfgen render`)",
+                )
+            )
             continue
         if len({_normalized(v, env_tokens.get(env, [])) for env, v in values.items()}) == 1:
             differences.append(Difference(path, values, EXPECTED, "derived from the environment's name, account, region or state bucket"))
@@ -282,7 +289,8 @@ def format_table(report: ParityReport, *, color: bool = False) -> str:
         console.print(table)
     summary = report.to_dict()["summary"]
     verdict = "[bold red]FINDINGS[/]" if report.findings else "[bold green]OK[/]"
-    console.print(f"{verdict} {report.blueprint} ({report.source}): {summary[FINDING]} undeclared, {summary[DECLARED]} declared, {summary[EXPECTED]} expected differences")
+    counts = f"{summary[FINDING]} undeclared, {summary[DECLARED]} declared, {summary[EXPECTED]} expected differences"
+    console.print(f"{verdict} {report.blueprint} ({report.source}): {counts}")
     return buffer.getvalue()
 
 

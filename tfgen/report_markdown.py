@@ -209,10 +209,7 @@ def render_markdown(
     subject = [part for part in (blueprint, environment) if part]
     if not subject and policy is not None:
         subject = [policy.plan]
-    if policy is None:
-        verdict = "planned, policy not checked"
-    else:
-        verdict = "✅ passed" if policy.passed else "❌ failed"
+    verdict = "planned, policy not checked" if policy is None else "✅ passed" if policy.passed else "❌ failed"
     return _environment().get_template(TEMPLATE).render(
         command=command or ("plan" if summary is not None else "check"),
         subject=subject,

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 ACTION_KINDS = ("create", "update", "replace", "delete")
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def summary_json(summary: PlanSummary, **extra: Any) -> str:
     return json.dumps({**extra, **summary.as_dict()}, indent=2, sort_keys=True)
 
 
-def print_summary_table(summary: PlanSummary, env: str, console=None) -> None:
+def print_summary_table(summary: PlanSummary, env: str, console: Console | None = None) -> None:
     """Per-service/module counts, with destroys and replacements highlighted."""
     from rich.console import Console
     from rich.table import Table
@@ -118,7 +122,7 @@ def print_summary_table(summary: PlanSummary, env: str, console=None) -> None:
     console = console or Console()
     table = Table(title=f"plan for {env}", title_justify="left")
     table.add_column("service / module")
-    for kind, style in zip(ACTION_KINDS, ("green", "yellow", "bold magenta", "bold red")):
+    for kind, style in zip(ACTION_KINDS, ("green", "yellow", "bold magenta", "bold red"), strict=True):
         table.add_column(kind, justify="right", style=style)
     for group in summary.by_group():
         table.add_row(group.name, *(str(n) if n else "" for n in group.as_dict().values()))

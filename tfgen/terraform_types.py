@@ -3,6 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
-TypeSpec = Union[str, tuple[str, Any]]
+TypeSpec = str | tuple[str, Any]

@@ -20,21 +20,21 @@ the problems of all environments at once; `network_for` reads the discovery cont
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import ValidationError
 
 from tfgen.blueprint.context import CONTEXT_FILE, default_vpc
 from tfgen.blueprint.model import Blueprint, Environment, ExistingVpc, NewVpc
-from tfgen.blueprint.rules import base_findings, cross_findings, partial_cross_findings
 from tfgen.blueprint.overrides import EnvironmentLocator, deep_merge, overrides_prefix, problem_key, structural_findings
-from tfgen.blueprint.validation import Finding, locate, suggest, validation_findings
+from tfgen.blueprint.rules import base_findings, cross_findings, partial_cross_findings
+from tfgen.blueprint.validation import locate, suggest, validation_findings
 from tfgen.blueprint.yaml_positions import Path as DataPath
 from tfgen.blueprint.yaml_positions import YamlDocument, clean, parse_yaml
 from tfgen.errors import InputError, Problem
-from tfgen.naming import resource_name
 
 __all__ = ["LoadedBlueprint", "ResolvedNetwork", "deep_merge", "load_blueprint", "validate_blueprints"]
 

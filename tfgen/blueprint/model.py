@@ -8,7 +8,7 @@ the base (see `tfgen.blueprint.overrides`); the merged document is validated wit
 from __future__ import annotations
 
 import ipaddress
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -84,12 +84,15 @@ class NewVpc(Strict):
 class Network(Strict):
     """Where the application runs: the default VPC, an existing VPC, or a new one."""
 
-    vpc: Union[Literal["default"], ExistingVpc, NewVpc] = Field(
+    vpc: Literal["default"] | ExistingVpc | NewVpc = Field(
         "default", description="'default' (looked up by `tfgen discover`), {id, public_subnets, private_subnets} or {cidr, azs, nat}"
     )
     placement: Literal["private", "public"] = Field(
         "private",
-        description="'private': tasks in private subnets without public IPs; 'public': tasks in public subnets with public IPs (a default VPC that has no private subnets)",
+        description=(
+            "'private': tasks in private subnets without public IPs; "
+            "'public': tasks in public subnets with public IPs (a default VPC that has no private subnets)"
+        ),
     )
 
 
@@ -117,7 +120,7 @@ class Ec2Capacity(FargateCapacity):
     target_capacity: Annotated[int, Field(ge=1, le=100, description="managed scaling target, percent")] = 100
 
     @model_validator(mode="after")
-    def _range(self) -> "Ec2Capacity":
+    def _range(self) -> Ec2Capacity:
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         return self
@@ -134,7 +137,7 @@ class CapacityStrategy(Strict):
     """EC2 Auto Scaling group capacity provider with managed scaling"""
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "CapacityStrategy":
+    def _not_empty(self) -> CapacityStrategy:
         if not self.providers():
             raise ValueError("name at least one capacity provider: fargate, fargate_spot or ec2")
         return self
@@ -189,7 +192,7 @@ class LoadBalancer(Strict):
     waf_acl_arn: Arn | None = Field(None, description="WAFv2 web ACL to associate with the load balancer")
 
     @model_validator(mode="after")
-    def _certificates(self) -> "LoadBalancer":
+    def _certificates(self) -> LoadBalancer:
         if self.certificate is not None and self.certificates is not None:
             raise ValueError("give either certificate (one ARN) or certificates (a list), not both")
         if self.protocol == "http" and self.certificate_arns():
@@ -221,7 +224,7 @@ class Scaling(Strict):
     """scale to keep ALB requests per task at this number (web-service)"""
 
     @model_validator(mode="after")
-    def _range(self) -> "Scaling":
+    def _range(self) -> Scaling:
         if self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
         return self
@@ -260,7 +263,7 @@ class HealthCheck(Strict):
     """seconds ECS ignores failing health checks after a task starts"""
 
     @model_validator(mode="after")
-    def _timeout_below_interval(self) -> "HealthCheck":
+    def _timeout_below_interval(self) -> HealthCheck:
         if self.timeout >= self.interval:
             raise ValueError(f"timeout ({self.timeout}) must be less than interval ({self.interval})")
         return self
@@ -272,7 +275,7 @@ class Http(Strict):
     path: Annotated[str, StringConstraints(pattern=r"^/")] = "/*"
     """listener rule path pattern, e.g. /api/*"""
     alias: Annotated[str, StringConstraints(pattern=r"^[a-z0-9*][a-z0-9.*-]*$")] | None = Field(None, description="host header, e.g. vote.example.com")
-    healthcheck: Union[Annotated[str, StringConstraints(pattern=r"^/")], HealthCheck] = "/"
+    healthcheck: Annotated[str, StringConstraints(pattern=r"^/")] | HealthCheck = "/"
     """health check path, or {path, port, success_codes, interval, timeout, healthy_threshold, unhealthy_threshold, grace_period}"""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = Field(None, description="listener rule priority; derived when absent")
 
@@ -314,7 +317,7 @@ class Queue(Strict):
 class ServiceBase(Strict):
     """Fields every service type has."""
 
-    image: Union[str, Build] = Field(description="image reference, or {build: DIR} for an ECR repository")
+    image: str | Build = Field(description="image reference, or {build: DIR} for an ECR repository")
     cpu: Annotated[int, Field(ge=128)] = 256
     """task CPU units (256 = 0.25 vCPU); Fargate cpu/memory pairs are checked"""
     memory: Annotated[int, Field(ge=128)] = 512
@@ -345,7 +348,7 @@ class ServiceBase(Strict):
 
     @field_validator("image")
     @classmethod
-    def _image_not_empty(cls, value: Union[str, Build]) -> Union[str, Build]:
+    def _image_not_empty(cls, value: str | Build) -> str | Build:
         if isinstance(value, str) and not value.strip():
             raise ValueError("image must not be empty")
         return value
@@ -368,7 +371,7 @@ class WebService(ServiceBase):
     """a service behind the application load balancer"""
     port: Port = 80
     """container port"""
-    count: Union[TaskCount, Scaling] = 1
+    count: TaskCount | Scaling = 1
     """number of tasks, or {min, max, cpu, memory, requests} for autoscaling"""
     http: Http = Field(default_factory=Http)
     """listener rule and health check"""
@@ -381,7 +384,7 @@ class BackendService(ServiceBase):
     """a service reachable only from the application's other services"""
     port: Port | None = None
     """container port other services connect to"""
-    count: Union[TaskCount, Scaling] = 1
+    count: TaskCount | Scaling = 1
     """number of tasks, or {min, max, cpu, memory} for autoscaling"""
 
 
@@ -392,7 +395,7 @@ class WorkerService(ServiceBase):
     """a queue consumer (SQS queue and dead-letter queue)"""
     queue: Queue = Field(default_factory=Queue)
     """the SQS queue"""
-    count: Union[TaskCount, WorkerScaling] = 1
+    count: TaskCount | WorkerScaling = 1
     """number of tasks, or {min, max, backlog_per_task} to scale on the queue"""
 
 
@@ -415,7 +418,7 @@ class ScheduledJob(ServiceBase):
         return normalize_schedule(self.schedule)
 
 
-Service = Annotated[Union[WebService, BackendService, WorkerService, ScheduledJob], Field(discriminator="type")]
+Service = Annotated[WebService | BackendService | WorkerService | ScheduledJob, Field(discriminator="type")]
 SERVICE_TYPES = ("web-service", "backend-service", "worker-service", "scheduled-job")
 
 

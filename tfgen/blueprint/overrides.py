@@ -26,6 +26,12 @@ CAPACITY_PROVIDERS = ("fargate", "fargate_spot", "ec2")
 DEFAULT_CAPACITY = ("fargate",)
 
 
+def mapping_at(data: Any, key: str) -> dict[str, Any]:
+    """`data[key]` when both are mappings, else an empty one (for reading documents not yet valid)."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """`override` merged onto a copy of `base` (mappings merge, everything else replaces)."""
     merged = copy.deepcopy(base)
@@ -73,7 +79,7 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
     prefix = overrides_prefix(environment)
     findings: list[Finding] = []
 
-    base_services = data.get("services") if isinstance(data.get("services"), dict) else {}
+    base_services = mapping_at(data, "services")
     services = overrides.get("services")
     if isinstance(services, dict):
         for name, value in services.items():
@@ -101,7 +107,7 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
 
     cluster = overrides.get("cluster")
     if isinstance(cluster, dict) and "capacity" in cluster:
-        base_cluster = data.get("cluster") if isinstance(data.get("cluster"), dict) else {}
+        base_cluster = mapping_at(data, "cluster")
         base_capacity = base_cluster.get("capacity")
         providers = tuple(base_capacity) if isinstance(base_capacity, dict) else DEFAULT_CAPACITY
         capacity = cluster["capacity"]
@@ -122,11 +128,13 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
                         )
                     )
                 elif value is None:
-                    findings.append(Finding((*where, name), f"an environment cannot remove capacity provider '{name}'", "set its weight to 0 instead", at="key"))
+                    findings.append(
+                        Finding((*where, name), f"an environment cannot remove capacity provider '{name}'", "set its weight to 0 instead", at="key")
+                    )
 
     network = overrides.get("network")
     if isinstance(network, dict) and "vpc" in network:
-        base_network = data.get("network") if isinstance(data.get("network"), dict) else {}
+        base_network = mapping_at(data, "network")
         base_kind = vpc_kind(base_network.get("vpc", "default"))
         new_kind = vpc_kind(network["vpc"])
         if base_kind and new_kind and base_kind != new_kind:

@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from tfgen.blueprint.model import Blueprint, Cluster, Service, WebService
+from tfgen.blueprint.overrides import mapping_at
 from tfgen.blueprint.validation import Finding
 from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, resource_name, service_identifiers
 
@@ -37,7 +38,11 @@ def cross_findings(blueprint: Blueprint) -> list[Finding]:
             )
         if blueprint.cluster.capacity.ec2 is not None:
             findings.append(
-                Finding(("network", "placement"), "EC2 capacity needs private subnets: its instances get no public IPs", "use Fargate capacity, or a VPC with private subnets")
+                Finding(
+                    ("network", "placement"),
+                    "EC2 capacity needs private subnets: its instances get no public IPs",
+                    "use Fargate capacity, or a VPC with private subnets",
+                )
             )
     findings.extend(_https_findings(blueprint))
     findings.extend(priority_findings(blueprint))
@@ -133,7 +138,8 @@ def name_length_findings(blueprint: Blueprint) -> list[Finding]:
             findings.append(
                 Finding(
                     ("services", name),
-                    f"'{full_name}' (application-environment-service) has {len(full_name)} characters; AWS names of the service's IAM roles allow at most {MAX_SERVICE_RESOURCE_NAME} before '-exec'",
+                    f"'{full_name}' (application-environment-service) has {len(full_name)} characters; "
+                    f"AWS names of the service's IAM roles allow at most {MAX_SERVICE_RESOURCE_NAME} before '-exec'",
                     "shorten the service, application or environment name",
                     at="key",
                 )
@@ -149,12 +155,12 @@ def _size_finding(name: str, problem: str) -> Finding:
 def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
     """Fargate sizes of the services that are valid on their own, when the whole blueprint is not
     (so that one typo elsewhere does not hide a wrong cpu/memory pair)."""
-    cluster_data = data.get("cluster") if isinstance(data.get("cluster"), dict) else {}
+    cluster_data = mapping_at(data, "cluster")
     try:
         cluster = Cluster.model_validate(cluster_data)
     except ValidationError:
         cluster = Cluster()
-    services = data.get("services") if isinstance(data.get("services"), dict) else {}
+    services = mapping_at(data, "services")
     findings = []
     for name, raw in services.items():
         try:

@@ -26,7 +26,7 @@ from tfgen.errors import Problem
 class Locator(Protocol):
     """Where a path of the validated document is in the file(s)."""
 
-    def problem(self, path: Path, message: str, hint: str | None = None, *, at: str = "value") -> Problem: ...
+    def problem(self, path: Path, message: str, hint: str | None = None, *, at: str = "value") -> Problem | None: ...
 
     def source(self, path: Path) -> str | None: ...
 
@@ -58,17 +58,18 @@ def validation_findings(error: ValidationError, data: Any, root: type[BaseModel]
     items = []
     for err in error.errors(include_url=False):
         try:
-            items.append(_Item(_segments(err["loc"], err["type"], root), err))
-        except Exception:  # noqa: BLE001 - a crash here would hide the user's real problem
-            items.append(_Item([("key", part, None) for part in err["loc"] if not _looks_like_tag(part)], err))
+            items.append(_Item(_segments(err["loc"], err["type"], root), dict(err)))
+        except Exception:
+            items.append(_Item([("key", part, None) for part in err["loc"] if not _looks_like_tag(part)], dict(err)))
     findings: list[Finding] = []
     for item, finding in _collapse(items, data):
         if finding is not None:
             findings.append(finding)
             continue
+        assert item is not None  # _collapse gives an item wherever it gives no finding
         try:
             findings.append(_finding(item, data))
-        except Exception:  # noqa: BLE001
+        except Exception:
             findings.append(Finding(item.path, _one_line(str(item.err.get("msg", "invalid value")))))
     return findings
 
@@ -227,7 +228,9 @@ def _segments(loc: tuple[Any, ...], err_type: str, root: type[BaseModel]) -> lis
 
 
 def _looks_like_tag(part: Any) -> bool:
-    return isinstance(part, str) and (part in m.SERVICE_TYPES or part == "[key]" or bool(re.search(r"[\[\]]|^constrained-|^(str|int|bool|float)$", part)) or part[:1].isupper())
+    return isinstance(part, str) and (
+        part in m.SERVICE_TYPES or part == "[key]" or bool(re.search(r"[\[\]]|^constrained-|^(str|int|bool|float)$", part)) or part[:1].isupper()
+    )
 
 
 # --- unions ------------------------------------------------------------------------------------
@@ -327,7 +330,7 @@ def _describe(tp: Any) -> str:
 def _union_finding(path: Path, value: Any, branches: dict[Any, list[_Item]], branch_types: dict[Any, Any]) -> Finding:
     descriptions: list[str] = []
     literals: list[str] = []
-    for tag, tp in branch_types.items():
+    for tp in branch_types.values():
         text = _describe(tp)
         if text not in descriptions:
             descriptions.append(text)
@@ -366,10 +369,11 @@ def _get(data: Any, path: Path) -> Any:
     for part in path:
         if isinstance(data, dict) and part in data:
             data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            continue
+        if isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
             data = data[part]
-        else:
-            return None
+            continue
+        return None
     return data
 
 
@@ -388,7 +392,7 @@ def _finding(item: _Item, data: Any) -> Finding:
         return Finding(path[:-1], f"missing required key '{path[-1]}'", at="parent")
     if kind == "extra_forbidden":
         owner = item.owner
-        hint = suggest(path[-1], list(owner.model_fields)) if _is_model(owner) else None
+        hint = suggest(str(path[-1]), list(owner.model_fields)) if _is_model(owner) else None
         if hint is None and _is_model(owner):
             hint = "known keys: " + ", ".join(owner.model_fields)
         return Finding(path, f"unknown key '{path[-1]}'", hint, at="key")
@@ -491,7 +495,7 @@ def _key_finding(path: Path, key: Any, ctx: dict[str, Any]) -> Finding:
     if pattern:
         noun = PATTERNS.get(pattern, f"a key matching {pattern}")
         if pattern in _NAME_LIMITS and isinstance(key, str):
-            what, limit, why = _NAME_LIMITS[pattern]
+            what, limit, _why = _NAME_LIMITS[pattern]
             if len(key) > limit:
                 return Finding(path, f"{show(key)} is too long for {what} ({len(key)} characters, at most {limit})", at="key")
         return Finding(path, f"{show(key)} is not {noun}", at="key")

@@ -225,10 +225,10 @@ class _Converter:
                 self.active.add(id(item))
                 try:
                     for key_node, value_node in item.value:
-                        key = str(key_node.value) if isinstance(key_node, ScalarNode) else None
-                        if key is None or key in result or key_node.tag == _TAG + "merge":
+                        merged_key = str(key_node.value) if isinstance(key_node, ScalarNode) else None
+                        if merged_key is None or merged_key in result or key_node.tag == _TAG + "merge":
                             continue
-                        result[key] = self.convert(value_node, (*path, key), key_node)
+                        result[merged_key] = self.convert(value_node, (*path, merged_key), key_node)
                 finally:
                     self.active.discard(id(item))
         return result

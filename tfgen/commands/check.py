@@ -13,6 +13,7 @@ from tfgen.paths import BuildLayout
 from tfgen.workflow import plan_environment
 
 if TYPE_CHECKING:
+    from tfgen.policy import PolicyResult
     from tfgen.policy.declared import EnvironmentPolicy
 
 
@@ -31,8 +32,9 @@ def check_command(blueprint: Path | None, environment: str | None, offline: bool
         path, policy = _environment_plan(blueprint, environment, offline)
         result = run_policy(path, skips=policy.skips, protected=policy.protected, declared=policy.declared)
 
-    subject = {"blueprint": str(blueprint), "environment": environment} if plan_json is None else {}
-    text = render(result, output_format, color=output is None and output_format == "table" and sys.stdout.isatty(), **subject)
+    subject = str(blueprint) if plan_json is None else None
+    color = output is None and output_format == "table" and sys.stdout.isatty()
+    text = render(result, output_format, color=color, blueprint=subject, environment=environment if plan_json is None else None)
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text if output_format != "table" else render(result, "table"))
@@ -42,7 +44,7 @@ def check_command(blueprint: Path | None, environment: str | None, offline: bool
     return 0 if result.passed else 1
 
 
-def _summary_line(result) -> str:
+def _summary_line(result: PolicyResult) -> str:
     summary = result.summary()
     verdict = "PASSED" if result.passed else "FAILED"
     return f"{verdict} {result.plan}: {summary['failed']} failed, {summary['skipped']} skipped, {summary['passed']} passed\n"

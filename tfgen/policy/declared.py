@@ -13,8 +13,8 @@ blueprint's ``environments.<env>.policy.skip`` says why tasks of production take
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.blueprint.model import Blueprint

@@ -86,7 +86,8 @@ SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
     ScopedSkip(
         "CKV2_AWS_5",
         r"module\..+\.aws_security_group\.this",
-        "attached to its ECS service through the task-security-group module's output (tfgen followed the reference in the plan); checkov's plan graph does not follow module outputs",
+        "attached to its ECS service through the task-security-group module's output (tfgen followed the reference in the plan); "
+        "checkov's plan graph does not follow module outputs",
         attached_only=True,
     ),
     # A scheduled job's group reaches its tasks through the state machine's run input.

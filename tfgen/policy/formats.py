@@ -71,13 +71,18 @@ def to_table(result: PolicyResult, *, color: bool = False, verbose: bool = False
         check_width = max(len(row[1]) for row in rows)
         resource_width = min(80, max(len(row[2]) for row in rows))
         for status, check_id, resource, why in rows:
-            console.print(f"[{styles[status]}]{status.upper():<7}[/] {check_id:<{check_width}}  {escape(resource):<{resource_width}}  {escape(why)}", overflow="ignore", crop=False)
+            console.print(
+                f"[{styles[status]}]{status.upper():<7}[/] {check_id:<{check_width}}  {escape(resource):<{resource_width}}  {escape(why)}",
+                overflow="ignore",
+                crop=False,
+            )
     for check_id, reason in sorted(result.unused_skips.items()):
         console.print(f"note: skip {check_id} matched no result ({escape(reason)})")
     summary = result.summary()
     verdict = "[bold red]FAILED[/]" if not result.passed else "[bold green]PASSED[/]"
     cached = ", cached" if result.cached else ""
-    console.print(f"{verdict} {escape(result.plan)}: {summary[FAILED]} failed, {summary[SKIPPED]} skipped, {summary[PASSED]} passed (checkov {result.checkov_version or '?'}{cached})")
+    counts = f"{summary[FAILED]} failed, {summary[SKIPPED]} skipped, {summary[PASSED]} passed"
+    console.print(f"{verdict} {escape(result.plan)}: {counts} (checkov {result.checkov_version or '?'}{cached})")
     return buffer.getvalue()
 
 
@@ -185,7 +190,9 @@ def _artifact_uri(plan: str) -> str:
 def to_junit(result: PolicyResult) -> str:
     """One testcase per check and resource; failures as <failure>, skips as <skipped message=reason>."""
     summary = result.summary()
-    suites = ET.Element("testsuites", name="tfgen check", tests=str(len(result.records)), failures=str(summary[FAILED]), skipped=str(summary[SKIPPED]), errors="0")
+    suites = ET.Element(
+        "testsuites", name="tfgen check", tests=str(len(result.records)), failures=str(summary[FAILED]), skipped=str(summary[SKIPPED]), errors="0"
+    )
     suite = ET.SubElement(
         suites, "testsuite", name=f"tfgen policy: {result.plan}", tests=str(len(result.records)), failures=str(summary[FAILED]),
         skipped=str(summary[SKIPPED]), errors="0", time=f"{result.duration:.3f}",

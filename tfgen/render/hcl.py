@@ -8,8 +8,9 @@ of literals; several for an ``Obj`` or a type constraint), nested ``Block``s, ``
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from tfgen.terraform_types import TypeSpec
 
@@ -100,6 +101,8 @@ def _type_one_line(spec: TypeSpec) -> str | None:
 
 def _type_lines(spec: TypeSpec, indent: int) -> list[str]:
     """A multi-line object type: first line without indentation, last line closing it."""
+    if isinstance(spec, str):
+        return [spec]
     kind, inner = spec
     if kind in ("list", "map", "set"):
         lines = _type_lines(inner, indent)

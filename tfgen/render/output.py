@@ -125,7 +125,19 @@ def write_rendering(name: str, source: str, files: dict[str, bytes], out: Path, 
         if result.stale and not out.exists():
             raise TfgenError(f"{name}: {out} has not been rendered yet (run `tfgen render {source}`)")
         if result.stale:
-            lines = [f"{out / rel}: " + ("edited since tfgen wrote it" if rel in edited else "not written by tfgen" if rel in foreign else "would be removed" if rel in to_remove else "stale") for rel in result.stale]
+            lines = [
+                f"{out / rel}: "
+                + (
+                    "edited since tfgen wrote it"
+                    if rel in edited
+                    else "not written by tfgen"
+                    if rel in foreign
+                    else "would be removed"
+                    if rel in to_remove
+                    else "stale"
+                )
+                for rel in result.stale
+            ]
             raise TfgenError(f"{name}: rendered code is out of date (run `tfgen render`):\n" + "\n".join(lines))
         return result
     if (edited or foreign) and not force:

@@ -41,7 +41,12 @@ LOAD_BALANCER_TYPE: TypeSpec = (
         ("waf_acl_arn", "string"),
     ],
 )
-EC2_TYPE: TypeSpec = ("object", [("name", "string"), ("instance_type", "string"), ("min_size", "number"), ("max_size", "number"), ("target_capacity", "number")])
+EC2_NOTE = ", EC2 capacity"
+CLUSTER_DESCRIPTION = "ECS cluster: name, Container Insights, default capacity provider strategy{ec2}."
+EC2_TYPE: TypeSpec = (
+    "object",
+    [("name", "string"), ("instance_type", "string"), ("min_size", "number"), ("max_size", "number"), ("target_capacity", "number")],
+)
 
 
 def root_files(model: RenderModel) -> dict[str, str]:
@@ -123,7 +128,7 @@ def _cluster_type(model: RenderModel) -> TypeSpec:
 def _variables(model: RenderModel) -> list[Block]:
     blocks = [
         _variable("account_id", "AWS account the environment deploys to (the provider refuses any other).", "string"),
-        _variable("cluster", "ECS cluster: name, Container Insights, default capacity provider strategy" + (", EC2 capacity." if model.ec2_capacity else "."), _cluster_type(model)),
+        _variable("cluster", CLUSTER_DESCRIPTION.format(ec2=EC2_NOTE if model.ec2_capacity else ""), _cluster_type(model)),
         _variable("environment", "Name of the environment.", "string"),
     ]
     if model.load_balancer:
@@ -131,7 +136,8 @@ def _variables(model: RenderModel) -> list[Block]:
     if model.created_vpc:
         blocks.append(_variable("network", "VPC to create (name, cidr, azs, nat).", NEW_NETWORK_TYPE))
     else:
-        blocks.append(_variable("network", "Existing VPC, its public and private subnets, and where tasks run (task_subnet_ids, assign_public_ip).", EXISTING_NETWORK_TYPE))
+        description = "Existing VPC, its public and private subnets, and where tasks run (task_subnet_ids, assign_public_ip)."
+        blocks.append(_variable("network", description, EXISTING_NETWORK_TYPE))
     blocks += [
         _variable("protected", "Protected environment: deletion protection on, destroys refused by tfgen apply.", "bool"),
         _variable("region", "AWS region of the environment.", "string"),
@@ -172,7 +178,8 @@ def _locals(model: RenderModel) -> Block:
         network = Raw("var.network")
     items: list[Any] = [Attr("application", model.name), BLANK, Attr("capacity_providers", Obj(providers)), BLANK, Attr("network", network)]
     if model.services:
-        items += [BLANK, Comment("Where every task of the application runs (each service adds its capacity provider strategy)."), Attr("placement", _placement())]
+        comment = Comment("Where every task of the application runs (each service adds its capacity provider strategy).")
+        items += [BLANK, comment, Attr("placement", _placement())]
     if model.load_balancer:
         items += [
             BLANK,
@@ -237,7 +244,8 @@ def _infrastructure(model: RenderModel) -> list[Block]:
             Attr("vpc_id", Raw("local.network.vpc_id")),
             Attr("subnet_ids", Raw("var.load_balancer.internal ? local.network.private_subnet_ids : local.network.public_subnet_ids")),
         ]
-        lb += [Attr(key, Raw(f"var.load_balancer.{key}")) for key in ("allowed_source_ips", "certificate_arn", "additional_certificate_arns", "ssl_policy", "idle_timeout")]
+        passed_through = ("allowed_source_ips", "certificate_arn", "additional_certificate_arns", "ssl_policy", "idle_timeout")
+        lb += [Attr(key, Raw(f"var.load_balancer.{key}")) for key in passed_through]
         lb += [Attr("deletion_protection", Raw("var.protected"))]
         lb += [Attr(key, Raw(f"var.load_balancer.{key}")) for key in ("access_logs", "waf_acl_arn")]
         blocks.append(_module("alb", "alb", lb))
@@ -286,7 +294,8 @@ def _map_output(name: str, description: str, entries: dict[str, str]) -> Block:
 def _outputs(model: RenderModel) -> list[Block]:
     blocks = []
     if model.load_balancer:
-        blocks.append(Block("output", ("load_balancer_dns_name",), [Attr("description", "DNS name of the application load balancer."), Attr("value", Raw("module.alb.dns_name"))]))
+        dns_name = [Attr("description", "DNS name of the application load balancer."), Attr("value", Raw("module.alb.dns_name"))]
+        blocks.append(Block("output", ("load_balancer_dns_name",), dns_name))
     groups: dict[str, tuple[str, dict[str, str]]] = {}
     for descriptor in SERVICE_TYPES.values():  # every type's outputs exist, empty when it has no service
         for output in descriptor.outputs:

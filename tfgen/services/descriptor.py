@@ -13,8 +13,9 @@ declared), then ``scaling`` when the type scales, then the type's own attributes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from tfgen.blueprint import model as m
 from tfgen.naming import resource_name

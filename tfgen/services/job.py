@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tfgen.blueprint import model as m
-from tfgen.terraform_types import TypeSpec
 from tfgen.services.descriptor import Environment, Output, ServiceType
+from tfgen.terraform_types import TypeSpec
 
 SCHEDULE_TYPE: TypeSpec = ("object", [("expression", "string"), ("timeout", "number")])
 

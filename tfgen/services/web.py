@@ -6,8 +6,8 @@ from typing import Any
 
 from tfgen.blueprint import model as m
 from tfgen.naming import short_name
-from tfgen.terraform_types import TypeSpec
 from tfgen.services.descriptor import TARGET_TRACKING_SCALING_TYPE, Environment, Output, ServiceType, target_tracking_scaling
+from tfgen.terraform_types import TypeSpec
 
 AUTO_PRIORITY_STEP = 10
 HEALTH_CHECK_TYPE: TypeSpec = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tfgen.blueprint import model as m
-from tfgen.terraform_types import TypeSpec
 from tfgen.services.descriptor import Environment, Output, ServiceType
+from tfgen.terraform_types import TypeSpec
 
 SCALING_TYPE: TypeSpec = ("object", [("min", "number"), ("max", "number"), ("desired", "number"), ("backlog_per_task", "number")])
 QUEUE_TYPE: TypeSpec = ("object", [("visibility_timeout", "number"), ("max_receive_count", "number"), ("retention", "number")])
