@@ -309,7 +309,7 @@ def test_vote_nightly_job_and_network(env: str, plans: Plans):
     flow_log = plan.after("module.vpc.aws_flow_log.this")
     assert (flow_log["traffic_type"], flow_log["log_destination_type"]) == ("ALL", "cloud-watch-logs")
     assert plan.after("module.vpc.aws_cloudwatch_log_group.flow_logs")["name"] == f"/vpc/vote-{env}/flow-logs"
-    assert plan.after("module.vpc.aws_iam_role.flow_logs")["name"] == f"vote-{env}-flow-logs"
+    assert plan.after("module.vpc.module.flow_logs_role.aws_iam_role.this")["name"] == f"vote-{env}-flow-logs"
 
 
 # --- single-web: existing VPC, HTTP only in dev, HTTPS in prod, image built into ECR --------------

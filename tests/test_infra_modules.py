@@ -175,8 +175,11 @@ def terraform_class():
 @pytest.mark.slow
 @pytest.mark.parametrize("module", INFRA_MODULES)
 def test_module_validates_alone(module: str, terraform_class, tmp_path: Path):
-    root = tmp_path / module
-    shutil.copytree(MODULES / module, root)
-    terraform = terraform_class(root, tmp_path / ".terraform-data", offline=True)
+    """The module directory itself (with the modules beside it that it calls, e.g. ../iam-role):
+    offline, Terraform runs in ``<data_dir>/offline-root``, a sibling of the modules here."""
+    tree = tmp_path / "modules"
+    shutil.copytree(MODULES, tree, ignore=shutil.ignore_patterns(".terraform*", ".tfgen"))
+    root = tree / module
+    terraform = terraform_class(root, tree, offline=True)
     terraform.init()
     terraform.validate()

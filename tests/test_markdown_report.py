@@ -343,7 +343,7 @@ def test_cli_check_plan_json_markdown(tmp_path):
     assert result.exit_code == 1, result.output
     document = blocks(result.stdout)
     assert document[0] == ("h2", f"tfgen check: {plan}: ❌ failed")
-    assert document[1][0] == "h3" and document[1][1].startswith("Policy checks: 1 failed, 0 skipped, ")
+    assert document[1][0] == "h3" and document[1][1].startswith("Policy checks: 1 failed, 0 skipped, "), result.stdout
     assert document[2] == ("table", [
         ["check", "resource", "name", "details"],
         ["CKV_TFG_1", API_SERVICE, "ECS service has the deployment circuit breaker enabled with rollback", ""],

@@ -120,7 +120,7 @@ def test_data_sources_are_deterministic_and_known(stack):
 
 
 def test_apply_fills_aws_shaped_placeholders(stack):
-    outputs = stack.output_json()
+    outputs = json.loads(stack.run(["output", "-json", "-no-color"], capture=True).stdout)
     assert outputs["queue_url"]["value"] == "https://sqs.eu-west-1.amazonaws.com/123456789012/fixture-jobs"
     state = json.loads(stack.state_path.read_text())
     by_address = {f"{r['type']}.{r['name']}": r["instances"][0]["attributes"] for r in state["resources"] if r["mode"] == "managed"}

@@ -45,6 +45,7 @@ README_OUTPUTS = {
     },
     "ecs-service": {"service_name", "service_arn", "security_group_id", "scaling_resource_id"},
     "task-security-group": {"id"},
+    "iam-role": {"arn", "name", "id"},
     "web-service": {"service_name", "target_group_arn", "security_group_id", "task_role_arn"},
     "backend-service": {"service_name", "security_group_id", "discovery_name"},
     "worker-service": {"service_name", "queue_url", "queue_arn", "dead_letter_queue_url"},
@@ -494,13 +495,13 @@ def test_security_groups_admit_only_their_sources(planned: dict[str, Planned], e
 def test_execution_roles_read_only_declared_secrets(planned: dict[str, Planned]) -> None:
     applied = planned["prod"]
     policies = applied.of_type("aws_iam_role_policy")
-    secrets = {a: p for a, p in policies.items() if a.endswith("aws_iam_role_policy.secrets[0]")}
-    assert set(secrets) == {"module.web.module.task.aws_iam_role_policy.secrets[0]", "module.job.module.task.aws_iam_role_policy.secrets[0]"}
-    web = {s["Sid"]: (s["Action"], s["Resource"]) for s in _policy(secrets["module.web.module.task.aws_iam_role_policy.secrets[0]"]["policy"])}
+    secrets = {a: p for a, p in policies.items() if a.endswith('aws_iam_role_policy.this["declared-secrets"]')}
+    assert set(secrets) == {'module.web.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]', 'module.job.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]'}
+    web = {s["Sid"]: (s["Action"], s["Resource"]) for s in _policy(secrets['module.web.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]']["policy"])}
     assert web == {"ReadDeclaredSecrets": ("secretsmanager:GetSecretValue", DB_SECRET), "ReadDeclaredParameters": ("ssm:GetParameters", API_PARAMETER)}
-    job = _policy(secrets["module.job.module.task.aws_iam_role_policy.secrets[0]"]["policy"])
+    job = _policy(secrets['module.job.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]']["policy"])
     assert [(s["Action"], s["Resource"]) for s in job] == [("secretsmanager:GetSecretValue", DB_SECRET)]
-    assert not planned["dev"].of_type("aws_iam_role_policy", "module.web.module.task.aws_iam_role_policy.secrets")
+    assert not planned["dev"].of_type("aws_iam_role_policy", 'module.web.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]')
     attachments = applied.of_type("aws_iam_role_policy_attachment")
     assert len(attachments) == 4
     for attachment in attachments.values():
@@ -525,11 +526,11 @@ def test_no_wildcard_actions_in_any_policy(planned: dict[str, Planned]) -> None:
         for statement in _policy(policy["policy"]):
             for action in _as_list(statement["Action"]):
                 assert "*" not in action, f"{address}: {action}"
-    exec_policy = _policy(applied["module.web.module.task.aws_iam_role_policy.execute_command[0]"]["policy"])
+    exec_policy = _policy(applied['module.web.module.task.module.task_role.aws_iam_role_policy.this["ecs-exec"]']["policy"])
     assert sorted(exec_policy[0]["Action"]) == [
         "ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel",
     ]  # fmt: skip
-    assert "module.backend.module.task.aws_iam_role_policy.execute_command[0]" not in applied
+    assert 'module.backend.module.task.module.task_role.aws_iam_role_policy.this["ecs-exec"]' not in applied
 
 
 def test_worker_consumes_only_its_queue(planned: dict[str, Planned]) -> None:
@@ -541,7 +542,7 @@ def test_worker_consumes_only_its_queue(planned: dict[str, Planned]) -> None:
     assert json.loads(queue["redrive_policy"]) == {"deadLetterTargetArn": dead_letter["arn"], "maxReceiveCount": 5}
     allow = json.loads(applied["module.worker.aws_sqs_queue_redrive_allow_policy.dead_letter"]["redrive_allow_policy"])
     assert allow == {"redrivePermission": "byQueue", "sourceQueueArns": [queue["arn"]]}
-    (statement,) = _policy(applied['module.worker.module.task.aws_iam_role_policy.task["consume-queue"]']["policy"])
+    (statement,) = _policy(applied['module.worker.module.task.module.task_role.aws_iam_role_policy.this["consume-queue"]']["policy"])
     assert sorted(statement["Action"]) == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
     assert statement["Resource"] == queue["arn"]
 
@@ -549,9 +550,9 @@ def test_worker_consumes_only_its_queue(planned: dict[str, Planned]) -> None:
 def test_schedule_role_runs_only_its_task(planned: dict[str, Planned]) -> None:
     applied = planned["prod"]
     machine = applied["module.job.aws_sfn_state_machine.this"]
-    (start,) = _policy(applied["module.job.aws_iam_role_policy.events"]["policy"])
+    (start,) = _policy(applied['module.job.module.events_role.aws_iam_role_policy.this["start-run"]']["policy"])
     assert (start["Action"], start["Resource"]) == ("states:StartExecution", machine["arn"])
-    statements = {s["Sid"]: s for s in _policy(applied["module.job.aws_iam_role_policy.state_machine"]["policy"])}
+    statements = {s["Sid"]: s for s in _policy(applied['module.job.module.state_machine_role.aws_iam_role_policy.this["run-task"]']["policy"])}
     definition = applied["module.job.module.task.aws_ecs_task_definition.this"]
     run = statements["RunThisTaskDefinition"]
     assert run["Action"] == "ecs:RunTask"
@@ -567,9 +568,9 @@ def test_schedule_role_runs_only_its_task(planned: dict[str, Planned]) -> None:
         "RunThisTaskDefinition", "PassTheTaskRoles", "TagTheTasksItRuns", "WatchAndStopItsTasks", "ManagedRuleForTaskEvents",
         "DeliverRunLogs", "SendRunTraces",
     }  # fmt: skip
-    assert machine["role_arn"] == applied["module.job.aws_iam_role.state_machine"]["arn"]
+    assert machine["role_arn"] == applied["module.job.module.state_machine_role.aws_iam_role.this"]["arn"]
     target = applied["module.job.aws_cloudwatch_event_target.this"]
-    assert (target["arn"], target["role_arn"]) == (machine["arn"], applied["module.job.aws_iam_role.events"]["arn"])
+    assert (target["arn"], target["role_arn"]) == (machine["arn"], applied["module.job.module.events_role.aws_iam_role.this"]["arn"])
     run = json.loads(target["input"])
     assert run["task_definition"] == definition["arn"] and run["cluster"] == applied["aws_ecs_cluster.this"]["arn"]
     assert sorted(run["subnets"]) == ["subnet-0aaa", "subnet-0bbb"]
@@ -615,16 +616,16 @@ def test_scaling(planned: dict[str, Planned]) -> None:
         return found
 
     assert tracking(prod) == {
-        "module.web.module.service.aws_appautoscaling_policy.cpu[0]": ("ECSServiceAverageCPUUtilization", 70),
-        "module.web.module.service.aws_appautoscaling_policy.memory[0]": ("ECSServiceAverageMemoryUtilization", 80),
-        "module.web.module.service.aws_appautoscaling_policy.requests[0]": ("ALBRequestCountPerTarget", 1000),
-        "module.backend.module.service.aws_appautoscaling_policy.cpu[0]": ("ECSServiceAverageCPUUtilization", 60),
+        'module.web.module.service.aws_appautoscaling_policy.target_tracking["cpu"]': ("ECSServiceAverageCPUUtilization", 70),
+        'module.web.module.service.aws_appautoscaling_policy.target_tracking["memory"]': ("ECSServiceAverageMemoryUtilization", 80),
+        'module.web.module.service.aws_appautoscaling_policy.target_tracking["requests"]': ("ALBRequestCountPerTarget", 1000),
+        'module.backend.module.service.aws_appautoscaling_policy.target_tracking["cpu"]': ("ECSServiceAverageCPUUtilization", 60),
         "module.worker.aws_appautoscaling_policy.backlog": ("custom", 100),
     }
     assert set(tracking(dev)) == {"module.worker.aws_appautoscaling_policy.backlog"}
 
     applied = planned["prod"]
-    label = applied["module.web.module.service.aws_appautoscaling_policy.requests[0]"]["target_tracking_scaling_policy_configuration"][0]
+    label = applied['module.web.module.service.aws_appautoscaling_policy.target_tracking["requests"]']["target_tracking_scaling_policy_configuration"][0]
     group_suffix = applied["module.web.aws_lb_target_group.this"]["arn_suffix"]
     assert label["predefined_metric_specification"][0]["resource_label"] == f"app/vote/0abc/{group_suffix}"
 

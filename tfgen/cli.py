@@ -279,7 +279,7 @@ def doctor(output_format: str) -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def tf(offline: bool, environment: str | None, target: Path, args: tuple[str, ...]) -> None:
     """Run terraform ARGS in the rendered directory, wired as tfgen wires it."""
-    from tfgen.terraform import run_tf_command
+    from tfgen.commands.tf import run_tf_command
 
     if not args:
         raise InputError("tf: give the terraform command after --, e.g. `tfgen tf DIR -- plan`")

@@ -16,9 +16,6 @@ lists as `.0`, `.1`) and compared across environments. Every difference is class
   (edited by hand or stale), or a difference that remains with the overrides removed and is not
   derived from the environment.
 
-Without a renderer (tfgen.render missing), the same classification runs on the merged
-per-environment blueprints (`LoadedBlueprint.for_environment(env)`), where every difference is
-an override or an environment setting by construction; the output says which source was used.
 """
 
 from __future__ import annotations
@@ -56,7 +53,7 @@ class Difference:
 @dataclass
 class ParityReport:
     blueprint: str
-    source: str  # "var-files" | "blueprint"
+    source: str  # "var-files": the rendered var files are what is compared
     environments: list[str]
     differences: list[Difference]
 
@@ -233,10 +230,6 @@ def compute_parity(blueprint: Path) -> ParityReport:
     tokens = {env: _environment_tokens(loaded, env) for env in envs}
     overrides = {env: flatten(json.loads(loaded.blueprint.environments[env].overrides.model_dump_json(exclude_defaults=True))) for env in envs}
     overrides = {env: {k: v for k, v in flat.items() if k and v not in ({}, [])} for env, flat in overrides.items()}
-    try:
-        import tfgen.render  # noqa: F401
-    except ImportError:
-        return _blueprint_parity(loaded, envs, tokens, overrides)
     with tempfile.TemporaryDirectory(prefix="tfgen-parity-") as tmp:
         tmp_path = Path(tmp)
         fresh = _render_var_files(loaded, tmp_path / "fresh")
@@ -245,23 +238,6 @@ def compute_parity(blueprint: Path) -> ParityReport:
         baseline = _render_var_files(stripped, tmp_path / "baseline")
     actual = _var_files(Path("build") / loaded.name, envs) or fresh
     return ParityReport(str(blueprint), "var-files", envs, classify(actual, fresh, baseline, tokens, overrides))
-
-
-def _blueprint_parity(loaded: Any, envs: list[str], tokens: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> ParityReport:
-    def document(env: str, base: bool) -> dict[str, Any]:
-        model = loaded.blueprint if base else loaded.for_environment(env)
-        data = json.loads(model.model_dump_json(exclude={"environments", "policy"}))
-        settings = loaded.blueprint.environments[env]
-        data["environment"] = env
-        data["account_id"] = settings.account
-        data["region"] = settings.region or loaded.blueprint.region
-        data["protected"] = settings.protected
-        data["state_bucket"] = settings.state.bucket
-        return flatten(data)
-
-    actual = {env: document(env, False) for env in envs}
-    baseline = {env: document(env, True) for env in envs}
-    return ParityReport(str(loaded.path), "blueprint", envs, classify(actual, actual, baseline, tokens, overrides))
 
 
 # --- output ------------------------------------------------------------------------------------

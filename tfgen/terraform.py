@@ -391,9 +391,6 @@ class Terraform:
     def apply(self, plan: Path, on_event: EventHandler | None = None, extra_args: Sequence[str] = ()) -> None:
         self.run(["apply", "-input=false", "-no-color", "-json", *extra_args, str(Path(plan).resolve())], on_event=on_event)
 
-    def output_json(self) -> dict[str, Any]:
-        result = self.run(["output", "-json", "-no-color"], capture=True)
-        return json.loads(result.stdout or "{}")
 
 
 class _Completed(subprocess.CompletedProcess[str]):
@@ -484,85 +481,3 @@ def _write_if_changed(path: Path, text: str) -> None:
     if not path.is_file() or path.read_text() != text:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-
-
-# --- `tfgen tf` ---------------------------------------------------------------------------------
-
-
-def resolve_target(target: Path, environment: str | None) -> tuple[Path, Path]:
-    """(root module dir, data dir) for ``tfgen tf TARGET``: a directory of .tf files, or a
-    blueprint whose rendering is in ``build/<name>/``."""
-    env = environment or "default"
-    if target.is_dir():
-        return target, target / ".tfgen" / env
-    if target.is_file():
-        name = _blueprint_name(target)
-        root = Path("build") / name
-        if not root.is_dir():
-            raise InputError(f"{target}: no rendered configuration at {root}; run `tfgen render {target}` first")
-        return root, root / ".tfgen" / env
-    raise InputError(f"{target}: no such directory or blueprint")
-
-
-def _blueprint_name(path: Path) -> str:
-    from ruamel.yaml import YAML, YAMLError
-
-    try:
-        document = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except (OSError, YAMLError) as error:
-        raise InputError(f"{path}: cannot read blueprint: {error}") from error
-    name = document.get("name") if isinstance(document, dict) else None
-    if not isinstance(name, str):
-        raise InputError(f"{path}:1:1: name: missing")
-    return name
-
-
-def backend_config_file(root: Path, environment: str | None) -> Path | None:
-    """The environment's backend configuration file of a rendered root, if it has one."""
-    if not environment:
-        return None
-    for candidate in (
-        root / "env" / f"{environment}.s3.tfbackend",  # what `tfgen render` writes
-        root / "env" / f"{environment}.backend.hcl",
-    ):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def var_file(root: Path, environment: str | None) -> Path | None:
-    """The environment's var file of a rendered root, if it has one."""
-    if not environment:
-        return None
-    candidate = root / "env" / f"{environment}.tfvars.json"
-    return candidate if candidate.is_file() else None
-
-
-_TAKES_VAR_FILES = {"plan", "destroy", "refresh", "console", "import"}
-
-
-def _takes_var_files(args: list[str]) -> bool:
-    """Commands that evaluate the configuration; not `apply PLANFILE` (a saved plan has its values)."""
-    if args[0] == "apply":
-        return not any(not arg.startswith("-") for arg in args[1:])
-    return args[0] in _TAKES_VAR_FILES
-
-
-def run_tf_command(target: Path, args: Sequence[str], *, offline: bool, environment: str | None) -> int:
-    """``tfgen tf``: init as tfgen does (unless the command is init), then run ARGS; terraform's exit code."""
-    root, data_dir = resolve_target(target, environment)
-    terraform = Terraform(root, data_dir, offline=offline)
-    args = list(args)
-    if args[:1] == ["--"]:
-        args = args[1:]
-    backend_config = None if offline else backend_config_file(root, environment)
-    if args[:1] == ["init"]:
-        terraform.init(backend_config, extra_args=args[1:])
-        print("Terraform has been successfully initialized.", file=sys.stderr)
-        return 0
-    if args[:1] != ["version"] and args:
-        terraform.init(backend_config)
-    variables = var_file(root, environment)
-    if variables is not None and args[:1] and _takes_var_files(args):
-        args.insert(1, f"-var-file={variables.resolve()}")
-    return terraform.run(args, check=False, passthrough=True).returncode

@@ -76,7 +76,7 @@ variable "waf_acl_arn" {
 }
 
 variable "tags" {
-  description = "Tags added to every taggable resource."
+  description = "Tags of the load balancer, its security group, rules and listeners."
   type        = map(string)
   default     = {}
 }

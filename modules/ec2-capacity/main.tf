@@ -1,40 +1,26 @@
+data "aws_partition" "current" {}
+
 data "aws_ssm_parameter" "ecs_ami" {
   name = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 }
 
-data "aws_iam_policy_document" "assume_ec2" {
-  statement {
-    sid     = "EC2AssumeRole"
-    actions = ["sts:AssumeRole"]
+module "instance_role" {
+  source = "../iam-role"
 
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
+  name        = "${var.name}-instance"
+  description = "Container instances of ${var.cluster_name}"
+  trust       = { service = "ec2.amazonaws.com", sid = "EC2AssumeRole" }
+
+  managed_policy_arns = {
+    ecs = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
+    ssm = "arn:${data.aws_partition.current.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
   }
-}
-
-resource "aws_iam_role" "instance" {
-  name               = "${var.name}-instance"
-  description        = "Container instances of ${var.cluster_name}"
-  assume_role_policy = data.aws_iam_policy_document.assume_ec2.json
 
   tags = var.tags
 }
-
-resource "aws_iam_role_policy_attachment" "ecs" {
-  role       = aws_iam_role.instance.name
-  policy_arn = "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"
-}
-
-resource "aws_iam_role_policy_attachment" "ssm" {
-  role       = aws_iam_role.instance.name
-  policy_arn = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
-}
-
 resource "aws_iam_instance_profile" "instance" {
   name = "${var.name}-instance"
-  role = aws_iam_role.instance.name
+  role = module.instance_role.name
 
   tags = var.tags
 }

@@ -20,7 +20,7 @@ output "launch_template_id" {
 
 output "instance_role_arn" {
   description = "ARN of the IAM role of the container instances."
-  value       = aws_iam_role.instance.arn
+  value       = module.instance_role.arn
 }
 
 output "security_group_id" {

@@ -22,7 +22,7 @@ variable "kms_key_arn" {
 }
 
 variable "tags" {
-  description = "Tags added to every taggable resource."
+  description = "Tags of the repository."
   type        = map(string)
   default     = {}
 }

@@ -17,28 +17,6 @@ module "security_group" {
 
   tags = var.tags
 }
-
-# The group and its rules lived in this module before task-security-group existed.
-moved {
-  from = aws_security_group.this
-  to   = module.security_group.aws_security_group.this
-}
-
-moved {
-  from = aws_vpc_security_group_ingress_rule.this
-  to   = module.security_group.aws_vpc_security_group_ingress_rule.this
-}
-
-moved {
-  from = aws_vpc_security_group_egress_rule.https
-  to   = module.security_group.aws_vpc_security_group_egress_rule.https
-}
-
-moved {
-  from = aws_vpc_security_group_egress_rule.services
-  to   = module.security_group.aws_vpc_security_group_egress_rule.services
-}
-
 ################################################################################
 # Service
 ################################################################################
@@ -130,63 +108,35 @@ resource "aws_appautoscaling_target" "this" {
   tags = var.tags
 }
 
-resource "aws_appautoscaling_policy" "cpu" {
-  count = var.scaling.cpu == null ? 0 : 1
-
-  name               = "${var.name}-cpu"
-  policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.this.service_namespace
-  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
-  resource_id        = aws_appautoscaling_target.this.resource_id
-
-  target_tracking_scaling_policy_configuration {
-    target_value = var.scaling.cpu
-
-    predefined_metric_specification {
-      predefined_metric_type = "ECSServiceAverageCPUUtilization"
-    }
+# One target-tracking policy per target the scaling sets: average CPU, average memory, ALB
+# requests per task.
+resource "aws_appautoscaling_policy" "target_tracking" {
+  for_each = {
+    for metric, target in {
+      cpu      = { metric_type = "ECSServiceAverageCPUUtilization", value = var.scaling.cpu, label = null }
+      memory   = { metric_type = "ECSServiceAverageMemoryUtilization", value = var.scaling.memory, label = null }
+      requests = { metric_type = "ALBRequestCountPerTarget", value = var.scaling.requests, label = var.request_count_resource_label }
+    } : metric => target if target.value != null
   }
-}
 
-resource "aws_appautoscaling_policy" "memory" {
-  count = var.scaling.memory == null ? 0 : 1
-
-  name               = "${var.name}-memory"
+  name               = "${var.name}-${each.key}"
   policy_type        = "TargetTrackingScaling"
   service_namespace  = aws_appautoscaling_target.this.service_namespace
   scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
   resource_id        = aws_appautoscaling_target.this.resource_id
 
   target_tracking_scaling_policy_configuration {
-    target_value = var.scaling.memory
+    target_value = each.value.value
 
     predefined_metric_specification {
-      predefined_metric_type = "ECSServiceAverageMemoryUtilization"
-    }
-  }
-}
-
-resource "aws_appautoscaling_policy" "requests" {
-  count = var.scaling.requests == null ? 0 : 1
-
-  name               = "${var.name}-requests"
-  policy_type        = "TargetTrackingScaling"
-  service_namespace  = aws_appautoscaling_target.this.service_namespace
-  scalable_dimension = aws_appautoscaling_target.this.scalable_dimension
-  resource_id        = aws_appautoscaling_target.this.resource_id
-
-  target_tracking_scaling_policy_configuration {
-    target_value = var.scaling.requests
-
-    predefined_metric_specification {
-      predefined_metric_type = "ALBRequestCountPerTarget"
-      resource_label         = var.request_count_resource_label
+      predefined_metric_type = each.value.metric_type
+      resource_label         = each.value.label
     }
   }
 
   lifecycle {
     precondition {
-      condition     = var.request_count_resource_label != null
+      condition     = each.key != "requests" || var.request_count_resource_label != null
       error_message = "Scaling on requests per target needs a load balancer target group (request_count_resource_label)."
     }
   }

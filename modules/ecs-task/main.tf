@@ -69,8 +69,8 @@ resource "aws_ecs_task_definition" "this" {
   requires_compatibilities = local.requires_compatibilities
   cpu                      = tostring(var.task.cpu)
   memory                   = tostring(var.task.memory)
-  execution_role_arn       = aws_iam_role.execution.arn
-  task_role_arn            = aws_iam_role.task.arn
+  execution_role_arn       = module.execution_role.arn
+  task_role_arn            = module.task_role.arn
 
   # Null members (no command, no linuxParameters) are left out of the definition.
   container_definitions = jsonencode([{ for key, value in local.container : key => value if value != null }])
@@ -89,31 +89,6 @@ resource "aws_ecs_task_definition" "this" {
 ################################################################################
 # Execution role: used by the ECS agent to pull the image, write logs and read the secrets
 ################################################################################
-
-data "aws_iam_policy_document" "execution_assume" {
-  statement {
-    sid     = "EcsTasksAssumeRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
-    }
-  }
-}
-
-resource "aws_iam_role" "execution" {
-  name               = "${var.name}-exec"
-  description        = "ECS task execution role of ${var.name}: image pull, logs, declared secrets"
-  assume_role_policy = data.aws_iam_policy_document.execution_assume.json
-
-  tags = var.tags
-}
-
-resource "aws_iam_role_policy_attachment" "execution" {
-  role       = aws_iam_role.execution.name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
-}
 
 data "aws_iam_policy_document" "secrets" {
   count = length(var.task.secrets) == 0 ? 0 : 1
@@ -134,50 +109,22 @@ data "aws_iam_policy_document" "secrets" {
   }
 }
 
-resource "aws_iam_role_policy" "secrets" {
-  count = length(var.task.secrets) == 0 ? 0 : 1
+module "execution_role" {
+  source = "../iam-role"
 
-  name   = "declared-secrets"
-  role   = aws_iam_role.execution.id
-  policy = data.aws_iam_policy_document.secrets[0].json
+  name        = "${var.name}-exec"
+  description = "ECS task execution role of ${var.name}: image pull, logs, declared secrets"
+  trust       = { service = "ecs-tasks.amazonaws.com", sid = "EcsTasksAssumeRole" }
+
+  managed_policy_arns = { execution = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" }
+  inline_policies     = length(var.task.secrets) == 0 ? {} : { declared-secrets = data.aws_iam_policy_document.secrets[0].json }
+
+  tags = var.tags
 }
 
 ################################################################################
 # Task role: what the application itself may do
 ################################################################################
-
-data "aws_iam_policy_document" "task_assume" {
-  statement {
-    sid     = "EcsTasksAssumeRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["ecs-tasks.amazonaws.com"]
-    }
-
-    # Confused-deputy protection: only ECS acting for this account may assume the role.
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-
-    condition {
-      test     = "ArnLike"
-      variable = "aws:SourceArn"
-      values   = ["arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:*"]
-    }
-  }
-}
-
-resource "aws_iam_role" "task" {
-  name               = "${var.name}-task"
-  description        = "ECS task role of ${var.name}: what the application may do"
-  assume_role_policy = data.aws_iam_policy_document.task_assume.json
-
-  tags = var.tags
-}
 
 data "aws_iam_policy_document" "execute_command" {
   count = var.task.enable_execute_command ? 1 : 0
@@ -195,18 +142,25 @@ data "aws_iam_policy_document" "execute_command" {
   }
 }
 
-resource "aws_iam_role_policy" "execute_command" {
-  count = var.task.enable_execute_command ? 1 : 0
+module "task_role" {
+  source = "../iam-role"
 
-  name   = "ecs-exec"
-  role   = aws_iam_role.task.id
-  policy = data.aws_iam_policy_document.execute_command[0].json
-}
+  name        = "${var.name}-task"
+  description = "ECS task role of ${var.name}: what the application may do"
+  trust = {
+    service = "ecs-tasks.amazonaws.com"
+    sid     = "EcsTasksAssumeRole"
+    # Confused-deputy protection: only ECS acting for this account may assume the role.
+    conditions = [
+      { test = "StringEquals", variable = "aws:SourceAccount", values = [data.aws_caller_identity.current.account_id] },
+      { test = "ArnLike", variable = "aws:SourceArn", values = ["arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:*"] },
+    ]
+  }
 
-resource "aws_iam_role_policy" "task" {
-  for_each = var.task_role_policies
+  inline_policies = merge(
+    var.task.enable_execute_command ? { ecs-exec = data.aws_iam_policy_document.execute_command[0].json } : {},
+    var.task_role_policies,
+  )
 
-  name   = each.key
-  role   = aws_iam_role.task.id
-  policy = each.value
+  tags = var.tags
 }

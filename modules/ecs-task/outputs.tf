@@ -25,17 +25,17 @@ output "port_name" {
 
 output "execution_role_arn" {
   description = "ARN of the task execution role."
-  value       = aws_iam_role.execution.arn
+  value       = module.execution_role.arn
 }
 
 output "task_role_arn" {
   description = "ARN of the task role."
-  value       = aws_iam_role.task.arn
+  value       = module.task_role.arn
 }
 
 output "task_role_name" {
   description = "Name of the task role."
-  value       = aws_iam_role.task.name
+  value       = module.task_role.name
 }
 
 output "log_group_name" {

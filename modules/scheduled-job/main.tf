@@ -22,23 +22,6 @@ module "security_group" {
 
   tags = var.tags
 }
-
-# The group and its rules lived in this module before task-security-group existed.
-moved {
-  from = aws_security_group.this
-  to   = module.security_group.aws_security_group.this
-}
-
-moved {
-  from = aws_vpc_security_group_egress_rule.https
-  to   = module.security_group.aws_vpc_security_group_egress_rule.https
-}
-
-moved {
-  from = aws_vpc_security_group_egress_rule.services
-  to   = module.security_group.aws_vpc_security_group_egress_rule.services
-}
-
 ################################################################################
 # Run: a Step Functions state machine runs one task and waits for it, so a run that outlives
 # var.timeout is stopped (ECS itself has no run timeout). The definition takes the cluster, task
@@ -102,7 +85,7 @@ resource "aws_cloudwatch_log_group" "runs" {
 
 resource "aws_sfn_state_machine" "this" {
   name     = var.name
-  role_arn = aws_iam_role.state_machine.arn
+  role_arn = module.state_machine_role.arn
   definition = jsonencode({
     Comment = "Runs one task of ${var.name}${var.schedule.timeout == null ? "" : " and stops it after ${var.schedule.timeout} seconds"}"
     StartAt = "RunTask"
@@ -139,39 +122,13 @@ resource "aws_cloudwatch_event_target" "this" {
   rule      = aws_cloudwatch_event_rule.this.name
   target_id = "run-task"
   arn       = aws_sfn_state_machine.this.arn
-  role_arn  = aws_iam_role.events.arn
+  role_arn  = module.events_role.arn
   input     = jsonencode(local.run_input)
 }
 
 ################################################################################
 # Role of EventBridge: start only this state machine
 ################################################################################
-
-data "aws_iam_policy_document" "events_assume" {
-  statement {
-    sid     = "EventBridgeAssumeRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "events" {
-  name               = "${var.name}-events"
-  description        = "EventBridge role that starts the scheduled runs of ${var.name}"
-  assume_role_policy = data.aws_iam_policy_document.events_assume.json
-
-  tags = var.tags
-}
 
 data "aws_iam_policy_document" "start_run" {
   statement {
@@ -181,42 +138,26 @@ data "aws_iam_policy_document" "start_run" {
   }
 }
 
-resource "aws_iam_role_policy" "events" {
-  name   = "start-run"
-  role   = aws_iam_role.events.id
-  policy = data.aws_iam_policy_document.start_run.json
+module "events_role" {
+  source = "../iam-role"
+
+  name        = "${var.name}-events"
+  description = "EventBridge role that starts the scheduled runs of ${var.name}"
+  trust = {
+    service    = "events.amazonaws.com"
+    sid        = "EventBridgeAssumeRole"
+    conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [data.aws_caller_identity.current.account_id] }]
+  }
+
+  inline_policies = { start-run = data.aws_iam_policy_document.start_run.json }
+
+  tags = var.tags
 }
 
 ################################################################################
 # Role of the state machine: run, watch and stop only this task definition, pass only its two
 # roles, and deliver its own logs and traces
 ################################################################################
-
-data "aws_iam_policy_document" "state_machine_assume" {
-  statement {
-    sid     = "StepFunctionsAssumeRole"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["states.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "state_machine" {
-  name               = "${var.name}-runs"
-  description        = "Step Functions role that runs the task of ${var.name} and stops it at its timeout"
-  assume_role_policy = data.aws_iam_policy_document.state_machine_assume.json
-
-  tags = var.tags
-}
 
 data "aws_iam_policy_document" "run_task" {
   statement {
@@ -299,8 +240,18 @@ data "aws_iam_policy_document" "run_task" {
   }
 }
 
-resource "aws_iam_role_policy" "state_machine" {
-  name   = "run-task"
-  role   = aws_iam_role.state_machine.id
-  policy = data.aws_iam_policy_document.run_task.json
+module "state_machine_role" {
+  source = "../iam-role"
+
+  name        = "${var.name}-runs"
+  description = "Step Functions role that runs the task of ${var.name} and stops it at its timeout"
+  trust = {
+    service    = "states.amazonaws.com"
+    sid        = "StepFunctionsAssumeRole"
+    conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [data.aws_caller_identity.current.account_id] }]
+  }
+
+  inline_policies = { run-task = data.aws_iam_policy_document.run_task.json }
+
+  tags = var.tags
 }

@@ -1,18 +1,16 @@
 variable "name" {
-  description = "Name of the service: <app>-<env>-<service>. Prefixes the ECS service, task family, IAM roles, log group and security group (ecs-task checks its length)."
+  description = "Name of the job: <app>-<env>-<job>. Prefixes its task family, state machine, schedule, IAM roles, log groups and security group (ecs-task checks the length)."
   type        = string
 }
 
 variable "placement" {
-  description = "Where the job's tasks run: cluster, VPC, subnets, public IPs (only for subnets without a NAT route), the application's services group and the capacity provider strategy. A task started by a schedule cannot join Service Connect: service_connect_namespace_arn is not used."
+  description = "Where the job's tasks run: cluster, VPC, subnets, public IPs (only for subnets without a NAT route), the application's services group and the capacity provider strategy. Other attributes (a placement shared with services) are ignored: a task started by a schedule cannot join Service Connect."
   type = object({
-    cluster_arn                   = string
-    cluster_name                  = string
-    vpc_id                        = string
-    subnet_ids                    = list(string)
-    assign_public_ip              = optional(bool, false)
-    services_security_group_id    = string
-    service_connect_namespace_arn = optional(string)
+    cluster_arn                = string
+    vpc_id                     = string
+    subnet_ids                 = list(string)
+    assign_public_ip           = optional(bool, false)
+    services_security_group_id = string
     capacity_provider_strategy = list(object({
       capacity_provider = string
       base              = optional(number, 0)
@@ -22,12 +20,12 @@ variable "placement" {
 }
 
 variable "task" {
-  description = "The task: image, size, port, command, environment, secrets, filesystem, ECS Exec, log retention. Passed to ecs-task, whose variables.tf declares its fields."
+  description = "The job's task, run once per schedule: its log retention also applies to the run history. Passed to ecs-task, whose variables.tf declares its fields (image, size, command, environment, secrets, filesystem, ECS Exec, log retention)."
   type        = any
 }
 
 variable "tags" {
-  description = "Tags of every resource."
+  description = "Tags of every resource of the job."
   type        = map(string)
   default     = {}
 }

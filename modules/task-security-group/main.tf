@@ -24,26 +24,34 @@ resource "aws_vpc_security_group_ingress_rule" "this" {
   tags = var.tags
 }
 
-# HTTPS to anywhere: ECR, CloudWatch Logs, Secrets Manager, SQS and other AWS APIs. DNS goes to
-# the Amazon-provided resolver, which security groups do not filter.
-resource "aws_vpc_security_group_egress_rule" "https" {
-  security_group_id = aws_security_group.this.id
-  description       = "HTTPS to AWS APIs, image registries and external services"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
+# HTTPS to anywhere (ECR, CloudWatch Logs, Secrets Manager, SQS and other AWS APIs) and TCP to
+# the application's other services. DNS goes to the Amazon-provided resolver, which security
+# groups do not filter.
+resource "aws_vpc_security_group_egress_rule" "this" {
+  for_each = {
+    https = {
+      description                  = "HTTPS to AWS APIs, image registries and external services"
+      cidr_ipv4                    = "0.0.0.0/0"
+      referenced_security_group_id = null
+      from_port                    = 443
+      to_port                      = 443
+    }
+    services = {
+      description                  = "TCP to the other services of the application"
+      cidr_ipv4                    = null
+      referenced_security_group_id = var.services_security_group_id
+      from_port                    = 0
+      to_port                      = 65535
+    }
+  }
 
-  tags = var.tags
-}
-
-resource "aws_vpc_security_group_egress_rule" "services" {
   security_group_id            = aws_security_group.this.id
-  description                  = "TCP to the other services of the application"
+  description                  = each.value.description
   ip_protocol                  = "tcp"
-  from_port                    = 0
-  to_port                      = 65535
-  referenced_security_group_id = var.services_security_group_id
+  from_port                    = each.value.from_port
+  to_port                      = each.value.to_port
+  cidr_ipv4                    = each.value.cidr_ipv4
+  referenced_security_group_id = each.value.referenced_security_group_id
 
   tags = var.tags
 }

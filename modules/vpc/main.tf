@@ -134,32 +134,6 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
   tags = var.tags
 }
 
-data "aws_iam_policy_document" "flow_logs_assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["vpc-flow-logs.amazonaws.com"]
-    }
-
-    # Only flow logs of this account may use the role (confused deputy).
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
-    }
-  }
-}
-
-resource "aws_iam_role" "flow_logs" {
-  name               = "${var.name}-flow-logs"
-  description        = "VPC flow logs of ${var.name}: write to their log group"
-  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
-
-  tags = var.tags
-}
-
 data "aws_iam_policy_document" "flow_logs" {
   statement {
     actions = [
@@ -175,18 +149,27 @@ data "aws_iam_policy_document" "flow_logs" {
   }
 }
 
-resource "aws_iam_role_policy" "flow_logs" {
-  name   = "flow-logs"
-  role   = aws_iam_role.flow_logs.id
-  policy = data.aws_iam_policy_document.flow_logs.json
-}
+module "flow_logs_role" {
+  source = "../iam-role"
 
+  name        = "${var.name}-flow-logs"
+  description = "VPC flow logs of ${var.name}: write to their log group"
+  trust = {
+    service = "vpc-flow-logs.amazonaws.com"
+    # Only flow logs of this account may use the role (confused deputy).
+    conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [data.aws_caller_identity.current.account_id] }]
+  }
+
+  inline_policies = { flow-logs = data.aws_iam_policy_document.flow_logs.json }
+
+  tags = var.tags
+}
 resource "aws_flow_log" "this" {
   vpc_id                   = aws_vpc.this.id
   traffic_type             = "ALL"
   log_destination_type     = "cloud-watch-logs"
   log_destination          = aws_cloudwatch_log_group.flow_logs.arn
-  iam_role_arn             = aws_iam_role.flow_logs.arn
+  iam_role_arn             = module.flow_logs_role.arn
   max_aggregation_interval = 60
 
   tags = merge(var.tags, { Name = var.name })

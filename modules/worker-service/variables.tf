@@ -1,20 +1,20 @@
 variable "name" {
-  description = "Name of the service: <app>-<env>-<service>. Prefixes the ECS service, task family, IAM roles, log group and security group (ecs-task checks its length)."
+  description = "Name of the worker: <app>-<env>-<service>. Prefixes its ECS service, task family, IAM roles, log group and security group (ecs-task checks the length)."
   type        = string
 }
 
 variable "placement" {
-  description = "Where the tasks run: cluster, VPC, subnets, public IPs, the services group, the Service Connect namespace, the capacity provider strategy. Passed to ecs-service, whose variables.tf declares its fields."
+  description = "Where the worker's tasks run: cluster, VPC, subnets, public IPs, the services group, the Service Connect namespace, the capacity provider strategy. Passed to ecs-service, whose variables.tf declares its fields."
   type        = any
 }
 
 variable "task" {
-  description = "The task: image, size, port, command, environment, secrets, filesystem, ECS Exec, log retention. Passed to ecs-task, whose variables.tf declares its fields."
+  description = "The worker's task: its container also gets QUEUE_URL, the URL of the queue this module creates, in its environment. Passed to ecs-task, whose variables.tf declares its fields (image, size, port, command, environment, secrets, filesystem, ECS Exec, log retention)."
   type        = any
 }
 
 variable "tags" {
-  description = "Tags of every resource."
+  description = "Tags of every resource of the worker."
   type        = map(string)
   default     = {}
 }

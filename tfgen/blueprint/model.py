@@ -145,8 +145,6 @@ class CapacityStrategy(Strict):
     def providers(self) -> dict[str, FargateCapacity]:
         return {name: value for name, value in (("fargate", self.fargate), ("fargate_spot", self.fargate_spot), ("ec2", self.ec2)) if value}
 
-    def fargate_only(self) -> bool:
-        return self.ec2 is None
 
 
 class Cluster(Strict):

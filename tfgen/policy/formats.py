@@ -10,7 +10,6 @@ from pathlib import Path
 
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, PolicyResult
 
-FORMATS = ("table", "json", "sarif", "junit", "markdown")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/tfgen/tfgen"
 

@@ -10,7 +10,6 @@ from typing import Any
 PASSED = "passed"
 FAILED = "failed"
 SKIPPED = "skipped"
-RESULTS = (PASSED, FAILED, SKIPPED)
 
 
 @dataclass(frozen=True)

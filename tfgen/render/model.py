@@ -63,9 +63,9 @@ class RenderModel:
     def modules_used(self) -> list[str]:
         used = {"ecs-cluster"}
         if self.created_vpc:
-            used.add("vpc")
+            used.update(("vpc", "iam-role"))
         if self.ec2_capacity:
-            used.add("ec2-capacity")
+            used.update(("ec2-capacity", "iam-role"))
         if self.load_balancer:
             used.add("alb")
         for service in self.services:

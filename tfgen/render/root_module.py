@@ -8,10 +8,12 @@ from typing import Any
 
 from tfgen.render.hcl import BLANK, Attr, Block, Comment, Obj, Raw, attributes_file, hcl_file, hcl_string, type_attr
 from tfgen.render.model import RenderModel, ServiceRendering
+from tfgen.render.moves import moves
 from tfgen.services import SERVICE_TYPES
 from tfgen.services.descriptor import STRATEGY_TYPE
 from tfgen.terraform_types import TypeSpec
 
+MOVED_COMMENT = "# Where renderings of earlier tfgen versions kept these resources: their state plans as no-op (tfgen/render/moves.py)."
 FARGATE_PROVIDERS = {"fargate": "FARGATE", "fargate_spot": "FARGATE_SPOT"}
 REQUIRED_TERRAFORM = ">= 1.6"
 REQUIRED_AWS_PROVIDER = ">= 6.0"
@@ -59,6 +61,9 @@ def root_files(model: RenderModel) -> dict[str, str]:
         "main.tf": hcl_file(header, _main(model)),
         "outputs.tf": hcl_file(header, _outputs(model)),
     }
+    moved = [Block("moved", (), [Attr("from", Raw(old)), Attr("to", Raw(new))]) for old, new in moves(model)]
+    if moved:
+        files["moved.tf"] = hcl_file(header + "\n" + MOVED_COMMENT, moved)
     for env in model.environments:
         files[f"env/{env}.tfvars.json"] = json.dumps(model.values[env], indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         files[f"env/{env}.s3.tfbackend"] = _backend(header, model.backends[env])

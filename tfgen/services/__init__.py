@@ -13,7 +13,7 @@ from tfgen.services.web import WEB_SERVICE
 from tfgen.services.worker import WORKER_SERVICE
 
 SERVICE_TYPES: dict[str, ServiceType] = {t.name: t for t in (WEB_SERVICE, BACKEND_SERVICE, WORKER_SERVICE, SCHEDULED_JOB)}
-SERVICE_MODULES: tuple[str, ...] = ("ecs-task", "ecs-service", "task-security-group")  # building blocks of the service modules
+SERVICE_MODULES: tuple[str, ...] = ("ecs-task", "ecs-service", "task-security-group", "iam-role")  # building blocks of the service modules
 
 
 def service_type(name: str) -> ServiceType:

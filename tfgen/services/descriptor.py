@@ -83,6 +83,8 @@ class ServiceType:
     unattached_security_groups: tuple[str, ...] = ()
     scaling_values: Callable[[Any], dict[str, Any]] | None = None
     service_connect: bool = True  # the tasks join the application's Service Connect namespace
+    # Module calls inside the type's module: (call name, module directory).
+    building_blocks: tuple[tuple[str, str], ...] = (("task", "ecs-task"), ("service", "ecs-service"))
     requires_load_balancer: bool = False
 
     def variable_fields(self, builds_image: bool) -> list[tuple[str, TypeSpec]]:

@@ -33,4 +33,5 @@ SCHEDULED_JOB = ServiceType(
     # Its group reaches the tasks through the state machine's run input, which checkov's graph does not read.
     unattached_security_groups=("module.security_group.aws_security_group.this",),
     service_connect=False,
+    building_blocks=(("task", "ecs-task"),),
 )
