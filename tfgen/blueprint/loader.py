@@ -28,10 +28,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from tfgen.blueprint.context import CONTEXT_FILE, default_vpc
+from tfgen.blueprint.findings import suggest
 from tfgen.blueprint.model import Blueprint, Environment, ExistingVpc, NewVpc
 from tfgen.blueprint.overrides import EnvironmentLocator, deep_merge, overrides_prefix, problem_key, structural_findings
 from tfgen.blueprint.rules import base_findings, cross_findings, partial_cross_findings
-from tfgen.blueprint.validation import locate, suggest, validation_findings
+from tfgen.blueprint.validation import locate, validation_findings
 from tfgen.blueprint.yaml_positions import Path as DataPath
 from tfgen.blueprint.yaml_positions import YamlDocument, clean, parse_yaml
 from tfgen.errors import InputError, Problem

@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tfgen.blueprint.validation import Finding, suggest
+from tfgen.blueprint.findings import Finding, suggest
 from tfgen.blueprint.yaml_positions import Path, YamlDocument
 from tfgen.errors import Problem
 

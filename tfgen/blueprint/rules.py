@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from tfgen.blueprint.findings import Finding
 from tfgen.blueprint.model import Blueprint, Cluster, Service, WebService
 from tfgen.blueprint.overrides import mapping_at
-from tfgen.blueprint.validation import Finding
 from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, resource_name, service_identifiers
 
 _SERVICE: TypeAdapter[Any] = TypeAdapter(Service)

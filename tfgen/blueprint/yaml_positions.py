@@ -297,7 +297,7 @@ def _marked_problem(error: MarkedYAMLError, file: str) -> Problem:
         message += f" ({context} started at line {error.context_mark.line + 1}, column {error.context_mark.column + 1})"
     elif context:
         message += f" ({context})"
-    return Problem(file, line, column, "", _one_line(message))
+    return Problem(file, line, column, "", one_line(message))
 
 
 def _offset_position(text: str, offset: int) -> tuple[int, int]:
@@ -307,8 +307,9 @@ def _offset_position(text: str, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def one_line(text: str) -> str:
+    """`text` with every run of white space (newlines too) as one space."""
+    return " ".join(str(text).split())
 
 
 def _short(value: Any, limit: int = 40) -> str:

@@ -1,0 +1,91 @@
+"""The building blocks of the blueprint model: strict models (unknown keys are errors), the
+patterns and constrained types that several models share."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+APP_NAME_PATTERN = r"^[a-z][a-z0-9-]{1,19}$"
+SERVICE_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+
+AppName = Annotated[str, StringConstraints(pattern=APP_NAME_PATTERN)]
+ServiceName = Annotated[str, StringConstraints(pattern=SERVICE_NAME_PATTERN)]
+EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,15}$")]
+AccountId = Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")]
+Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")]
+Arn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:[a-z0-9-]+:")]
+Port = Annotated[int, Field(ge=1, le=65535)]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+WRITABLE_PATH_PATTERN = r"^/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$"
+WritablePath = Annotated[str, StringConstraints(pattern=WRITABLE_PATH_PATTERN)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors (a typo must never be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_attribute_docstrings=True)
+
+
+def _check_cidr(value: str) -> str:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as error:
+        raise ValueError(f"'{value}' is not a CIDR block ({error})") from None
+    return value
+
+
+Cidr = Annotated[str, Field(description="CIDR block, e.g. 10.0.0.0/16")]
+
+
+# --- capacity: the cluster's default strategy and a service's own --------------------------------
+
+
+class FargateCapacity(Strict):
+    """Weight and base of a Fargate capacity provider in a strategy."""
+
+    base: Annotated[int, Field(ge=0, le=100000)] = 0
+    """tasks placed on this provider before weights apply"""
+    weight: Annotated[int, Field(ge=0, le=1000)] = 1
+    """relative share of tasks"""
+
+
+class Ec2Capacity(FargateCapacity):
+    """An Auto Scaling group capacity provider with managed scaling."""
+
+    instance_type: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")] = "t3.medium"
+    """EC2 instance type, e.g. t3.medium"""
+    min: Annotated[int, Field(ge=0)] = 0
+    """minimum instances of the Auto Scaling group"""
+    max: Annotated[int, Field(ge=1)] = 10
+    """maximum instances of the Auto Scaling group"""
+    target_capacity: Annotated[int, Field(ge=1, le=100, description="managed scaling target, percent")] = 100
+
+    @model_validator(mode="after")
+    def _range(self) -> Ec2Capacity:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class CapacityStrategy(Strict):
+    """Capacity providers and their weights; at least one."""
+
+    fargate: FargateCapacity | None = None
+    """AWS Fargate"""
+    fargate_spot: FargateCapacity | None = None
+    """AWS Fargate Spot (interruptible, cheaper)"""
+    ec2: Ec2Capacity | None = None
+    """EC2 Auto Scaling group capacity provider with managed scaling"""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> CapacityStrategy:
+        if not self.providers():
+            raise ValueError("name at least one capacity provider: fargate, fargate_spot or ec2")
+        return self
+
+    def providers(self) -> dict[str, FargateCapacity]:
+        return {name: value for name, value in (("fargate", self.fargate), ("fargate_spot", self.fargate_spot), ("ec2", self.ec2)) if value}

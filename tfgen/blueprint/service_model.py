@@ -1,0 +1,227 @@
+"""The services of a blueprint: the fields every type has (``ServiceBase``) and each type's own.
+Which Terraform module renders a type, and how, is its descriptor's business (``tfgen.services``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator, model_validator
+
+from tfgen.blueprint.fargate import fargate_problem
+from tfgen.blueprint.fields import LOG_RETENTION_DAYS, Arn, CapacityStrategy, EnvVarName, Port, Strict, WritablePath
+from tfgen.blueprint.schedule import normalize_schedule
+
+# --- services ----------------------------------------------------------------------------------
+
+
+class Scaling(Strict):
+    """A task count range with target-tracking policies."""
+
+    min: Annotated[int, Field(ge=0)] = 1
+    """minimum number of tasks"""
+    max: Annotated[int, Field(ge=1)]
+    """maximum number of tasks"""
+    cpu: Annotated[int, Field(ge=1, le=100, description="target average CPU, percent")] | None = None
+    """scale to keep average CPU at this percent"""
+    memory: Annotated[int, Field(ge=1, le=100, description="target average memory, percent")] | None = None
+    """scale to keep average memory at this percent"""
+    requests: Annotated[int, Field(ge=1, description="target ALB requests per task (web-service)")] | None = None
+    """scale to keep ALB requests per task at this number (web-service)"""
+
+    @model_validator(mode="after")
+    def _range(self) -> Scaling:
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class WorkerScaling(Scaling):
+    """A worker's task count range; it scales on queue backlog per task, down to zero."""
+
+    min: Annotated[int, Field(ge=0)] = 0
+    """minimum number of tasks (0 scales to zero when the queue is empty)"""
+    backlog_per_task: Annotated[int, Field(ge=1)] = 100
+    """target visible messages per running task"""
+
+
+TaskCount = Annotated[int, Field(ge=0, le=5000)]
+
+
+class HealthCheck(Strict):
+    """Target group health check of a web-service."""
+
+    path: Annotated[str, StringConstraints(pattern=r"^/")] = "/"
+    """HTTP path the load balancer requests"""
+    port: Port | None = None
+    """port to check; the service's port when absent"""
+    success_codes: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}([,-][0-9]{3})*$")] = "200-399"
+    """HTTP codes meaning healthy, e.g. 200 or 200-399"""
+    interval: Annotated[int, Field(ge=5, le=300)] = 30
+    """seconds between checks"""
+    timeout: Annotated[int, Field(ge=2, le=120)] = 5
+    """seconds to wait for a response"""
+    healthy_threshold: Annotated[int, Field(ge=2, le=10)] = 3
+    """consecutive successes before healthy"""
+    unhealthy_threshold: Annotated[int, Field(ge=2, le=10)] = 3
+    """consecutive failures before unhealthy"""
+    grace_period: Annotated[int, Field(ge=0, le=2147483647)] = 60
+    """seconds ECS ignores failing health checks after a task starts"""
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> HealthCheck:
+        if self.timeout >= self.interval:
+            raise ValueError(f"timeout ({self.timeout}) must be less than interval ({self.interval})")
+        return self
+
+
+class Http(Strict):
+    """How the load balancer routes to a web-service."""
+
+    path: Annotated[str, StringConstraints(pattern=r"^/")] = "/*"
+    """listener rule path pattern, e.g. /api/*"""
+    alias: Annotated[str, StringConstraints(pattern=r"^[a-z0-9*][a-z0-9.*-]*$")] | None = Field(None, description="host header, e.g. vote.example.com")
+    healthcheck: Annotated[str, StringConstraints(pattern=r"^/")] | HealthCheck = "/"
+    """health check path, or {path, port, success_codes, interval, timeout, healthy_threshold, unhealthy_threshold, grace_period}"""
+    priority: Annotated[int, Field(ge=1, le=50000)] | None = Field(None, description="listener rule priority; derived when absent")
+
+    def health(self) -> HealthCheck:
+        return HealthCheck(path=self.healthcheck) if isinstance(self.healthcheck, str) else self.healthcheck
+
+
+class Build(Strict):
+    """Image built from a directory: an ECR repository and an image_tag variable."""
+
+    build: str
+    """directory with the Dockerfile, relative to the blueprint"""
+
+
+class Logging(Strict):
+    """CloudWatch Logs settings."""
+
+    retention: int = 365
+    """CloudWatch Logs retention, days (default one year, what audits usually ask)"""
+
+    @field_validator("retention")
+    @classmethod
+    def _allowed(cls, value: int) -> int:
+        if value not in LOG_RETENTION_DAYS:
+            raise ValueError(f"retention must be one of CloudWatch's values: {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        return value
+
+
+class Queue(Strict):
+    """The SQS queue of a worker-service (a dead-letter queue comes with it)."""
+
+    visibility_timeout: Annotated[int, Field(ge=0, le=43200)] = 30
+    """seconds a received message stays invisible"""
+    max_receive_count: Annotated[int, Field(ge=1, le=1000)] = 3
+    """receives before a message goes to the dead-letter queue"""
+    retention: Annotated[int, Field(ge=60, le=1209600, description="message retention, seconds")] = 345600
+
+
+class ServiceBase(Strict):
+    """Fields every service type has."""
+
+    image: str | Build = Field(description="image reference, or {build: DIR} for an ECR repository")
+    cpu: Annotated[int, Field(ge=128)] = 256
+    """task CPU units (256 = 0.25 vCPU); Fargate cpu/memory pairs are checked"""
+    memory: Annotated[int, Field(ge=128)] = 512
+    """task memory, MiB"""
+    command: list[str] | None = None
+    """container command, overriding the image"""
+    variables: dict[EnvVarName, str] = Field(default_factory=dict)
+    """environment variables of the container"""
+    secrets: dict[EnvVarName, Arn] = Field(default_factory=dict)
+    """environment variables read from Secrets Manager or SSM Parameter Store ARNs"""
+    capacity: CapacityStrategy | None = None
+    """this service's capacity provider strategy; the cluster's when absent"""
+    exec: bool = Field(False, description="ECS Exec")
+    readonly_root_filesystem: bool = True
+    """read-only root filesystem for the container"""
+    writable_paths: Annotated[list[WritablePath], Field(max_length=10)] = Field(default_factory=list)
+    """directories the container writes to (e.g. /tmp, /var/cache/nginx): task-scoped scratch volumes, so the root filesystem stays read-only"""
+    logging: Logging = Field(default_factory=Logging)
+    """CloudWatch Logs settings"""
+
+    @field_validator("writable_paths")
+    @classmethod
+    def _distinct_paths(cls, value: list[str]) -> list[str]:
+        repeated = sorted({path for path in value if value.count(path) > 1})
+        if repeated:
+            raise ValueError(f"writable_paths repeats {', '.join(repeated)}")
+        return value
+
+    @field_validator("image")
+    @classmethod
+    def _image_not_empty(cls, value: str | Build) -> str | Build:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("image must not be empty")
+        return value
+
+    def builds_image(self) -> bool:
+        return isinstance(self.image, Build)
+
+    def check_size(self, cluster_capacity: CapacityStrategy) -> str | None:
+        """Why cpu/memory cannot run here, or None. EC2-only services may use any size."""
+        strategy = self.capacity or cluster_capacity
+        if strategy.fargate or strategy.fargate_spot:
+            return fargate_problem(self.cpu, self.memory)
+        return None
+
+
+class WebService(ServiceBase):
+    """A service behind the application load balancer."""
+
+    type: Literal["web-service"]
+    """a service behind the application load balancer"""
+    port: Port = 80
+    """container port"""
+    count: TaskCount | Scaling = 1
+    """number of tasks, or {min, max, cpu, memory, requests} for autoscaling"""
+    http: Http = Field(default_factory=Http)
+    """listener rule and health check"""
+
+
+class BackendService(ServiceBase):
+    """A service without load balancer, reachable from the application's other services."""
+
+    type: Literal["backend-service"]
+    """a service reachable only from the application's other services"""
+    port: Port | None = None
+    """container port other services connect to"""
+    count: TaskCount | Scaling = 1
+    """number of tasks, or {min, max, cpu, memory} for autoscaling"""
+
+
+class WorkerService(ServiceBase):
+    """A queue consumer: SQS queue + DLQ, QUEUE_URL injected, scales on backlog per task."""
+
+    type: Literal["worker-service"]
+    """a queue consumer (SQS queue and dead-letter queue)"""
+    queue: Queue = Field(default_factory=Queue)
+    """the SQS queue"""
+    count: TaskCount | WorkerScaling = 1
+    """number of tasks, or {min, max, backlog_per_task} to scale on the queue"""
+
+
+class ScheduledJob(ServiceBase):
+    """A task that an EventBridge schedule runs."""
+
+    type: Literal["scheduled-job"]
+    """a task run on a schedule"""
+    schedule: str = Field(description="cron(...), rate(...), @hourly, @daily, @weekly, @monthly")
+    timeout: Annotated[int, Field(ge=60, le=86400, description="seconds before the task is stopped")] | None = None
+    """seconds before the task is stopped"""
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        normalize_schedule(value)
+        return value
+
+    def schedule_expression(self) -> str:
+        return normalize_schedule(self.schedule)
+
+
+Service = Annotated[WebService | BackendService | WorkerService | ScheduledJob, Field(discriminator="type")]
+SERVICE_TYPES = ("web-service", "backend-service", "worker-service", "scheduled-job")
