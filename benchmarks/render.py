@@ -1,16 +1,18 @@
-"""Whole-process render time for generated blueprints of 10, 100 and 500 services.
+"""Whole-process render time for generated blueprints of 1, 10, 100 and 500 services.
 
 Each blueprint mixes the four service types (web services with paths and hosts, backends,
 workers, scheduled jobs) and has two environments with overrides. The time measured is a fresh
 `tfgen render` process (interpreter start, imports, loading, rendering, writing), the best of a
-few runs, into an empty output directory. Target: 500 services in under 2 s.
+few runs, into an empty output directory. Targets: 500 services in under 2 s; one service 20 times
+faster than `cdk synth` of the same application (about 4.5 s measured here: about 0.225 s).
 
-    python benchmarks/render.py [--runs N] [--sizes 10,100,500]
+    python benchmarks/render.py [--runs N] [--sizes 1,10,100,500]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -20,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-TARGET_SECONDS = {500: 2.0}
+TARGET_SECONDS = {1: 0.225, 500: 2.0}
 
 
 def blueprint(services: int) -> dict:
@@ -64,22 +66,26 @@ def tfgen_command() -> list[str]:
 
 
 def measure(path: Path, out: Path, runs: int) -> float:
+    """Best of `runs` after one warm-up run; bytecode may be cached, as it is for an installed tfgen
+    (PYTHONDONTWRITEBYTECODE, set in some sandboxes, would make every run compile every module)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     best = float("inf")
-    for _ in range(runs):
+    for run in range(runs + 1):
         shutil.rmtree(out, ignore_errors=True)
         started = time.perf_counter()
-        result = subprocess.run([*tfgen_command(), "render", str(path), "-o", str(out)], capture_output=True, text=True)
+        result = subprocess.run([*tfgen_command(), "render", str(path), "-o", str(out)], capture_output=True, text=True, env=env)
         elapsed = time.perf_counter() - started
         if result.returncode != 0:
             raise SystemExit(f"tfgen render failed for {path}:\n{result.stdout}{result.stderr}")
-        best = min(best, elapsed)
+        if run:
+            best = min(best, elapsed)
     return best
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", default="10,100,500")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", default="1,10,100,500")
     args = parser.parse_args()
     failed = False
     with tempfile.TemporaryDirectory(prefix="tfgen-bench-") as temporary:

@@ -30,7 +30,10 @@ from typing import Any
 
 import click
 
+from tfgen.blueprint.context import CONTEXT_FILE
+from tfgen.blueprint.loader import load_blueprint
 from tfgen.errors import TfgenError
+from tfgen.render import render, render_model
 
 ABSENT = "<absent>"
 # Leaf names whose value is set per environment by the environment's own settings.
@@ -112,12 +115,14 @@ def classify(
     baseline: dict[str, dict[str, Any]],
     env_tokens: dict[str, list[tuple[str, str]]],
     overrides: dict[str, dict[str, Any]],
+    owners: dict[str, str] | None = None,
 ) -> list[Difference]:
     """Classify the differences between environments of ``actual`` (flattened documents per env).
 
     ``fresh``: what the blueprint renders now; ``baseline``: the rendering with every override
     removed; ``env_tokens``: per env, (token, placeholder) pairs of environment-derived values;
-    ``overrides``: per env, the flattened `environments.<env>.overrides`.
+    ``overrides``: per env, the flattened `environments.<env>.overrides`; ``owners``: root variable
+    -> what owns it in the blueprint (`vote_api` -> `vote-api`; others are their own owner).
     """
     baseline_diff = _differing(baseline)
     differences: list[Difference] = []
@@ -141,7 +146,7 @@ def classify(
             differences.append(Difference(path, values, EXPECTED, f"'{leaf}' is set by the environment's own settings"))
             continue
         if path not in baseline_diff:
-            differences.append(Difference(path, values, DECLARED, "set by an environment override", _declared_by(path, values, overrides)))
+            differences.append(Difference(path, values, DECLARED, "set by an environment override", _declared_by(path, values, overrides, owners or {})))
             continue
         differences.append(Difference(path, values, FINDING, "differs between environments although no override declares it"))
     return differences
@@ -151,8 +156,11 @@ def _tokens(path: str) -> set[str]:
     return {t for t in re.split(r"[.\-_\[\]]+", path.lower()) if t and not t.isdigit()}
 
 
-def _declared_by(path: str, values: dict[str, Any], overrides: dict[str, dict[str, Any]]) -> list[str]:
-    """Override paths (of environments whose value differs) sharing the service/section and a key with ``path``."""
+def _declared_by(path: str, values: dict[str, Any], overrides: dict[str, dict[str, Any]], owners: dict[str, str]) -> list[str]:
+    """Override paths (of environments whose value differs) of the service or section that owns
+    ``path``'s root variable, those sharing a key with ``path`` first."""
+    root = path.split(".", 1)[0]
+    owner_of_path = owners.get(root, root)
     path_tokens = _tokens(path)
     exact: list[str] = []
     owned: list[str] = []
@@ -162,7 +170,7 @@ def _declared_by(path: str, values: dict[str, Any], overrides: dict[str, dict[st
         for override_path in flat:
             parts = override_path.split(".")
             owner = parts[1] if parts[0] == "services" and len(parts) > 1 else parts[0]
-            if not _tokens(owner) <= path_tokens:
+            if owner != owner_of_path:
                 continue
             name = f"environments.{env}.overrides.{override_path}"
             owned.append(name)
@@ -185,8 +193,6 @@ def _environment_tokens(loaded: Any, env: str) -> list[tuple[str, str]]:
 
 def _stripped_blueprint(loaded: Any, directory: Path) -> Path:
     """A copy of the blueprint without any environment override, next to a copy of its context."""
-    from tfgen.blueprint.context import CONTEXT_FILE
-
     raw = json.loads(json.dumps(loaded.raw, default=str))
     for settings in (raw.get("environments") or {}).values():
         if isinstance(settings, dict):
@@ -213,7 +219,6 @@ def _var_files(root: Path, envs: list[str]) -> dict[str, dict[str, Any]] | None:
 
 
 def _render_var_files(loaded: Any, out: Path) -> dict[str, dict[str, Any]]:
-    from tfgen.render import render
 
     render(loaded, out)
     documents = _var_files(out, loaded.environment_names())
@@ -223,8 +228,6 @@ def _render_var_files(loaded: Any, out: Path) -> dict[str, dict[str, Any]]:
 
 
 def compute_parity(blueprint: Path) -> ParityReport:
-    from tfgen.blueprint.loader import load_blueprint
-
     loaded = load_blueprint(blueprint)
     envs = loaded.environment_names()
     tokens = {env: _environment_tokens(loaded, env) for env in envs}
@@ -237,7 +240,8 @@ def compute_parity(blueprint: Path) -> ParityReport:
         stripped = load_blueprint(_stripped_blueprint(loaded, tmp_path / "stripped"))
         baseline = _render_var_files(stripped, tmp_path / "baseline")
     actual = _var_files(Path("build") / loaded.name, envs) or fresh
-    return ParityReport(str(blueprint), "var-files", envs, classify(actual, fresh, baseline, tokens, overrides))
+    owners = {service.variable: service.name for service in render_model(loaded).services}
+    return ParityReport(str(blueprint), "var-files", envs, classify(actual, fresh, baseline, tokens, overrides, owners))
 
 
 # --- output ------------------------------------------------------------------------------------

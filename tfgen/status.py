@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from tfgen.aws import Aws, Target, aws_errors, error_code
 from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.naming import resource_name
+from tfgen.services import service_type
 
 EVENTS_SHOWN = 3
 DEFAULT_INTERVAL = 5.0
@@ -67,11 +68,16 @@ class ServiceStatus:
     def steady(self) -> bool:
         return not self.problems
 
+    @property
+    def scheduled(self) -> bool:
+        """Runs on a schedule (no ECS service to describe): the type's descriptor says so."""
+        return service_type(self.type).runs_as == "schedule"
+
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["steady"] = self.steady
         data["target_groups"] = [{**asdict(tg), "name": tg.name} for tg in self.target_groups]
-        if self.type != "scheduled-job":
+        if not self.scheduled:
             for key in ("schedule", "schedule_state", "last_run"):
                 data.pop(key)
         return data
@@ -134,7 +140,7 @@ def collect(loaded: LoadedBlueprint, environment: str, aws: Aws | None = None) -
         for name, service in target.blueprint.services.items()
     ]
     with aws_errors():
-        _describe_services(aws.client("ecs", target.region), cluster, [s for s in statuses if s.type != "scheduled-job"])
+        _describe_services(aws.client("ecs", target.region), cluster, [s for s in statuses if not s.scheduled])
         elbv2 = aws.client("elbv2", target.region)
         for status in statuses:
             for tg in status.target_groups:
@@ -142,7 +148,7 @@ def collect(loaded: LoadedBlueprint, environment: str, aws: Aws | None = None) -
                 if tg.missing:
                     status.problems.append(f"target group {tg.name} not found")
         for status in statuses:
-            if status.type == "scheduled-job":
+            if status.scheduled:
                 _describe_schedule(aws, target.region, status)
     return StatusReport(app, environment, account, target.region, cluster, statuses)
 
@@ -312,7 +318,7 @@ def render_table(report: StatusReport, console: Any) -> None:
         table.add_column(column, justify="right" if column in ("desired", "running", "pending") else "left")
     for status in report.services:
         desired, running, pending = _counts(status)
-        if status.type == "scheduled-job":
+        if status.scheduled:
             rollout = f"{status.schedule or '-'} {status.schedule_state or ''}".strip() if status.found else "-"
             rollout += "\nlast run n/a" if status.found else ""
         else:

@@ -25,9 +25,14 @@ WritablePath = Annotated[str, StringConstraints(pattern=WRITABLE_PATH_PATTERN)]
 
 
 class Strict(BaseModel):
-    """Unknown keys are errors (a typo must never be silently ignored)."""
+    """Unknown keys are errors (a typo must never be silently ignored).
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_attribute_docstrings=True)
+    A field is described by the docstring under it. pydantic would read those docstrings from the
+    source when each class is created (``use_attribute_docstrings``), which costs every command
+    most of its start-up; only `tfgen schema` needs them, so ``tfgen.blueprint.schema`` reads them
+    then. Validators are built on first use (``defer_build``), for the same reason."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
 
 def _check_cidr(value: str) -> str:

@@ -84,7 +84,6 @@ __all__ = [
     "WebService",
     "WorkerScaling",
     "WorkerService",
-    "blueprint_json_schema",
 ]
 
 # --- network -----------------------------------------------------------------------------------
@@ -275,11 +274,3 @@ class Blueprint(Strict):
 
     def has_load_balancer(self) -> bool:
         return bool(self.web_services())
-
-
-def blueprint_json_schema() -> dict[str, Any]:
-    """The JSON Schema of the blueprint format, from the same model that validates it."""
-    schema = Blueprint.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "tfgen blueprint"
-    return schema

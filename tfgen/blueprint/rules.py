@@ -6,6 +6,7 @@ that are valid on their own (`partial_cross_findings`), so that one typo does no
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -15,7 +16,11 @@ from tfgen.blueprint.model import Blueprint, Cluster, Service, WebService
 from tfgen.blueprint.overrides import mapping_at
 from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, resource_name, service_identifiers
 
-_SERVICE: TypeAdapter[Any] = TypeAdapter(Service)
+
+@cache
+def _service_adapter() -> TypeAdapter[Any]:
+    return TypeAdapter(Service)
+
 
 
 # "<app>-<env>-<service>" prefixes each service's IAM roles ("-exec", "-task", "-events"), whose
@@ -164,7 +169,7 @@ def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
     findings = []
     for name, raw in services.items():
         try:
-            service = _SERVICE.validate_python(raw)
+            service = _service_adapter().validate_python(raw)
         except ValidationError:
             continue
         problem = service.check_size(cluster.capacity)
