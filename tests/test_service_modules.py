@@ -496,10 +496,11 @@ def test_execution_roles_read_only_declared_secrets(planned: dict[str, Planned])
     applied = planned["prod"]
     policies = applied.of_type("aws_iam_role_policy")
     secrets = {a: p for a, p in policies.items() if a.endswith('aws_iam_role_policy.this["declared-secrets"]')}
-    assert set(secrets) == {'module.web.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]', 'module.job.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]'}
-    web = {s["Sid"]: (s["Action"], s["Resource"]) for s in _policy(secrets['module.web.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]']["policy"])}
+    web_secrets, job_secrets = (f'module.{m}.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]' for m in ("web", "job"))
+    assert set(secrets) == {web_secrets, job_secrets}
+    web = {s["Sid"]: (s["Action"], s["Resource"]) for s in _policy(secrets[web_secrets]["policy"])}
     assert web == {"ReadDeclaredSecrets": ("secretsmanager:GetSecretValue", DB_SECRET), "ReadDeclaredParameters": ("ssm:GetParameters", API_PARAMETER)}
-    job = _policy(secrets['module.job.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]']["policy"])
+    job = _policy(secrets[job_secrets]["policy"])
     assert [(s["Action"], s["Resource"]) for s in job] == [("secretsmanager:GetSecretValue", DB_SECRET)]
     assert not planned["dev"].of_type("aws_iam_role_policy", 'module.web.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]')
     attachments = applied.of_type("aws_iam_role_policy_attachment")
