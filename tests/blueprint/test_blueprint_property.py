@@ -18,7 +18,7 @@ from tfgen.blueprint.loader import load_blueprint
 from tfgen.blueprint.yaml_positions import parse_yaml
 from tfgen.errors import InputError
 
-DATA = Path(__file__).parent / "data" / "blueprints"
+DATA = Path(__file__).parents[1] / "data" / "blueprints"
 GOOD = [(DATA / "good" / name).read_text() for name in ("vote.yaml", "existing-vpc.yaml")]
 LINE = re.compile(r"^.+:\d+:\d+: .+: .+")
 WORK = Path(tempfile.mkdtemp(prefix="tfgen-property-"))

@@ -17,8 +17,8 @@ from tfgen.render import render, render_model
 from tfgen.render.moves import moves
 from tfgen.terraform import Terraform
 
-ROOT = Path(__file__).resolve().parent.parent
-LEGACY = Path(__file__).parent / "data" / "legacy" / "vote"
+ROOT = Path(__file__).resolve().parents[2]
+LEGACY = Path(__file__).parents[1] / "data" / "legacy" / "vote"
 QUIET = {"on_event": lambda event: None}
 
 

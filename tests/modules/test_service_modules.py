@@ -22,7 +22,7 @@ from tfgen.services import SERVICE_MODULES
 from tfgen.services import SERVICE_TYPES as REGISTRY
 from tfgen.terraform import Terraform, TerraformError, find_terraform
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MODULES_DIR = PROJECT_ROOT / "modules"
 BUILDING_BLOCKS = list(SERVICE_MODULES)
 SERVICE_TYPES = [descriptor.module for descriptor in REGISTRY.values()]

@@ -16,7 +16,7 @@ import pytest
 
 from tfgen.offline.schema import load_provider_schemas
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MODULES = PROJECT_ROOT / "modules"
 INFRA_MODULES = ["vpc", "ecs-cluster", "ec2-capacity", "alb", "ecr-repository"]
 META_ARGUMENTS = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}

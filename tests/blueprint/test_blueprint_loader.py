@@ -11,7 +11,7 @@ from tfgen.blueprint.loader import LoadedBlueprint, load_blueprint, validate_blu
 from tfgen.blueprint.model import Blueprint, Scaling
 from tfgen.errors import InputError
 
-DATA = Path(__file__).parent / "data" / "blueprints"
+DATA = Path(__file__).parents[1] / "data" / "blueprints"
 BAD = sorted((DATA / "bad").glob("*.yaml"))
 GOOD = sorted((DATA / "good").glob("*.yaml"))
 

@@ -15,8 +15,8 @@ from tfgen.blueprint.loader import load_blueprint, validate_blueprints
 from tfgen.blueprint.yaml_positions import parse_yaml
 from tfgen.cli import TfgenGroup, cli
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).parent / "data" / "blueprints"
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).parents[1] / "data" / "blueprints"
 SPEC_EXAMPLE = DATA / "spec" / "section-3.yaml"  # the example of SPEC.md §3, copied verbatim
 
 

@@ -12,7 +12,7 @@ from tfgen.blueprint.context import CONTEXT_FILE, DefaultVpc, default_vpc, save_
 from tfgen.blueprint.loader import ResolvedNetwork, load_blueprint
 from tfgen.errors import InputError
 
-DATA = Path(__file__).parent / "data" / "blueprints"
+DATA = Path(__file__).parents[1] / "data" / "blueprints"
 
 
 @pytest.fixture

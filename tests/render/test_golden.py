@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN = Path(__file__).parents[1] / "data" / "golden"
 sys.path.insert(0, str(GOLDEN))
 from update import EXAMPLES, golden_files  # noqa: E402
 

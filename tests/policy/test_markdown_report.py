@@ -23,7 +23,7 @@ from tfgen.report_markdown import code_cell, escape_markdown, render_markdown
 from tfgen.summary import summarize_plan
 from tfgen.workflow import apply_environment, plan_environment
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 SHOP = (DATA / "workflow" / "shop.yaml").read_text()
 PLANS = DATA / "plans"
 

@@ -11,7 +11,7 @@ import pytest
 
 from tfgen.terraform import Terraform, TerraformError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "terraform"
 BUCKET = "tfgen-state"
 KEY = "fixture/dev.tfstate"
 

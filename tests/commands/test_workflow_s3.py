@@ -20,7 +20,7 @@ from tfgen.workflow import apply_environment, plan_environment
 
 pytestmark = pytest.mark.slow
 
-BLUEPRINT = (Path(__file__).parent / "data" / "workflow" / "shop.yaml").read_text()
+BLUEPRINT = (Path(__file__).parents[1] / "data" / "workflow" / "shop.yaml").read_text()
 
 BUCKET = "shop-tfstate-dev"
 KEY = "shop/dev.tfstate"

@@ -11,7 +11,7 @@ from tfgen.blueprint.loader import load_blueprint
 from tfgen.blueprint.overrides import deep_merge, origin, vpc_kind
 from tfgen.errors import InputError
 
-DATA = Path(__file__).parent / "data" / "blueprints"
+DATA = Path(__file__).parents[1] / "data" / "blueprints"
 
 BASE = """\
 name: vote

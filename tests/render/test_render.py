@@ -23,7 +23,7 @@ from tfgen.naming import short_name, snake
 from tfgen.render import MANIFEST, render, render_files
 from tfgen.services.web import listener_priorities
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = PROJECT_ROOT / "blueprints"
 ROOT_FILES = ("versions.tf", "providers.tf", "variables.tf", "main.tf", "outputs.tf")
 

@@ -11,7 +11,7 @@ import pytest
 from tfgen.policy.checkov import run_checkov
 from tfgen.policy.plan_checks import run_plan_checks
 
-PLANS = Path(__file__).parent / "data" / "plans"
+PLANS = Path(__file__).parents[1] / "data" / "plans"
 CHECK_IDS = [f"CKV_TFG_{n}" for n in range(1, 10)]
 PLAN_LEVEL = {"CKV_TFG_3", "CKV_TFG_4"}
 

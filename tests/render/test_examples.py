@@ -18,7 +18,7 @@ import pytest
 from tfgen.blueprint.loader import load_blueprint
 from tfgen.render import render
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = PROJECT_ROOT / "blueprints"
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"

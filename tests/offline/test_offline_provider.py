@@ -13,7 +13,7 @@ from tfgen.offline.install import scan_types, trimmed_schema
 from tfgen.offline.schema import SchemaFileError, load_provider_schemas, version_from_path
 from tfgen.terraform import Terraform, TerraformError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "terraform"
 
 
 def copy_fixture(name: str, destination: Path) -> Path:

@@ -19,7 +19,7 @@ import pytest
 
 from tfgen.blueprint.context import save_default_vpc, vpc_entry
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TFGEN = Path(sys.executable).parent / "tfgen"
 CERTIFICATE = "arn:aws:acm:eu-west-1:222222222222:certificate/0f5e6c1a-2222-4a4a-9c9c-000000000002"
 SHOP = f"""\

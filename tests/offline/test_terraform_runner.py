@@ -16,7 +16,7 @@ from tfgen.cli import cli
 from tfgen.errors import TfgenError
 from tfgen.terraform import Terraform, TerraformError, embedded_terraform, find_terraform
 
-FIXTURES = Path(__file__).parent / "fixtures" / "terraform"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "terraform"
 VENV_BIN = Path(sys.executable).parent
 EMBEDDED = VENV_BIN / "tfgen-terraform"
 TFGEN = VENV_BIN / "tfgen"
@@ -188,7 +188,7 @@ def test_tfgen_tf_through_click_runner(tmp_path):
 def test_pip_install_gives_a_working_offline_tfgen_tf(tmp_path):
     """`pip install .` (not editable) into a fresh venv; its tfgen plans offline with the
     embedded Terraform (no terraform on PATH) and the provider shipped in the package."""
-    project = Path(__file__).resolve().parent.parent
+    project = Path(__file__).resolve().parents[2]
     source = tmp_path / "source"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):

@@ -21,7 +21,7 @@ from tfgen.policy.checkov import parse_checkov_output
 from tfgen.policy.formats import to_json, to_junit, to_sarif, to_table
 from tfgen.policy.results import CheckRecord, PolicyResult, apply_skips
 
-PLANS = Path(__file__).parent / "data" / "plans"
+PLANS = Path(__file__).parents[1] / "data" / "plans"
 
 
 @pytest.fixture(autouse=True, scope="module")

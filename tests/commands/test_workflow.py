@@ -17,7 +17,7 @@ from tfgen.workflow import EnvironmentPaths, apply_environment, describe_lock_er
 
 pytestmark = pytest.mark.slow
 
-BLUEPRINT = (Path(__file__).parent / "data" / "workflow" / "shop.yaml").read_text()
+BLUEPRINT = (Path(__file__).parents[1] / "data" / "workflow" / "shop.yaml").read_text()
 
 
 @pytest.fixture
