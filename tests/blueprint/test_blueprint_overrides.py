@@ -138,5 +138,14 @@ def test_structural_rules(tmp_path):
 def test_every_environment_is_checked_when_loading():
     with pytest.raises(InputError) as raised:
         load_blueprint(DATA / "bad" / "overrides.yaml")
-    lines = str(raised.value).splitlines()
-    assert any(".dev." in line for line in lines) and any(".prod." in line for line in lines)
+    paths = [line.split(": ")[1] for line in str(raised.value).splitlines()]
+    by_environment = {env: [p for p in paths if p.startswith(f"environments.{env}.overrides.")] for env in ("dev", "prod")}
+    assert by_environment == {
+        "dev": ["environments.dev.overrides.services.vote-apii", "environments.dev.overrides.services.results.type", "environments.dev.overrides.services.results.cuont"],
+        "prod": [
+            "environments.prod.overrides.network.vpc",
+            "environments.prod.overrides.cluster.capacity.fargate_spot",
+            "environments.prod.overrides.load_balancer",
+            "environments.prod.overrides.services.vote-api.http.path",
+        ],
+    }
