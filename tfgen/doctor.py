@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tfgen.aws import Aws, translate
 from tfgen.errors import TfgenError
+from tfgen.offline.schema import schema_source
+from tfgen.paths import cache_dir
+from tfgen.policy.checkov_install import CHECKOV_VERSION, locate_checkov, provisioned_dir
+from tfgen.terraform import EMBEDDED_SCRIPT, find_terraform, terraform_source
 
 
 @dataclass
@@ -40,8 +45,6 @@ def diagnose() -> DoctorReport:
 
 
 def _terraform() -> Finding:
-    from tfgen.terraform import EMBEDDED_SCRIPT, find_terraform, terraform_source
-
     try:
         argv = find_terraform()
     except TfgenError as error:
@@ -67,8 +70,6 @@ def _terraform_version(argv: list[str]) -> str | None:
 
 
 def _checkov() -> Finding:
-    from tfgen.policy.checkov_install import CHECKOV_VERSION, locate_checkov, provisioned_dir
-
     try:
         location = locate_checkov()
     except TfgenError as error:
@@ -100,8 +101,6 @@ def installed_checkov_version(executable: Path) -> str | None:
 
 
 def _schema() -> Finding:
-    from tfgen.offline.schema import schema_source
-
     try:
         source = schema_source()
     except TfgenError as error:
@@ -110,8 +109,6 @@ def _schema() -> Finding:
 
 
 def _cache() -> Finding:
-    from tfgen.paths import cache_dir
-
     directory = cache_dir()
     if directory.exists() and not directory.is_dir():
         return Finding("cache", False, f"{directory} is not a folder (TFGEN_CACHE_DIR / XDG_CACHE_HOME)", {"path": str(directory)})
@@ -122,7 +119,6 @@ def _aws_identity() -> Finding:
     import boto3
     import botocore.exceptions as bexc
 
-    from tfgen.aws import Aws, translate
 
     try:
         session = boto3.Session()

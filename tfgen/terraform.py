@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, TfgenError
+from tfgen.paths import cache_dir
 
 if TYPE_CHECKING:
     from tfgen.offline.install import OfflineProvider
@@ -222,7 +223,6 @@ class Terraform:
     def _write_cli_config(self) -> None:
         lines = ["# written by tfgen", "disable_checkpoint = true"]
         if not self.offline:
-            from tfgen.paths import cache_dir
 
             plugin_cache = cache_dir() / "plugin-cache"
             plugin_cache.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from tfgen.blueprint import model as m
 from tfgen.blueprint.findings import Finding, Item, is_model, show, suggest
+from tfgen.blueprint.schedule import SHORTHANDS
 from tfgen.blueprint.yaml_positions import Path
 
 PATTERNS: dict[str, str] = {
@@ -174,7 +175,6 @@ def _schedule_hint(value: Any) -> str | None:
         return None
     text = value.strip()
     if text.startswith("@"):
-        from tfgen.blueprint.schedule import SHORTHANDS
 
         return suggest(text, list(SHORTHANDS))
     rate = re.match(r"^rate\(\s*([0-9]+)\s*([a-z]+?)s?\s*\)$", text)

@@ -8,8 +8,12 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tfgen.blueprint.loader import load_blueprint
 from tfgen.errors import InputError
 from tfgen.paths import BuildLayout
+from tfgen.policy import run_policy
+from tfgen.policy.declared import environment_policy
+from tfgen.policy.formats import render
 from tfgen.workflow import plan_environment
 
 if TYPE_CHECKING:
@@ -19,9 +23,6 @@ if TYPE_CHECKING:
 
 def check_command(blueprint: Path | None, environment: str | None, offline: bool, plan_json: Path | None, output_format: str, output: Path | None) -> int:
     """Exit code: 0 every check passed (or was skipped), 1 a check failed; InputError for bad input."""
-    from tfgen.policy import run_policy
-    from tfgen.policy.formats import render
-
     if plan_json is not None:
         if blueprint is not None or environment:
             raise InputError("give either BLUEPRINT -e ENV or --plan-json FILE, not both")
@@ -52,9 +53,6 @@ def _summary_line(result: PolicyResult) -> str:
 
 def _environment_plan(blueprint: Path, environment: str, offline: bool) -> tuple[Path, EnvironmentPolicy]:
     """The environment's plan JSON (planning first when there is none) and its policy inputs."""
-    from tfgen.blueprint.loader import load_blueprint
-    from tfgen.policy.declared import environment_policy
-
     loaded = load_blueprint(blueprint)
     environments = loaded.blueprint.environments
     if environment not in environments:

@@ -14,15 +14,14 @@ from pathlib import Path
 
 import click
 
+from tfgen.blueprint.loader import load_blueprint
 from tfgen.errors import InputError, TfgenError
 from tfgen.paths import cache_dir
+from tfgen.policy.formats import to_table
+from tfgen.workflow import plan_environment
 
 
 def check_blueprint(path: Path) -> bool:
-    from tfgen.blueprint.loader import load_blueprint
-    from tfgen.policy.formats import to_table
-    from tfgen.workflow import plan_environment
-
     loaded = load_blueprint(path)
     ok = True
     for env in loaded.environment_names():

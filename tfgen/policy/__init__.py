@@ -21,7 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, Problem, TfgenError
+from tfgen.policy import cache
+from tfgen.policy.checkov import checkov_identity, find_checkov, run_checkov
 from tfgen.policy.default_skips import DEFAULT_SKIPS, PlanFacts, plan_facts, scoped_skip_for
+from tfgen.policy.formats import render
+from tfgen.policy.plan_checks import run_plan_checks
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord, PolicyResult, apply_skips
 
 if TYPE_CHECKING:
@@ -108,9 +112,6 @@ def run_policy(
     cancelled when the cache answers. Raises InputError for an unusable plan file and TfgenError
     when checkov is missing or fails.
     """
-    from tfgen.policy import cache
-    from tfgen.policy.checkov import checkov_identity, find_checkov, run_checkov
-    from tfgen.policy.plan_checks import run_plan_checks
 
     started = time.perf_counter()
     plan_json = Path(plan_json)
@@ -186,7 +187,6 @@ def print_policy_summary(result: PolicyResult) -> None:
 
     import click
 
-    from tfgen.policy.formats import render
 
     click.echo(render(result, "table", color=sys.stdout.isatty()), nl=False)
 
