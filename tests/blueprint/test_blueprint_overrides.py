@@ -141,7 +141,11 @@ def test_every_environment_is_checked_when_loading():
     paths = [line.split(": ")[1] for line in str(raised.value).splitlines()]
     by_environment = {env: [p for p in paths if p.startswith(f"environments.{env}.overrides.")] for env in ("dev", "prod")}
     assert by_environment == {
-        "dev": ["environments.dev.overrides.services.vote-apii", "environments.dev.overrides.services.results.type", "environments.dev.overrides.services.results.cuont"],
+        "dev": [
+            "environments.dev.overrides.services.vote-apii",
+            "environments.dev.overrides.services.results.type",
+            "environments.dev.overrides.services.results.cuont",
+        ],
         "prod": [
             "environments.prod.overrides.network.vpc",
             "environments.prod.overrides.cluster.capacity.fargate_spot",

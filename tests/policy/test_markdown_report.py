@@ -336,7 +336,8 @@ def test_cli_plan_markdown_prints_only_the_comment(tmp_path, monkeypatch):
     assert result.stdout.rstrip().endswith("plan JSON build/shop/.tfgen/dev/plan.json</sub>")
 
 
-def test_cli_check_plan_json_markdown(tmp_path):
+def test_cli_check_plan_json_markdown(tmp_path, monkeypatch):
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))  # the first check runs checkov, the second is cached
     plan = str(PLANS / "checks" / "ckv_tfg_1_fail.json")
     runner = CliRunner()
     result = runner.invoke(cli, ["check", "--plan-json", plan, "--format", "markdown"])
@@ -353,7 +354,8 @@ def test_cli_check_plan_json_markdown(tmp_path):
     written = runner.invoke(cli, ["check", "--plan-json", plan, "--format", "markdown", "-o", str(out)])
     assert written.exit_code == 1
     assert written.stdout == ""
-    assert out.read_text() == result.stdout
+    assert " (cached)" not in result.stdout
+    assert out.read_text() == result.stdout.replace(" · plan JSON", " (cached) · plan JSON")
     assert written.stderr.startswith("FAILED ")
 
 

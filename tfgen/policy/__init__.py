@@ -21,11 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, Problem, TfgenError
-from tfgen.policy import cache
-from tfgen.policy.checkov import checkov_identity, find_checkov, run_checkov
 from tfgen.policy.default_skips import DEFAULT_SKIPS, PlanFacts, plan_facts, scoped_skip_for
 from tfgen.policy.formats import render
-from tfgen.policy.plan_checks import run_plan_checks
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord, PolicyResult, apply_skips
 
 if TYPE_CHECKING:
@@ -112,6 +109,12 @@ def run_policy(
     cancelled when the cache answers. Raises InputError for an unusable plan file and TfgenError
     when checkov is missing or fails.
     """
+
+    # Imported when checks run, not with the package: `python -m tfgen.policy.checkov_install`
+    # (make install) must not find itself imported already.
+    from tfgen.policy import cache
+    from tfgen.policy.checkov import checkov_identity, find_checkov, run_checkov
+    from tfgen.policy.plan_checks import run_plan_checks
 
     started = time.perf_counter()
     plan_json = Path(plan_json)

@@ -64,49 +64,6 @@ class Output:
     module_output: str
 
 
-@dataclass(frozen=True)
-class ServiceType:
-    """One service type (the way pre-commit registers a language): see the module docstring."""
-
-    name: str  # the blueprint's `type`
-    model: type[m.ServiceBase]
-    module: str  # directory under modules/
-    summary: str  # one line for the root variable's description
-    scaling_type: TypeSpec | None  # the root variable's `scaling` attribute; None: the type does not scale
-    own_fields: tuple[tuple[str, TypeSpec], ...]
-    own_values: Callable[[str, Any, Environment], dict[str, Any]]  # (service name, model, environment) -> own attributes
-    own_arguments: Callable[[str, str], dict[str, str]]  # (service name, root variable) -> module arguments (HCL)
-    outputs: tuple[Output, ...]
-    runs_as: Literal["ecs-service", "schedule"]  # what `tfgen status` looks for
-    # Security groups (addresses inside the service's module) that checkov's plan graph cannot see
-    # attached to anything: scoped skips of CKV2_AWS_5.
-    unattached_security_groups: tuple[str, ...] = ()
-    scaling_values: Callable[[Any], dict[str, Any]] | None = None
-    service_connect: bool = True  # the tasks join the application's Service Connect namespace
-    # Module calls inside the type's module: (call name, module directory).
-    building_blocks: tuple[tuple[str, str], ...] = (("task", "ecs-task"), ("service", "ecs-service"))
-    requires_load_balancer: bool = False
-
-    def variable_fields(self, builds_image: bool) -> list[tuple[str, TypeSpec]]:
-        """The attributes of a service's root variable, in order."""
-        task = [(name, spec) for name, spec in TASK_FIELDS if not (builds_image and name == "image")]
-        fields: list[tuple[str, TypeSpec]] = [("name", "string"), ("capacity_provider_strategy", STRATEGY_TYPE), ("task", ("object", task))]
-        if self.scaling_type is not None:
-            fields.append(("scaling", self.scaling_type))
-        return fields + list(self.own_fields)
-
-    def values(self, name: str, service: m.ServiceBase, env: Environment) -> dict[str, Any]:
-        """A service's root variable value in one environment."""
-        values: dict[str, Any] = {
-            "name": env.resource_name(name),
-            "capacity_provider_strategy": strategy(service.capacity or env.blueprint.cluster.capacity),
-            "task": task_values(service),
-        }
-        if self.scaling_values is not None:
-            values["scaling"] = self.scaling_values(service)
-        return {**values, **self.own_values(name, service, env)}
-
-
 def strategy(capacity: m.CapacityStrategy) -> list[dict[str, Any]]:
     return [{"capacity_provider": key, "base": value.base, "weight": value.weight} for key, value in capacity.providers().items()]
 
@@ -141,3 +98,55 @@ def target_tracking_scaling(service: Any) -> dict[str, Any]:
 
 def no_values(name: str, service: Any, env: Environment) -> dict[str, Any]:
     return {}
+
+
+def no_arguments(name: str, variable: str) -> dict[str, str]:
+    return {}
+
+
+SERVICE_NAMES = Output("service_names", "ECS service name of each service of the blueprint.", "service_name")
+
+
+@dataclass(frozen=True)
+class ServiceType:
+    """One service type (the way pre-commit registers a language): see the module docstring."""
+
+    name: str  # the blueprint's `type`; also the module's directory under modules/
+    model: type[m.ServiceBase]
+    summary: str  # one line for the root variable's description
+    # The root variable's `scaling` attribute and its value; None: the type does not scale.
+    scaling_type: TypeSpec | None = TARGET_TRACKING_SCALING_TYPE
+    scaling_values: Callable[[Any], dict[str, Any]] | None = target_tracking_scaling
+    own_fields: tuple[tuple[str, TypeSpec], ...] = ()
+    own_values: Callable[[str, Any, Environment], dict[str, Any]] = no_values  # (service name, model, environment) -> own attributes
+    own_arguments: Callable[[str, str], dict[str, str]] = no_arguments  # (service name, root variable) -> module arguments (HCL)
+    outputs: tuple[Output, ...] = (SERVICE_NAMES,)
+    runs_as: Literal["ecs-service", "schedule"] = "ecs-service"  # what `tfgen status` looks for
+    # Security groups (addresses inside the service's module) that checkov's plan graph cannot see
+    # attached to anything: scoped skips of CKV2_AWS_5.
+    unattached_security_groups: tuple[str, ...] = ()
+    # Module calls inside the type's module: (call name, module directory).
+    building_blocks: tuple[tuple[str, str], ...] = (("task", "ecs-task"), ("service", "ecs-service"))
+
+    @property
+    def module(self) -> str:
+        return self.name
+
+    def variable_fields(self, builds_image: bool) -> list[tuple[str, TypeSpec]]:
+        """The attributes of a service's root variable, in order."""
+        task = [(name, spec) for name, spec in TASK_FIELDS if not (builds_image and name == "image")]
+        fields: list[tuple[str, TypeSpec]] = [("name", "string"), ("capacity_provider_strategy", STRATEGY_TYPE), ("task", ("object", task))]
+        if self.scaling_type is not None:
+            fields.append(("scaling", self.scaling_type))
+        return fields + list(self.own_fields)
+
+    def values(self, name: str, service: m.ServiceBase, env: Environment) -> dict[str, Any]:
+        """A service's root variable value in one environment."""
+        values: dict[str, Any] = {
+            "name": env.resource_name(name),
+            "capacity_provider_strategy": strategy(service.capacity or env.blueprint.cluster.capacity),
+            "task": task_values(service),
+        }
+        if self.scaling_values is not None:
+            values["scaling"] = self.scaling_values(service)
+        return {**values, **self.own_values(name, service, env)}

@@ -22,9 +22,9 @@ def _arguments(name: str, variable: str) -> dict[str, str]:
 SCHEDULED_JOB = ServiceType(
     name="scheduled-job",
     model=m.ScheduledJob,
-    module="scheduled-job",
     summary="a task run on a schedule",
     scaling_type=None,
+    scaling_values=None,
     own_fields=(("schedule", SCHEDULE_TYPE),),
     own_values=_values,
     own_arguments=_arguments,
@@ -32,6 +32,5 @@ SCHEDULED_JOB = ServiceType(
     runs_as="schedule",
     # Its group reaches the tasks through the state machine's run input, which checkov's graph does not read.
     unattached_security_groups=("module.security_group.aws_security_group.this",),
-    service_connect=False,
     building_blocks=(("task", "ecs-task"),),
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 from tfgen.blueprint import model as m
 from tfgen.naming import short_name
-from tfgen.services.descriptor import TARGET_TRACKING_SCALING_TYPE, Environment, Output, ServiceType, target_tracking_scaling
+from tfgen.services.descriptor import Environment, ServiceType
 from tfgen.terraform_types import TypeSpec
 
 AUTO_PRIORITY_STEP = 10
@@ -78,14 +78,8 @@ def _arguments(name: str, variable: str) -> dict[str, str]:
 WEB_SERVICE = ServiceType(
     name="web-service",
     model=m.WebService,
-    module="web-service",
     summary="behind the application load balancer",
-    scaling_type=TARGET_TRACKING_SCALING_TYPE,
-    scaling_values=target_tracking_scaling,
     own_fields=(("http", HTTP_TYPE),),
     own_values=_values,
     own_arguments=_arguments,
-    outputs=(Output("service_names", "ECS service name of each service of the blueprint.", "service_name"),),
-    runs_as="ecs-service",
-    requires_load_balancer=True,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tfgen.blueprint import model as m
-from tfgen.services.descriptor import Environment, Output, ServiceType
+from tfgen.services.descriptor import SERVICE_NAMES, Environment, Output, ServiceType
 from tfgen.terraform_types import TypeSpec
 
 SCALING_TYPE: TypeSpec = ("object", [("min", "number"), ("max", "number"), ("desired", "number"), ("backlog_per_task", "number")])
@@ -30,16 +30,11 @@ def _arguments(name: str, variable: str) -> dict[str, str]:
 WORKER_SERVICE = ServiceType(
     name="worker-service",
     model=m.WorkerService,
-    module="worker-service",
     summary="consumes its SQS queue",
     scaling_type=SCALING_TYPE,
     scaling_values=_scaling,
     own_fields=(("queue", QUEUE_TYPE),),
     own_values=_values,
     own_arguments=_arguments,
-    outputs=(
-        Output("service_names", "ECS service name of each service of the blueprint.", "service_name"),
-        Output("queue_urls", "SQS queue URL of each worker-service.", "queue_url"),
-    ),
-    runs_as="ecs-service",
+    outputs=(SERVICE_NAMES, Output("queue_urls", "SQS queue URL of each worker-service.", "queue_url")),
 )

@@ -11,7 +11,23 @@ import json
 import os
 from typing import Any
 
+from checkov.common.models.enums import CheckCategories
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
 GUIDELINE = "https://github.com/tfgen/tfgen#policy-checks"
+
+
+class TfgenCheck(BaseResourceCheck):
+    """A check of tfgen's pack: a subclass says its id, name, category and resource types, and
+    checkov registers it when the module creates its one instance."""
+
+    ID: str
+    NAME: str
+    CATEGORY: CheckCategories
+    RESOURCES: tuple[str, ...]
+
+    def __init__(self) -> None:
+        super().__init__(name=self.NAME, id=self.ID, categories=[self.CATEGORY], supported_resources=list(self.RESOURCES), guideline=GUIDELINE)
 
 SECRET_READ_ACTIONS = (
     "secretsmanager:getsecretvalue",

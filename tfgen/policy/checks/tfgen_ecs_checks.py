@@ -7,20 +7,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from tfgen_check_helpers import GUIDELINE, first_block, is_true, unwrap
+from tfgen_check_helpers import TfgenCheck, first_block, is_true, unwrap
 
 
-class ServiceCircuitBreaker(BaseResourceCheck):
-    def __init__(self) -> None:
-        super().__init__(
-            name="ECS service has the deployment circuit breaker enabled with rollback",
-            id="CKV_TFG_1",
-            categories=[CheckCategories.GENERAL_SECURITY],
-            supported_resources=["aws_ecs_service"],
-            guideline=GUIDELINE,
-        )
+class ServiceCircuitBreaker(TfgenCheck):
+    ID = "CKV_TFG_1"
+    NAME = "ECS service has the deployment circuit breaker enabled with rollback"
+    CATEGORY = CheckCategories.GENERAL_SECURITY
+    RESOURCES = ("aws_ecs_service",)
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         self.evaluated_keys = ["deployment_circuit_breaker"]
@@ -33,18 +28,14 @@ class ServiceCircuitBreaker(BaseResourceCheck):
         return CheckResult.FAILED
 
 
-class TaskNoPublicIp(BaseResourceCheck):
+class TaskNoPublicIp(TfgenCheck):
     """Tasks of services and of scheduled runs (EventBridge rule targets, Scheduler schedules,
     Step Functions states that run ECS tasks)."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            name="ECS tasks are not assigned a public IP address",
-            id="CKV_TFG_2",
-            categories=[CheckCategories.NETWORKING],
-            supported_resources=["aws_ecs_service", "aws_cloudwatch_event_target", "aws_scheduler_schedule", "aws_sfn_state_machine"],
-            guideline=GUIDELINE,
-        )
+    ID = "CKV_TFG_2"
+    NAME = "ECS tasks are not assigned a public IP address"
+    CATEGORY = CheckCategories.NETWORKING
+    RESOURCES = ("aws_ecs_service", "aws_cloudwatch_event_target", "aws_scheduler_schedule", "aws_sfn_state_machine")
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         if self.entity_type == "aws_sfn_state_machine":

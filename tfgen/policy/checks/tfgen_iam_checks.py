@@ -13,11 +13,10 @@ import re
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from tfgen_check_helpers import GUIDELINE, SECRET_READ_ACTIONS, allow_statements, as_list, policy_documents
+from tfgen_check_helpers import SECRET_READ_ACTIONS, TfgenCheck, allow_statements, as_list, policy_documents
 
-POLICY_RESOURCES = ["aws_iam_role_policy", "aws_iam_policy", "aws_iam_role"]
+POLICY_RESOURCES = ("aws_iam_role_policy", "aws_iam_policy", "aws_iam_role")
 
 # A resource pattern that covers every secret/parameter (of an account, region or all of AWS).
 _ALL_SECRETS = re.compile(r"^\*$|:secret:\*$|:parameter\*$|:parameter/\*$|^arn:[^:]*:(secretsmanager|ssm|kms):\*|:key/\*$")
@@ -33,59 +32,46 @@ def _grants(actions: list[Any], wanted: tuple[str, ...]) -> bool:
     return False
 
 
-class SecretsReadOnlyDeclared(BaseResourceCheck):
-    def __init__(self) -> None:
-        super().__init__(
-            name="IAM policies read only named secrets and parameters (no '*' resource on secret reads)",
-            id="CKV_TFG_6",
-            categories=[CheckCategories.IAM],
-            supported_resources=POLICY_RESOURCES,
-            guideline=GUIDELINE,
-        )
+class PolicyStatementCheck(TfgenCheck):
+    """A check of every Allow statement of an IAM policy; no result when the document is unknown at plan time."""
+
+    RESOURCES = POLICY_RESOURCES
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         self.evaluated_keys = ["policy", "inline_policy"]
         documents = policy_documents(conf)
         if documents is None:
             return CheckResult.UNKNOWN
-        for document in documents:
-            for statement in allow_statements(document):
-                if "NotAction" in statement:
-                    if "NotResource" in statement or any(_ALL_SECRETS.search(str(r)) for r in as_list(statement.get("Resource"))):
-                        return CheckResult.FAILED
-                    continue
-                if not _grants(as_list(statement.get("Action")), SECRET_READ_ACTIONS):
-                    continue
-                if "NotResource" in statement:
-                    return CheckResult.FAILED
-                if any(_ALL_SECRETS.search(str(r)) for r in as_list(statement.get("Resource"))):
-                    return CheckResult.FAILED
-        return CheckResult.PASSED
+        statements = [statement for document in documents for statement in allow_statements(document)]
+        return CheckResult.FAILED if any(self.statement_fails(statement) for statement in statements) else CheckResult.PASSED
+
+    def statement_fails(self, statement: dict[str, Any]) -> bool:
+        raise NotImplementedError
 
 
-class NoWildcardActions(BaseResourceCheck):
-    def __init__(self) -> None:
-        super().__init__(
-            name="IAM policies of the application grant no wildcard actions ('*' or 'service:*')",
-            id="CKV_TFG_7",
-            categories=[CheckCategories.IAM],
-            supported_resources=POLICY_RESOURCES,
-            guideline=GUIDELINE,
-        )
+class SecretsReadOnlyDeclared(PolicyStatementCheck):
+    ID = "CKV_TFG_6"
+    NAME = "IAM policies read only named secrets and parameters (no '*' resource on secret reads)"
+    CATEGORY = CheckCategories.IAM
 
-    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        self.evaluated_keys = ["policy", "inline_policy"]
-        documents = policy_documents(conf)
-        if documents is None:
-            return CheckResult.UNKNOWN
-        for document in documents:
-            for statement in allow_statements(document):
-                if "NotAction" in statement:
-                    return CheckResult.FAILED
-                for action in as_list(statement.get("Action")):
-                    if isinstance(action, str) and (action.strip() == "*" or action.strip().endswith(":*")):
-                        return CheckResult.FAILED
-        return CheckResult.PASSED
+    def statement_fails(self, statement: dict[str, Any]) -> bool:
+        covers_all = any(_ALL_SECRETS.search(str(r)) for r in as_list(statement.get("Resource")))
+        if "NotAction" in statement:
+            return "NotResource" in statement or covers_all
+        if not _grants(as_list(statement.get("Action")), SECRET_READ_ACTIONS):
+            return False
+        return "NotResource" in statement or covers_all
+
+
+class NoWildcardActions(PolicyStatementCheck):
+    ID = "CKV_TFG_7"
+    NAME = "IAM policies of the application grant no wildcard actions ('*' or 'service:*')"
+    CATEGORY = CheckCategories.IAM
+
+    def statement_fails(self, statement: dict[str, Any]) -> bool:
+        if "NotAction" in statement:
+            return True
+        return any(isinstance(action, str) and (action.strip() == "*" or action.strip().endswith(":*")) for action in as_list(statement.get("Action")))
 
 
 secrets_check = SecretsReadOnlyDeclared()

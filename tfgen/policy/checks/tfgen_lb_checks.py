@@ -11,23 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from tfgen_check_helpers import GUIDELINE, env_flag, first_block, is_true, tags_of, unwrap
+from tfgen_check_helpers import TfgenCheck, env_flag, first_block, is_true, tags_of, unwrap
 
 PROTECTED_ENV = "TFGEN_POLICY_PROTECTED"
 PROTECTED_TAG = "tfgen:protected"
 
 
-class DeletionProtection(BaseResourceCheck):
-    def __init__(self) -> None:
-        super().__init__(
-            name="Load balancers of protected environments have deletion protection",
-            id="CKV_TFG_8",
-            categories=[CheckCategories.GENERAL_SECURITY],
-            supported_resources=["aws_lb", "aws_alb"],
-            guideline=GUIDELINE,
-        )
+class DeletionProtection(TfgenCheck):
+    ID = "CKV_TFG_8"
+    NAME = "Load balancers of protected environments have deletion protection"
+    CATEGORY = CheckCategories.GENERAL_SECURITY
+    RESOURCES = ("aws_lb", "aws_alb")
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         self.evaluated_keys = ["enable_deletion_protection"]
@@ -37,18 +32,14 @@ class DeletionProtection(BaseResourceCheck):
         return CheckResult.PASSED if is_true(conf.get("enable_deletion_protection")) else CheckResult.FAILED
 
 
-class ProtectedServesHttps(BaseResourceCheck):
+class ProtectedServesHttps(TfgenCheck):
     """`load_balancer.protocol: http` is a choice for development environments: in a protected one,
     a plain HTTP listener fails unless the blueprint skips this check with its own reason."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            name="Listeners of protected environments serve HTTPS or redirect HTTP to HTTPS",
-            id="CKV_TFG_9",
-            categories=[CheckCategories.ENCRYPTION],
-            supported_resources=["aws_lb_listener", "aws_alb_listener"],
-            guideline=GUIDELINE,
-        )
+    ID = "CKV_TFG_9"
+    NAME = "Listeners of protected environments serve HTTPS or redirect HTTP to HTTPS"
+    CATEGORY = CheckCategories.ENCRYPTION
+    RESOURCES = ("aws_lb_listener", "aws_alb_listener")
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         self.evaluated_keys = ["protocol", "default_action"]

@@ -5,20 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
-from tfgen_check_helpers import GUIDELINE, unwrap
+from tfgen_check_helpers import TfgenCheck, unwrap
 
 
-class ContainerLogging(BaseResourceCheck):
-    def __init__(self) -> None:
-        super().__init__(
-            name="Every container definition logs with awslogs and every log group has a retention",
-            id="CKV_TFG_5",
-            categories=[CheckCategories.LOGGING],
-            supported_resources=["aws_ecs_task_definition", "aws_cloudwatch_log_group"],
-            guideline=GUIDELINE,
-        )
+class ContainerLogging(TfgenCheck):
+    ID = "CKV_TFG_5"
+    NAME = "Every container definition logs with awslogs and every log group has a retention"
+    CATEGORY = CheckCategories.LOGGING
+    RESOURCES = ("aws_ecs_task_definition", "aws_cloudwatch_log_group")
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         if self.entity_type == "aws_cloudwatch_log_group":
