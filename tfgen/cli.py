@@ -15,6 +15,15 @@ from tfgen.errors import InputError, TfgenError
 BLUEPRINT = click.Path(path_type=Path, dir_okay=False)
 
 
+class NonEmptyPath(click.Path):
+    """A path option that refuses the empty string (which would mean the current folder)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and not value.strip():
+            self.fail("an empty path is not a folder: give one, or leave the option out", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class TfgenGroup(click.Group):
     """Turns tfgen's exceptions into one-line messages and exit codes."""
 
@@ -43,7 +52,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("blueprints", nargs=-1, required=True, type=BLUEPRINT)
-@click.option("-o", "--out", type=click.Path(path_type=Path, file_okay=False), help="Output directory (one blueprint only); default build/<name>/.")
+@click.option("-o", "--out", type=NonEmptyPath(path_type=Path, file_okay=False), help="Output directory (one blueprint only); default build/<name>/.")
 @click.option("--check", is_flag=True, help="Exit 1 and name the files that are stale or were edited; write nothing.")
 @click.option("--force", is_flag=True, help="Overwrite generated files even when someone edited them.")
 def render(blueprints: tuple[Path, ...], out: Path | None, check: bool, force: bool) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, TfgenError
+from tfgen.files import PRIVATE, write_file
 from tfgen.paths import cache_dir
 
 if TYPE_CHECKING:
@@ -352,7 +353,7 @@ class Terraform:
             # The lock file records the hash of this machine's provider script: redo it.
             (self.workdir / ".terraform.lock.hcl").unlink(missing_ok=True)
         self.run(args, capture=True)
-        stamp_file.write_text(stamp)
+        write_file(stamp_file, stamp, mode=PRIVATE)
 
     def _init_stamp(self, args: list[str], backend_config: Path | None) -> str:
         digest = hashlib.sha256(json.dumps([args, find_terraform()]).encode())
@@ -479,5 +480,4 @@ def _config_files(root: Path) -> Iterable[Path]:
 
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.is_file() or path.read_text() != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        write_file(path, text, mode=PRIVATE)

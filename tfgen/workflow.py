@@ -21,6 +21,7 @@ from typing import Any
 from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.blueprint.model import Blueprint
 from tfgen.errors import InputError, TfgenError
+from tfgen.files import PRIVATE, write_file
 from tfgen.naming import service_identifiers, snake
 from tfgen.paths import BuildLayout, EnvironmentPaths
 from tfgen.policy import PolicyResult, run_policy, write_policy_result
@@ -77,13 +78,8 @@ def file_hash(path: Path) -> str:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write `text` to a file created mode 0600 (it may hold sensitive values)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    """Write `text` to a file created mode 0600 (it may hold sensitive values), atomically."""
+    write_file(path, text, mode=PRIVATE)
 
 
 # --- --set -------------------------------------------------------------------------------------
@@ -196,8 +192,7 @@ def _custom_endpoint_config(paths: EnvironmentPaths) -> list[Path]:
         return []
     text = f"endpoints = {{ s3 = {json.dumps(endpoint)} }}\nuse_path_style = true\n"
     path = paths.data_dir / f"endpoint-{hashlib.sha256(text.encode()).hexdigest()[:12]}.s3.tfbackend"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    write_file(path, text, mode=PRIVATE)
     return [path.resolve()]
 
 

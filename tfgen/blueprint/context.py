@@ -22,13 +22,12 @@ Subnet lists are sorted by (az, id). Keys this module does not know are kept whe
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tfgen.errors import InputError, Problem
+from tfgen.files import PUBLIC, write_file
 
 CONTEXT_FILE = "tfgen.context.json"
 
@@ -115,16 +114,7 @@ def save_default_vpc(blueprint_path: Path | str, account: str, region: str, entr
     path = context_path(blueprint_path)
     data = read_context(blueprint_path)
     data[vpc_key(account, region)] = entry
-    text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{CONTEXT_FILE}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_file(path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode=PUBLIC)
     return path
 
 

@@ -7,10 +7,10 @@ the key pair is only generated (like ``tf.runner``'s, but EC and valid for a yea
 from __future__ import annotations
 
 import base64
-import os
 import time
 from pathlib import Path
 
+from tfgen.files import PRIVATE, write_file
 from tfgen.paths import cache_dir
 
 _KEY = "provider-key.pem"
@@ -29,8 +29,8 @@ def load_or_create() -> tuple[bytes, bytes, str]:
         pass
     key_pem, cert_pem = _generate()
     directory.mkdir(parents=True, exist_ok=True)
-    _write_private(key_path, key_pem)
-    _write_private(cert_path, cert_pem)
+    write_file(key_path, key_pem, mode=PRIVATE)
+    write_file(cert_path, cert_pem, mode=PRIVATE)
     return key_pem, cert_pem, _der_b64(cert_pem)
 
 
@@ -42,14 +42,6 @@ def _still_valid(cert_path: Path) -> bool:
 def _der_b64(cert_pem: bytes) -> str:
     body = b"".join(line for line in cert_pem.splitlines() if line and not line.startswith(b"-----"))
     return base64.b64encode(base64.b64decode(body)).decode().rstrip("=")
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
 
 
 def _generate() -> tuple[bytes, bytes]:

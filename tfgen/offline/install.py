@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tfgen import __version__
+from tfgen.files import EXECUTABLE, PUBLIC, write_file
 from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV
 from tfgen.offline.schema import load_provider_schemas, schema_source, trim, wrap
 from tfgen.paths import cache_dir
@@ -108,7 +109,7 @@ def trimmed_schema(schema: Path, resources: set[str], data_sources: set[str]) ->
     if target.is_file():
         return target
     full = load_provider_schemas(schema)
-    _write_atomically(target, json.dumps(wrap(trim(full, resources, data_sources)), separators=(",", ":")))
+    write_file(target, json.dumps(wrap(trim(full, resources, data_sources)), separators=(",", ":")), mode=PUBLIC)
     return target
 
 
@@ -125,7 +126,7 @@ def write_executable(plugin_dir: Path, version: str, schema: Path) -> Path:
         f'exec {shlex.quote(stable_interpreter())} -P -m tfgen.offline.server "$@"\n'
     )
     if not executable.is_file() or executable.read_text() != script:
-        _write_atomically(executable, script, mode=0o755)
+        write_file(executable, script, mode=EXECUTABLE)
     return executable
 
 
@@ -141,12 +142,3 @@ def stable_interpreter() -> str:
 def _sh(text: str) -> str:
     """Quote for use inside a double-quoted shell parameter expansion."""
     return re.sub(r'(["\\$`])', r"\\\1", text)
-
-
-def _write_atomically(path: Path, text: str, mode: int = 0o644) -> None:
-    """Concurrent runs (pytest -n, several environments) only ever see complete files."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.chmod(mode)
-    os.replace(tmp, path)

@@ -12,6 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tfgen.files import PUBLIC, write_file
 from tfgen.offline.schema import SchemaFileError, pack, read_schema_document, version_from_path
 
 
@@ -28,8 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     except SchemaFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_bytes(data)
+    write_file(output, data, mode=PUBLIC)
     print(f"{output}: hashicorp/aws {version}, {len(data) / 1024:.0f} KiB", file=sys.stderr)
     return 0
 

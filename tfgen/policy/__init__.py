@@ -15,12 +15,12 @@ Public API:
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, Problem, TfgenError
+from tfgen.files import PRIVATE, write_file
 from tfgen.policy.default_skips import DEFAULT_SKIPS, PlanFacts, plan_facts, scoped_skip_for
 from tfgen.policy.formats import render
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord, PolicyResult, apply_skips
@@ -172,15 +172,7 @@ def _scoped_reason(record: CheckRecord, facts: PlanFacts) -> str | None:
 
 def write_policy_result(result: PolicyResult, path: Path) -> None:
     """Write ``policy.json`` (mode 0600, atomically): what `apply` reads (``passed``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(result.to_dict(), handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    write_file(path, json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n", mode=PRIVATE)
 
 
 def print_policy_summary(result: PolicyResult) -> None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from tfgen.errors import TfgenError
+from tfgen.files import PRIVATE, write_file
 from tfgen.paths import cache_dir as tfgen_cache_dir
 
 MAX_ENTRIES = 256
@@ -53,13 +54,9 @@ def store(key: str, data: dict[str, Any]) -> None:
     directory = cache_dir()
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = directory / f".{key}.{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(json.dumps(data, separators=(",", ":")))  # json.dump to a file is the slow pure-Python encoder
-        os.replace(tmp, directory / f"{key}.json")
+        write_file(directory / f"{key}.json", json.dumps(data, separators=(",", ":")), mode=PRIVATE)
         _prune(directory)
-    except OSError:
+    except (OSError, TfgenError):
         pass  # a cache that cannot be written is only slower
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tfgen.errors import TfgenError
+from tfgen.files import PUBLIC, write_file
 from tfgen.paths import cache_dir
 
 CHECKOV_VERSION = "3.3.30"
@@ -135,7 +136,7 @@ def _install(venv: Path, say: Say) -> Path:
     executable = venv / "bin" / "checkov"
     if not executable.is_file():
         raise TfgenError(f"installing checkov into {venv} left no {executable}")
-    (venv / COMPLETE_MARKER).write_text(f"checkov=={CHECKOV_VERSION}\n")
+    write_file(venv / COMPLETE_MARKER, f"checkov=={CHECKOV_VERSION}\n", mode=PUBLIC)
     say(f"tfgen: checkov {CHECKOV_VERSION} is ready ({executable})")
     return executable
 
