@@ -78,7 +78,7 @@ def test_a_failure_while_staging_changes_nothing(tmp_path: Path, monkeypatch):
         real_fsync(fd)
 
     monkeypatch.setattr(output.os, "fsync", failing_fsync)
-    with pytest.raises(TfgenError, match="cannot write into .*No space left on device"):
+    with pytest.raises(TfgenError, match=r"cannot write into .*No space left on device"):
         render(out, {name: data + b"# v2\n" for name, data in FILES.items()})
     assert tree(out) == before  # no temporary file left, no file replaced, the manifest as it was
 
