@@ -15,17 +15,19 @@ in seconds rather than minutes.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import boto3
 import botocore.exceptions as bexc
 from botocore.config import Config
 
-from tfgen.errors import TfgenError
+from tfgen.errors import InputError, TfgenError
 
 if TYPE_CHECKING:
     from tfgen.blueprint.loader import LoadedBlueprint
@@ -107,10 +109,29 @@ def client_config() -> Config:
     )
 
 
+def check_endpoint_settings(environ: Mapping[str, str] = os.environ) -> None:
+    """AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> must be http(s) URLs with a host: botocore
+    would otherwise fail inside the first client with a bare ValueError."""
+    for name, value in sorted(environ.items()):
+        endpoint_setting = name == "AWS_ENDPOINT_URL" or name.startswith("AWS_ENDPOINT_URL_")
+        if endpoint_setting and value.strip() and not _is_endpoint(value.strip()):
+            raise InputError(f"{name} is set to {json.dumps(value)}, which is not an http(s) URL with a host (write it like http://127.0.0.1:5000)")
+
+
+def _is_endpoint(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 class Aws:
     """One boto3 session (profile/credentials resolved once) and the clients made from it."""
 
     def __init__(self, session: boto3.Session | None = None):
+        check_endpoint_settings()
         with aws_errors():
             self.session = session or boto3.Session()
         self._clients: dict[tuple[str, str | None], Any] = {}

@@ -10,9 +10,12 @@ from typing import Any
 
 import click
 
+from tfgen.cli_options import GoDuration, Seconds, seconds
 from tfgen.errors import InputError, TfgenError
 
 BLUEPRINT = click.Path(path_type=Path, dir_okay=False)
+MAX_WAIT = 24 * 3600.0  # --timeout and TFGEN_STATUS_INTERVAL, seconds
+MIN_POLL = 0.1  # below this, --wait would hammer the ECS and ELB APIs
 
 
 class NonEmptyPath(click.Path):
@@ -107,7 +110,7 @@ def schema() -> None:
 @click.option("--offline", is_flag=True, help="Use the offline AWS provider and local state.")
 @click.option("--set", "settings", multiple=True, metavar="PATH=VALUE", help="e.g. services.api.image_tag=abc123")
 @click.option("--format", "output_format", type=click.Choice(["table", "json", "markdown"]), default="table")
-@click.option("--lock-timeout", default=None, help="Passed to terraform, e.g. 60s.")
+@click.option("--lock-timeout", type=GoDuration(), default=None, help="How long terraform waits for the state lock, e.g. 60s or 5m.")
 @click.option("--progress/--no-progress", default=None, help="Resource-by-resource progress on stderr (default: when it is a terminal).")
 def plan(
     blueprint: Path, environment: str, offline: bool, settings: tuple[str, ...], output_format: str, lock_timeout: str | None, progress: bool | None
@@ -147,7 +150,7 @@ def plan(
 @click.option("--offline", is_flag=True)
 @click.option("--allow-destroy", is_flag=True, help="Allow destroys/replacements in a protected environment.")
 @click.option("--set", "settings", multiple=True, metavar="PATH=VALUE", help="Must equal the --set values of the plan.")
-@click.option("--lock-timeout", default=None, help="Passed to terraform, e.g. 60s.")
+@click.option("--lock-timeout", type=GoDuration(), default=None, help="How long terraform waits for the state lock, e.g. 60s or 5m.")
 @click.option("--progress/--no-progress", default=None, help="Resource-by-resource progress on stderr (default: when it is a terminal).")
 def apply(
     blueprint: Path, environment: str, offline: bool, allow_destroy: bool, settings: tuple[str, ...], lock_timeout: str | None, progress: bool | None
@@ -233,7 +236,7 @@ def discover(blueprint: Path, environment: str) -> None:
 @click.option("-e", "--env", "environment", required=True)
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
 @click.option("--wait", is_flag=True, help="Poll until every service is steady.")
-@click.option("--timeout", type=float, default=600.0, show_default=True)
+@click.option("--timeout", type=Seconds(0, MAX_WAIT), default=600.0, show_default=True, help="Seconds to wait with --wait.")
 def status(blueprint: Path, environment: str, output_format: str, wait: bool, timeout: float) -> None:
     """Deployed services: desired/running, rollout state, events, target health."""
     import json
@@ -247,10 +250,8 @@ def status(blueprint: Path, environment: str, output_format: str, wait: bool, ti
 
     loaded = load_blueprint(blueprint)
     if wait:
-        try:
-            interval = float(os.environ.get("TFGEN_STATUS_INTERVAL") or service_status.DEFAULT_INTERVAL)
-        except ValueError:
-            raise InputError("TFGEN_STATUS_INTERVAL must be a number of seconds") from None
+        configured = os.environ.get("TFGEN_STATUS_INTERVAL", "").strip()
+        interval = seconds(configured, "TFGEN_STATUS_INTERVAL", MIN_POLL, MAX_WAIT) if configured else service_status.DEFAULT_INTERVAL
 
         def progress(report: service_status.StatusReport, elapsed: float) -> None:
             click.echo(f"waiting ({elapsed:.0f}s of {timeout:.0f}s): {report.summary()}", err=True)
@@ -289,11 +290,12 @@ def doctor(output_format: str) -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def tf(offline: bool, environment: str | None, target: Path, args: tuple[str, ...]) -> None:
     """Run terraform ARGS in the rendered directory, wired as tfgen wires it."""
-    from tfgen.commands.tf import run_tf_command
+    from tfgen.commands.tf import run_tf_command, split_tf_arguments
 
-    if not args:
+    offline, environment, terraform_args = split_tf_arguments(args, offline, environment)
+    if not terraform_args:
         raise InputError("tf: give the terraform command after --, e.g. `tfgen tf DIR -- plan`")
-    sys.exit(run_tf_command(target, args, offline=offline, environment=environment))
+    sys.exit(run_tf_command(target, terraform_args, offline=offline, environment=environment))
 
 
 def main() -> None:

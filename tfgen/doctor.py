@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tfgen.aws import Aws, translate
+from tfgen.aws import Aws, check_endpoint_settings, translate
 from tfgen.errors import TfgenError
 from tfgen.offline.schema import schema_source
 from tfgen.paths import cache_dir
@@ -121,6 +121,7 @@ def _aws_identity() -> Finding:
 
 
     try:
+        check_endpoint_settings()
         session = boto3.Session()
         if session.get_credentials() is None:
             return Finding("aws", True, "no AWS credentials: offline commands (render, validate, plan --offline, check) need none", {"identity": None})

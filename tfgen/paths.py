@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tfgen.errors import TfgenError
+
 CACHE_ENV = "TFGEN_CACHE_DIR"
 BUILD_DIR = Path("build")
 
@@ -76,3 +78,16 @@ def cache_dir() -> Path:
         return Path(configured).expanduser()
     base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
     return Path(base).expanduser() / "tfgen"
+
+
+def cache_folder(*parts: str) -> Path:
+    """The folder `cache_dir() / parts...`, created (0700) if need be; TfgenError when it cannot be."""
+    folder = cache_dir().joinpath(*parts)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise TfgenError(
+            f"the cache folder {folder} cannot be created ({error.strerror or error}): "
+            f"set {CACHE_ENV} (or XDG_CACHE_HOME) to a folder tfgen may write"
+        ) from None
+    return folder

@@ -25,13 +25,15 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, TfgenError
 from tfgen.files import PRIVATE, write_file
-from tfgen.paths import cache_dir
+from tfgen.paths import cache_folder
 
 if TYPE_CHECKING:
     from tfgen.offline.install import OfflineProvider
 
 EventHandler = Callable[[dict[str, Any]], None]
 EMBEDDED_SCRIPT = "tfgen-terraform"
+# Saved plans and state hold the same secrets as plan JSON: what Terraform creates is its user's only.
+PRIVATE_UMASK = 0o077
 OFFLINE_ROOT = "offline-root"
 OFFLINE_OVERRIDE = "zz_tfgen_offline_override.tf"
 _MIRROR_SKIP = {".terraform", ".tfgen", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup"}
@@ -225,8 +227,7 @@ class Terraform:
         lines = ["# written by tfgen", "disable_checkpoint = true"]
         if not self.offline:
 
-            plugin_cache = cache_dir() / "plugin-cache"
-            plugin_cache.mkdir(parents=True, exist_ok=True)
+            plugin_cache = cache_folder("plugin-cache")
             lines.append(f"plugin_cache_dir = {json.dumps(str(plugin_cache))}")
         if self.uses_stand_in and not self.offline:
             lines.append(_STAND_IN_INSTALLATION % json.dumps(str(self.data_dir / "plugins")))
@@ -307,6 +308,7 @@ class Terraform:
             encoding="utf-8",
             errors="replace",
             start_new_session=True,
+            umask=PRIVATE_UMASK,
         )
         output = _Output()
         out_sink = None if capture else (sys.stdout if passthrough else sys.stderr)
@@ -326,7 +328,7 @@ class Terraform:
 
     def _execute_inherited(self, argv: list[str]) -> _Completed:
         # Same process group as us: a terminal's Ctrl-C reaches terraform directly.
-        process = subprocess.Popen(argv, cwd=self.workdir, env=self.environment())
+        process = subprocess.Popen(argv, cwd=self.workdir, env=self.environment(), umask=PRIVATE_UMASK)
         while True:
             try:
                 return _Completed(argv, process.wait(), "", "", [])

@@ -12,21 +12,24 @@ import hashlib
 import json
 import os
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.blueprint.model import Blueprint
 from tfgen.errors import InputError, TfgenError
-from tfgen.files import PRIVATE, write_file
+from tfgen.files import PRIVATE, read_input, write_file
 from tfgen.naming import service_identifiers, snake
 from tfgen.paths import BuildLayout, EnvironmentPaths
 from tfgen.policy import PolicyResult, run_policy, write_policy_result
 from tfgen.policy.checkov import PrestartedCheckov
-from tfgen.policy.declared import environment_policy
+from tfgen.policy.declared import EnvironmentPolicy, environment_policy
 from tfgen.render import render
 from tfgen.summary import PlanSummary, summarize_plan
 from tfgen.terraform import Terraform, TerraformError
@@ -35,18 +38,21 @@ EventHandler = Callable[[dict[str, Any]], None]
 _SET_PATTERN = re.compile(r"^services\.(?P<service>[a-z][a-z0-9-]*)\.image_tag=(?P<value>[A-Za-z0-9_.\-]{1,128})$")
 
 
-@dataclass
-class PlanMeta:
+class PlanMeta(BaseModel):
     """What a saved plan was made from; `apply` refuses when any of it changed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     environment: str
     offline: bool
-    config_hash: str
+    config_hash: str  # every rendered file: root module, modules, var and backend files
     var_file_hash: str
+    backend_file_hash: str
+    policy_hash: str  # the skips, declared settings and protection the verdict was reached with
     variables: dict[str, str]
     protected: bool
     policy_passed: bool | None
-    destructive: list[str] = field(default_factory=list)
+    destructive: list[str] = Field(default_factory=list)
 
 
 @dataclass
@@ -63,14 +69,21 @@ class PlanOutcome:
 
 
 def configuration_hash(root: Path) -> str:
-    """sha256 over every Terraform file of the rendered configuration (root and modules)."""
+    """sha256 over every file of the rendered configuration, of every kind (`*.tf`, `*.tf.json`,
+    var and backend files, anything added beside them), but Terraform's and tfgen's own dot-folders."""
     digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.tf")):
+    for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
-        if relative.parts[0].startswith("."):
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
         digest.update(str(relative).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def policy_hash(policy: EnvironmentPolicy) -> str:
+    """What decides the gate's verdict besides the plan: skips, declared settings, protection."""
+    document = {"skips": policy.skips, "declared": policy.declared, "protected": policy.protected}
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
 
 def file_hash(path: Path) -> str:
@@ -162,12 +175,14 @@ def plan_environment(
         offline=offline,
         config_hash=configuration_hash(paths.root),
         var_file_hash=file_hash(paths.var_file),
+        backend_file_hash=file_hash(paths.backend_file),
+        policy_hash=policy_hash(environment_policy(loaded, env)),
         variables=variables,
         protected=loaded.blueprint.environments[env].protected,
         policy_passed=None if policy is None else policy.passed,
         destructive=[change.address for change in summary.destructive],
     )
-    write_private(paths.meta_file, json.dumps(asdict(meta), indent=2, sort_keys=True))
+    write_private(paths.meta_file, meta.model_dump_json(indent=2))
     return PlanOutcome(paths, summary, policy, meta)
 
 
@@ -229,7 +244,7 @@ def apply_environment(
     render_environment(loaded, write=False)
     if variables != meta.variables:
         raise TfgenError(f"the --set values differ from those of the plan for '{env}' ({meta.variables}): plan again with the new values")
-    _refuse_unsafe_apply(paths, meta, loaded.blueprint.environments[env].protected, allow_destroy, offline)
+    _refuse_unsafe_apply(paths, meta, environment_policy(loaded, env), allow_destroy, offline)
     terraform = Terraform(paths.root, paths.data_dir, offline=offline)
     extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
     with _explained_terraform_errors(env):
@@ -241,19 +256,34 @@ def apply_environment(
 def _saved_plan_meta(paths: EnvironmentPaths, env: str) -> PlanMeta:
     if not paths.plan_file.exists() or not paths.meta_file.exists():
         raise TfgenError(f"no saved plan for '{env}': run `tfgen plan BLUEPRINT -e {env}` first")
-    return PlanMeta(**json.loads(paths.meta_file.read_text()))
+    try:
+        return PlanMeta.model_validate_json(read_input(paths.meta_file, "the saved plan's metadata", 1024 * 1024))
+    except (ValidationError, InputError) as error:
+        reason = str(error).splitlines()[0] if isinstance(error, InputError) else _first_error(error)
+        raise TfgenError(f"the saved plan of '{env}' cannot be trusted: {paths.meta_file}: {reason}; run `tfgen plan BLUEPRINT -e {env}` again") from None
 
 
-def _refuse_unsafe_apply(paths: EnvironmentPaths, meta: PlanMeta, protected: bool, allow_destroy: bool, offline: bool) -> None:
+def _first_error(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the document"
+    return f"{where}: {first['msg']}"
+
+
+def _refuse_unsafe_apply(paths: EnvironmentPaths, meta: PlanMeta, policy: EnvironmentPolicy, allow_destroy: bool, offline: bool) -> None:
     env = meta.environment
     replan = f"run `tfgen plan BLUEPRINT -e {env}` again and review it"
     if meta.offline != offline:
         mode = "offline" if meta.offline else "online"
         raise TfgenError(f"the saved plan for '{env}' was made {mode}; apply it the same way or {replan}")
-    if configuration_hash(paths.root) != meta.config_hash:
-        raise TfgenError(f"the rendered configuration changed since the plan for '{env}' was made: {replan}")
     if file_hash(paths.var_file) != meta.var_file_hash:
         raise TfgenError(f"{paths.var_file} changed since the plan for '{env}' was made: {replan}")
+    if file_hash(paths.backend_file) != meta.backend_file_hash:
+        raise TfgenError(f"{paths.backend_file} (where the state is) changed since the plan for '{env}' was made: {replan}")
+    if configuration_hash(paths.root) != meta.config_hash:
+        raise TfgenError(f"the rendered configuration changed since the plan for '{env}' was made: {replan}")
+    if policy_hash(policy) != meta.policy_hash:
+        raise TfgenError(f"the policy skips or settings of '{env}' changed since its plan was checked: {replan}")
+    protected = policy.protected
     if meta.policy_passed is False:
         raise TfgenError(f"the plan for '{env}' failed its policy checks ({paths.policy_json}): fix them or skip with a reason, then {replan}")
     if protected and meta.destructive and not allow_destroy:
@@ -282,7 +312,13 @@ def _explained_terraform_errors(env: str) -> Iterator[None]:
 
 
 def describe_lock_error(text: str, env: str) -> str:
-    """'the state of dev is locked by alice@host since ... (operation OperationTypeApply, ID ...)'."""
+    """'the state of dev is locked by alice@host since ... (operation OperationTypeApply, ID ...)',
+    or, when Terraform could not take the lock for another reason (no lock info: an unreadable
+    state file, a backend that refuses), that reason."""
+    if "Lock Info:" not in text:
+        reason = re.search(r"Error message:\s*(.*?)(?:\n\s*\n\s*Terraform acquires a state lock|\Z)", text, re.S)
+        detail = " ".join((reason.group(1) if reason else text).split())
+        return f"terraform could not take the state lock of '{env}', and no one holds it: {detail}"
     info = {key: value.strip() for key, value in re.findall(r"^\s*(ID|Path|Operation|Who|Created):\s*(.*)$", text, re.M)}
     holder = info.get("Who", "another process")
     since = f" since {info['Created']}" if "Created" in info else ""
@@ -291,5 +327,7 @@ def describe_lock_error(text: str, env: str) -> str:
     return (
         f"the state of '{env}' is locked by {holder}{since}{operation} (lock {lock_id}). "
         f"Wait and retry (--lock-timeout 5m waits for it), or, if that process is gone: "
-        f"tfgen tf -e {env} BLUEPRINT -- force-unlock {lock_id}"
+        f"tfgen tf -e {shlex.quote(env)} BLUEPRINT -- force-unlock {shlex.quote(lock_id)}"
     )
+
+

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -61,14 +62,37 @@ def test_saving_keeps_other_entries(vote: Path):
     assert sorted(data) == [vpc_key("111111111111", "eu-west-1"), vpc_key("222222222222", "eu-west-1")]
 
 
-def test_broken_context_file_is_a_located_input_error(vote: Path):
-    (vote.parent / CONTEXT_FILE).write_text('{\n  "x": \n}\n')
+def _context_error(vote: Path, content: str) -> str:
+    (vote.parent / CONTEXT_FILE).write_text(content)
     with pytest.raises(InputError) as caught:
         default_vpc(vote, "111111111111", "eu-west-1")
-    assert str(caught.value).startswith(f"{vote.parent / CONTEXT_FILE}:3:1: <root>: not valid JSON")
-    (vote.parent / CONTEXT_FILE).write_text(json.dumps({vpc_key("111111111111", "eu-west-1"): {"vpc_id": "vpc-1"}}))
-    with pytest.raises(InputError, match="needs vpc_id, vpc_cidr_block"):
+    assert caught.value.exit_code == 2
+    return str(caught.value).replace(str(vote.parent / CONTEXT_FILE), "FILE")
+
+
+def test_broken_context_file_is_a_located_input_error(vote: Path):
+    key = vpc_key("111111111111", "eu-west-1")
+    again = "(run `tfgen discover` again)"
+    assert _context_error(vote, '{\n  "x": \n}\n') == (
+        "FILE:3:1: <root>: the context file is not valid JSON: Expecting value (delete it and run `tfgen discover` again)"
+    )
+    assert _context_error(vote, "[1, 2]") == "FILE:1:1: <root>: the context file must hold a JSON object (delete it and run `tfgen discover` again)"
+    assert _context_error(vote, json.dumps({key: {"vpc_id": "vpc-1"}})) == f"FILE:1:1: {key}.vpc_cidr_block: missing in the context file {again}"
+    assert _context_error(vote, json.dumps({key: ["vpc-1"]})) == f"FILE:1:1: {key}: expected an object, got a list in the context file {again}"
+    entry = {"vpc_id": "vpc-1", "vpc_cidr_block": "172.31.0.0/16", "public_subnets": "subnet-1"}
+    assert _context_error(vote, json.dumps({key: entry})) == f'FILE:1:1: {key}.public_subnets: expected a list, got "subnet-1" in the context file {again}'
+    entry["public_subnets"] = [{"id": 7, "az": "eu-west-1a"}]
+    assert _context_error(vote, json.dumps({key: entry})) == f"FILE:1:1: {key}.public_subnets.0.id: expected a string, got 7 in the context file {again}"
+    assert _context_error(vote, "[" * 100_000 + "]" * 100_000) == (
+        "FILE:1:1: <root>: the context file is nested too deeply to be one (delete it and run `tfgen discover` again)"
+    )
+
+
+def test_a_context_file_that_is_not_a_regular_file_is_refused(vote: Path):
+    os.mkfifo(vote.parent / CONTEXT_FILE)
+    with pytest.raises(InputError) as caught:
         default_vpc(vote, "111111111111", "eu-west-1")
+    assert str(caught.value) == f"{vote.parent / CONTEXT_FILE}:1:1: <root>: is not a regular file (a pipe, socket or device), not the context file"
 
 
 def test_existing_and_new_vpcs_need_no_context(tmp_path: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -223,8 +224,20 @@ def test_tabs_and_unreadable_files(tmp_path):
     assert errors_of(load_text(tmp_path, "name: vote\n\tregion: x\n"))[0].startswith("FILE:2:1: <root>: broken YAML:")
     binary = tmp_path / "binary.yaml"
     binary.write_bytes(b"name: vote\nregion: \xff\xfe\n")
-    assert errors_of(binary) == ["FILE:2:9: <root>: the file is not UTF-8 text"]
+    assert errors_of(binary) == ["FILE:2:9: <root>: the blueprint is not UTF-8 text"]
     assert errors_of(tmp_path / "missing.yaml") == ["FILE:1:1: <root>: cannot read the blueprint: No such file or directory"]
+
+
+def test_only_regular_files_of_bounded_size_are_read(tmp_path):
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)  # no writer: reading it naively would wait forever
+    assert errors_of(fifo) == ["FILE:1:1: <root>: is not a regular file (a pipe, socket or device), not the blueprint"]
+    assert errors_of(Path("/dev/zero")) == ["FILE:1:1: <root>: is not a regular file (a pipe, socket or device), not the blueprint"]
+    assert errors_of(tmp_path) == ["FILE:1:1: <root>: is a directory, not the blueprint"]
+    huge = tmp_path / "huge.yaml"
+    with open(huge, "wb") as stream:
+        stream.truncate(9 * 1024 * 1024)
+    assert errors_of(huge) == ["FILE:1:1: <root>: the blueprint is 9 MiB, more than tfgen reads (8 MiB)"]
 
 
 def test_skip_without_reason():

@@ -140,6 +140,18 @@ def test_lock_error_names_holder_and_what_to_do():
         "Error acquiring the state lock\n\nLock Info:\n  ID:        3e5b1f2a\n  Path:      b/shop/dev.tfstate\n"
         "  Operation: OperationTypeApply\n  Who:       alice@laptop\n  Version:   1.15.0\n  Created:   2026-11-22 10:00:00 UTC\n"
     )
-    message = describe_lock_error(text, "dev")
-    assert "locked by alice@laptop since 2026-11-22 10:00:00 UTC" in message
-    assert "force-unlock 3e5b1f2a" in message
+    assert describe_lock_error(text, "dev") == (
+        "the state of 'dev' is locked by alice@laptop since 2026-11-22 10:00:00 UTC for OperationTypeApply (lock 3e5b1f2a). "
+        "Wait and retry (--lock-timeout 5m waits for it), or, if that process is gone: tfgen tf -e dev BLUEPRINT -- force-unlock 3e5b1f2a"
+    )
+
+
+def test_a_lock_that_failed_for_another_reason_is_not_called_held():
+    text = (
+        "Error: Error acquiring the state lock\n\nError message: 2 problems:\n\n- Unsupported state file format: The state file could not be parsed as\n"
+        "JSON: syntax error at byte offset 1.\n\nTerraform acquires a state lock to protect the state from being written\nby multiple users at the same time."
+    )
+    assert describe_lock_error(text, "dev") == (
+        "terraform could not take the state lock of 'dev', and no one holds it: 2 problems: - Unsupported state file format: "
+        "The state file could not be parsed as JSON: syntax error at byte offset 1."
+    )

@@ -7,13 +7,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from tfgen.cli import cli
 from tfgen.offline.datasources import policy_document
 from tfgen.offline.install import scan_types, trimmed_schema
 from tfgen.offline.schema import SchemaFileError, load_provider_schemas, version_from_path
 from tfgen.terraform import Terraform, TerraformError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "terraform"
+BLUEPRINTS = Path(__file__).parents[2] / "blueprints"
 
 
 def copy_fixture(name: str, destination: Path) -> Path:
@@ -189,6 +192,52 @@ def test_schema_errors_say_how_to_produce_one(tmp_path):
     with pytest.raises(SchemaFileError, match="cannot read"):
         load_provider_schemas(broken)
     assert version_from_path(broken) == "1.2.3"
+
+
+def _schema_file(path: Path, provider: dict, resources: dict) -> Path:
+    entry = {"provider": provider, "resource_schemas": resources, "data_source_schemas": {}}
+    path.write_text(json.dumps({"format_version": "1.0", "provider_schemas": {"registry.terraform.io/hashicorp/aws": entry}}))
+    return path
+
+
+REGION = {"version": 0, "block": {"attributes": {"region": {"type": "string", "optional": True}}}}
+QUEUE = {"version": 0, "block": {"attributes": {"name": {"type": "string", "optional": True}}}}
+
+
+@pytest.mark.parametrize(
+    "provider, resources, problem",
+    [
+        ({"version": 0, "block": {}}, {"aws_sqs_queue": QUEUE}, "its provider block has no `region` argument: it is not the schema of hashicorp/aws"),
+        (REGION, {}, "it has no schema for aws_sqs_queue, used by the configuration"),
+        (
+            REGION,
+            {"aws_sqs_queue": {"version": 0, "block": {"attributes": [1, 2]}}},
+            "resource_schemas.aws_sqs_queue.block.attributes: expected an object, got a list",
+        ),
+        (
+            REGION,
+            {"aws_sqs_queue": {"version": 0, "block": {"block_types": {"x": {"nesting_mode": "tree", "block": {}}}}}},
+            'resource_schemas.aws_sqs_queue.block.block_types.x.nesting_mode: unexpected value "tree"',
+        ),
+        (REGION, {"aws_sqs_queue": {"version": "0", "block": {}}}, 'resource_schemas.aws_sqs_queue.version: expected an integer, got "0"'),
+    ],
+    ids=["not-aws", "type-missing", "attributes-a-list", "unknown-nesting", "version-a-string"],
+)
+def test_a_schema_of_the_wrong_shape_is_blamed_on_the_schema(tmp_path, monkeypatch, provider, resources, problem):
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    schema = _schema_file(tmp_path / "aws.json", provider, resources)
+    with pytest.raises(SchemaFileError) as caught:
+        trimmed_schema(schema, {"aws_sqs_queue"}, set())
+    assert str(caught.value).startswith(f"{schema} cannot serve this configuration: {problem}; produce one from the real provider")
+
+
+def test_a_wrong_schema_fails_validate_as_a_schema_problem_not_as_bad_rendered_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    schema = _schema_file(tmp_path / "aws.json", {"version": 0, "block": {}}, {})
+    monkeypatch.setenv("TFGEN_AWS_SCHEMA", str(schema))
+    result = CliRunner().invoke(cli, ["validate", str(BLUEPRINTS / "single-web.yaml")])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {schema} cannot serve this configuration: its provider block has no `region` argument")
 
 
 def test_policy_document_merges_principals_conditions_and_single_values():

@@ -17,6 +17,7 @@ from tfgen.errors import TfgenError
 from tfgen.terraform import Terraform, TerraformError, embedded_terraform, find_terraform
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "terraform"
+BLUEPRINTS = Path(__file__).parents[2] / "blueprints"
 VENV_BIN = Path(sys.executable).parent
 EMBEDDED = VENV_BIN / "tfgen-terraform"
 TFGEN = VENV_BIN / "tfgen"
@@ -179,6 +180,31 @@ def test_tfgen_tf_through_click_runner(tmp_path):
     missing = CliRunner().invoke(cli, ["tf", str(tmp_path / "nowhere"), "--", "plan"])
     assert missing.exit_code == 2
     assert "no such directory or blueprint" in missing.output
+
+
+def test_tfgen_tf_options_after_the_target_are_tfgens_not_terraforms(tmp_path):
+    root = copy_fixture("stack", tmp_path)
+    result = CliRunner().invoke(cli, ["tf", str(root), "--offline", "-e", "dev", "--", "validate", "-no-color"])
+    assert result.exit_code == 0, result.output
+    assert (root / ".tfgen" / "dev").is_dir()
+    stray = CliRunner().invoke(cli, ["tf", str(root), "-x", "--", "validate"])
+    assert (stray.exit_code, stray.output) == (2, "tf: -x before -- is not an option of tfgen tf (-e ENV, --offline); terraform's arguments go after --\n")
+
+
+def test_tfgen_tf_environment_is_checked_like_plan_and_never_leaves_build(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(BLUEPRINTS / "single-web.yaml", tmp_path / "app.yaml")
+    assert CliRunner().invoke(cli, ["render", "app.yaml"]).exit_code == 0
+    for environment, message in (
+        ("prdo", "app.yaml:33:1: environments: no environment 'prdo' in the blueprint (known: dev, prod) (did you mean 'prod'?)\n"),
+        ("../x", "app.yaml:33:1: environments: no environment '../x' in the blueprint (known: dev, prod)\n"),
+    ):
+        for argv in (["tf", "-e", environment, "app.yaml", "--", "plan"], ["tf", "app.yaml", "-e", environment, "--", "plan"]):
+            result = CliRunner().invoke(cli, argv)
+            assert (result.exit_code, result.output) == (2, message)
+    directory = CliRunner().invoke(cli, ["tf", "-e", "../x", "build/single-web", "--", "plan"])
+    assert (directory.exit_code, directory.output) == (2, "-e ../x: an environment name is 1-16 characters: a-z, 0-9 and '-', starting with a letter\n")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["app.yaml", "build"]
 
 
 # --- a real, non-editable install ---

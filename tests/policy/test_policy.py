@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from tfgen.cli import cli
 from tfgen.errors import InputError, TfgenError
 from tfgen.policy import DEFAULT_SKIPS, load_plan, read_policy_result, run_policy, write_policy_result
-from tfgen.policy.checkov import parse_checkov_output
+from tfgen.policy.checkov import CheckovReport, parse_checkov_output
 from tfgen.policy.formats import to_json, to_junit, to_sarif, to_table
 from tfgen.policy.results import CheckRecord, PolicyResult, apply_skips
 
@@ -81,18 +81,19 @@ def test_parse_report_dict_list_and_bare_summary():
         },
         "summary": {"checkov_version": "3.3.30"},
     }
-    records, version = parse_checkov_output(report, Path("plan.json"))
+    parsed = parse_checkov_output(report, Path("plan.json"))
+    records, version = parsed.records, parsed.version
     assert version == "3.3.30"
     assert [(r.check_id, r.result, r.resource, r.lines) for r in records] == [
         ("CKV_AWS_1", "failed", "module.m.aws_lb.x", (3, 9)),
         ("CKV_AWS_2", "passed", "module.m.aws_lb.x", (3, 9)),
     ]
-    listed, _ = parse_checkov_output(
+    listed = parse_checkov_output(
         [report, {"check_type": "secrets", "results": {"failed_checks": [], "passed_checks": []}, "summary": {}}], Path("plan.json")
-    )
+    ).records
     assert len(listed) == 2
     summary_only = {"passed": 0, "failed": 0, "skipped": 0, "parsing_errors": 0, "resource_count": 0, "checkov_version": "3.3.30"}
-    assert parse_checkov_output(summary_only, Path("p")) == ([], "3.3.30")
+    assert parse_checkov_output(summary_only, Path("p")) == CheckovReport([], "3.3.30", 0)
 
 
 def test_parse_errors_are_an_error():
@@ -366,9 +367,9 @@ def test_prestarted_checkov_reports_what_a_fresh_checkov_reports(tmp_path: Path)
     shutil.copy(PLANS / "checks" / "ckv_tfg_1_fail.json", plan)
     prestarted = PrestartedCheckov.start(tmp_path, protected=True)
     assert prestarted is not None, "checkov from `make install` is a console script of its venv's python"
-    early, early_version = prestarted.run(plan)
-    fresh, fresh_version = run_checkov(plan, protected=True)
-    assert early_version == fresh_version
+    early_report, fresh_report = prestarted.run(plan), run_checkov(plan, protected=True)
+    early, fresh = early_report.records, fresh_report.records
+    assert (early_report.version, early_report.resource_count) == (fresh_report.version, fresh_report.resource_count) == ("3.3.30", 1)
     assert sorted((r.check_id, r.resource, r.result) for r in early) == sorted((r.check_id, r.resource, r.result) for r in fresh)
     assert any(r.check_id == "CKV_TFG_1" and r.result == "failed" for r in early)
 

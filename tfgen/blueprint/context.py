@@ -24,12 +24,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from tfgen.errors import InputError, Problem
-from tfgen.files import PUBLIC, write_file
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StringConstraints
+
+from tfgen.files import PUBLIC, MiB, read_input, write_file
+from tfgen.readback import decode_json, refusal, validate
 
 CONTEXT_FILE = "tfgen.context.json"
+CONTEXT_LIMIT = 4 * MiB
 
 
 @dataclass(frozen=True)
@@ -51,23 +54,34 @@ def vpc_key(account: str, region: str) -> str:
     return f"vpc-provider:account={account}:region={region}"
 
 
+class _Subnet(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: Annotated[str, StringConstraints(min_length=1)]
+    az: Annotated[str, StringConstraints(min_length=1)]
+
+
+class _VpcEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    vpc_id: Annotated[str, StringConstraints(min_length=1)]
+    vpc_cidr_block: Annotated[str, StringConstraints(min_length=1)]
+    public_subnets: list[_Subnet] = Field(default_factory=list)
+    private_subnets: list[_Subnet] = Field(default_factory=list)
+
+
+_WHAT = "the context file"
+_FIX = "delete it and run `tfgen discover` again"
+
+
 def read_context(blueprint_path: Path | str) -> dict[str, Any]:
-    """The whole context file ({} when there is none); InputError when it is not valid JSON."""
+    """The whole context file ({} when there is none); InputError when it is not a JSON object."""
     path = context_path(blueprint_path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return {}
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError([Problem(str(path), 1, 1, "", f"cannot read the context file: {error}")]) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            [Problem(str(path), error.lineno, error.colno, "", f"not valid JSON: {error.msg}", "delete it and run `tfgen discover` again")]
-        ) from None
+    data = decode_json(path, read_input(path, _WHAT, CONTEXT_LIMIT), _WHAT, _FIX)
     if not isinstance(data, dict):
-        raise InputError([Problem(str(path), 1, 1, "", "the context file must hold a JSON object", "delete it and run `tfgen discover` again")])
+        raise refusal(path, "", "the context file must hold a JSON object", _FIX)
     return data
 
 
@@ -77,26 +91,17 @@ def default_vpc(blueprint_path: Path | str, account: str, region: str) -> Defaul
     entry = read_context(blueprint_path).get(key)
     if entry is None:
         return None
-    try:
-        return DefaultVpc(
-            vpc_id=_text(entry["vpc_id"]),
-            vpc_cidr_block=_text(entry["vpc_cidr_block"]),
-            public_subnet_ids=tuple(_text(s["id"]) for s in entry.get("public_subnets") or []),
-            private_subnet_ids=tuple(_text(s["id"]) for s in entry.get("private_subnets") or []),
-        )
-    except (KeyError, TypeError, ValueError):
-        raise InputError(
-            [
-                Problem(
-                    str(context_path(blueprint_path)),
-                    1,
-                    1,
-                    key,
-                    "the entry needs vpc_id, vpc_cidr_block, public_subnets and private_subnets ([{id, az}])",
-                    "run `tfgen discover` again",
-                )
-            ]
-        ) from None
+    found = validate(context_path(blueprint_path), {key: entry}, _Context, _WHAT, "run `tfgen discover` again").root[key]
+    return DefaultVpc(
+        vpc_id=found.vpc_id,
+        vpc_cidr_block=found.vpc_cidr_block,
+        public_subnet_ids=tuple(subnet.id for subnet in found.public_subnets),
+        private_subnet_ids=tuple(subnet.id for subnet in found.private_subnets),
+    )
+
+
+class _Context(RootModel[dict[str, _VpcEntry]]):
+    pass
 
 
 def vpc_entry(vpc_id: str, vpc_cidr_block: str, public_subnets: list[dict[str, str]], private_subnets: list[dict[str, str]]) -> dict[str, Any]:
@@ -116,9 +121,3 @@ def save_default_vpc(blueprint_path: Path | str, account: str, region: str, entr
     data[vpc_key(account, region)] = entry
     write_file(path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode=PUBLIC)
     return path
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value:
-        raise ValueError(value)
-    return value

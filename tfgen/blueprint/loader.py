@@ -36,6 +36,7 @@ from tfgen.blueprint.validation import locate, validation_findings
 from tfgen.blueprint.yaml_positions import Path as DataPath
 from tfgen.blueprint.yaml_positions import YamlDocument, clean, parse_yaml
 from tfgen.errors import InputError, Problem
+from tfgen.files import MiB, read_text
 
 __all__ = ["LoadedBlueprint", "ResolvedNetwork", "deep_merge", "load_blueprint", "validate_blueprints"]
 
@@ -249,22 +250,15 @@ def _without(overrides: Any, paths: list[DataPath]) -> Any:
     return pruned
 
 
+BLUEPRINT_LIMIT = 8 * MiB  # a blueprint is a page of YAML; anything near this is not one
+
+
 def _read(path: Path) -> YamlDocument:
-    file = str(path)
     try:
-        content = path.read_bytes()
-    except IsADirectoryError:
-        return YamlDocument(file, problems=[Problem(file, 1, 1, "", "is a directory, not a blueprint file")])
-    except OSError as error:
-        return YamlDocument(file, problems=[Problem(file, 1, 1, "", f"cannot read the blueprint: {error.strerror or error}")])
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        before = content[: error.start]
-        line = before.count(b"\n") + 1
-        column = error.start - (before.rfind(b"\n") + 1) + 1
-        return YamlDocument(file, problems=[Problem(file, line, column, "", "the file is not UTF-8 text")])
-    return parse_yaml(text, file)
+        text = read_text(path, "the blueprint", BLUEPRINT_LIMIT)
+    except InputError as error:
+        return YamlDocument(str(path), problems=error.problems)
+    return parse_yaml(text, str(path))
 
 
 def _overrides_by_environment(data: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -10,6 +10,7 @@ import click
 
 from tfgen.blueprint.loader import load_blueprint
 from tfgen.errors import InputError
+from tfgen.files import PUBLIC, write_file
 from tfgen.paths import BuildLayout
 from tfgen.policy import run_policy
 from tfgen.policy.declared import environment_policy
@@ -26,6 +27,7 @@ def check_command(blueprint: Path | None, environment: str | None, offline: bool
     if plan_json is not None:
         if blueprint is not None or environment:
             raise InputError("give either BLUEPRINT -e ENV or --plan-json FILE, not both")
+        _refuse_output_over_input(output, plan_json)
         result = run_policy(plan_json, skips={}, protected=False)
     else:
         if blueprint is None or not environment:
@@ -37,12 +39,16 @@ def check_command(blueprint: Path | None, environment: str | None, offline: bool
     color = output is None and output_format == "table" and sys.stdout.isatty()
     text = render(result, output_format, color=color, blueprint=subject, environment=environment if plan_json is None else None)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text if output_format != "table" else render(result, "table"))
+        write_file(output, text if output_format != "table" else render(result, "table"), mode=PUBLIC)
         click.echo(render(result, "table") if output_format == "table" else _summary_line(result), err=True, nl=False)
     else:
         click.echo(text, nl=False)
     return 0 if result.passed else 1
+
+
+def _refuse_output_over_input(output: Path | None, plan_json: Path) -> None:
+    if output is not None and plan_json.exists() and output.exists() and output.resolve() == plan_json.resolve():
+        raise InputError(f"-o {output} is the plan being checked: the report would overwrite it; write the report elsewhere")
 
 
 def _summary_line(result: PolicyResult) -> str:

@@ -40,6 +40,27 @@ def resolve_target(target: Path, environment: str | None) -> EnvironmentPaths:
     return paths
 
 
+def split_tf_arguments(args: Sequence[str], offline: bool, environment: str | None) -> tuple[bool, str | None, list[str]]:
+    """tfgen's own options written after TARGET (`tfgen tf BLUEPRINT -e dev -- plan`) and Terraform's
+    arguments (after `--`). Without `--`, every argument is Terraform's."""
+    arguments = list(args)
+    if "--" not in arguments:
+        return offline, environment, arguments
+    split = arguments.index("--")
+    own, terraform_args = arguments[:split], arguments[split + 1 :]
+    while own:
+        option = own.pop(0)
+        if option == "--offline":
+            offline = True
+        elif option in ("-e", "--env") and own:
+            environment = own.pop(0)
+        elif option.startswith("--env="):
+            environment = option.removeprefix("--env=")
+        else:
+            raise InputError(f"tf: {option} before -- is not an option of tfgen tf (-e ENV, --offline); terraform's arguments go after --")
+    return offline, environment, terraform_args
+
+
 def _takes_var_files(args: list[str]) -> bool:
     """Commands that evaluate the configuration; not `apply PLANFILE` (a saved plan has its values)."""
     if args[0] == "apply":

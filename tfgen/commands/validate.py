@@ -11,7 +11,7 @@ from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.errors import TfgenError
 from tfgen.render import render_files
 from tfgen.render.output import write_atomic
-from tfgen.terraform import Terraform
+from tfgen.terraform import Terraform, TerraformError
 
 
 def validate_offline(loaded: LoadedBlueprint, work_dir: Path | None = None) -> list[str]:
@@ -28,7 +28,7 @@ def validate_offline(loaded: LoadedBlueprint, work_dir: Path | None = None) -> l
         terraform.init()
         try:
             terraform.validate()
-        except TfgenError as error:
+        except TerraformError as error:
             raise TfgenError(f"{loaded.path}: the rendered Terraform is not valid:\n{error}") from None
         declared = _declared_variables(files["variables.tf"].decode())
         lines = []

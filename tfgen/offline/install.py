@@ -17,8 +17,10 @@ from pathlib import Path
 from tfgen import __version__
 from tfgen.files import EXECUTABLE, PUBLIC, write_file
 from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV
-from tfgen.offline.schema import load_provider_schemas, schema_source, trim, wrap
-from tfgen.paths import cache_dir
+from tfgen.offline.schema import HOW_TO_PRODUCE, SchemaFileError, load_provider_schemas, schema_source, trim, wrap
+from tfgen.offline.schema_model import shape_problems
+from tfgen.offline.state_file import read_state
+from tfgen.paths import cache_folder
 
 _BLOCK = re.compile(r'^\s*(resource|data)\s+"(aws_[A-Za-z0-9_]+)"', re.MULTILINE)
 _LOCAL_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.MULTILINE)
@@ -86,16 +88,11 @@ def scan_types(root: Path) -> tuple[set[str], set[str]]:
 
 
 def state_types(state_path: Path | None) -> set[str]:
-    """aws_* managed resource types recorded in a local state file (none when unreadable)."""
-    try:
-        state = json.loads(Path(state_path).read_text()) if state_path else {}
-    except (OSError, ValueError):
+    """aws_* managed resource types recorded in a local state file; InputError when it is not one."""
+    state = read_state(state_path) if state_path else None
+    if state is None:
         return set()
-    return {
-        resource["type"]
-        for resource in state.get("resources", [])
-        if resource.get("mode") == "managed" and str(resource.get("type", "")).startswith("aws_")
-    }
+    return {resource.type for resource in state.resources if resource.mode == "managed" and resource.type.startswith("aws_")}
 
 
 def trimmed_schema(schema: Path, resources: set[str], data_sources: set[str]) -> Path:
@@ -105,11 +102,14 @@ def trimmed_schema(schema: Path, resources: set[str], data_sources: set[str]) ->
         [str(schema), stat.st_size, stat.st_mtime_ns, sorted(resources), sorted(data_sources), __version__]
     )
     key = hashlib.sha256(key_material.encode()).hexdigest()[:24]
-    target = cache_dir() / "schemas" / f"{schema.stem}-{key}.json"
+    target = cache_folder("schemas") / f"{schema.stem}-{key}.json"
     if target.is_file():
         return target
-    full = load_provider_schemas(schema)
-    write_file(target, json.dumps(wrap(trim(full, resources, data_sources)), separators=(",", ":")), mode=PUBLIC)
+    trimmed = trim(load_provider_schemas(schema), resources, data_sources)
+    problems = shape_problems(trimmed, resources, data_sources)
+    if problems:
+        raise SchemaFileError(f"{schema} cannot serve this configuration: {'; '.join(problems)}; {HOW_TO_PRODUCE}")
+    write_file(target, json.dumps(wrap(trimmed), separators=(",", ":")), mode=PUBLIC)
     return target
 
 

@@ -310,12 +310,25 @@ class Placeholders:
         return value
 
 
+# Computed attributes the real provider leaves empty unless the configuration makes them apply: a
+# route reports instance_id/network_interface_id only when it targets an instance or ENI (the
+# provider sets them from the API's route, where a gateway or NAT route has none). An invented
+# value would make checks judge a route that does not exist (CKV2_AWS_35 reads instance_id).
+EMPTY_UNLESS_SET: dict[str, frozenset[str]] = {
+    "aws_route": frozenset({"instance_id", "instance_owner_id", "network_interface_id"}),
+}
+
+
 def fill_unknowns(block: Block, value: dict[str, Any], placeholders: Placeholders) -> dict[str, Any]:
     """Every unknown in an object (and its nested blocks) replaced by a placeholder."""
     result = dict(value)
     attributes = block.get("attributes", {})
+    empty = EMPTY_UNLESS_SET.get(placeholders.type_name, frozenset())
     # `name` first: other placeholders (arn, id, url) are built from it.
     for name in sorted(attributes, key=lambda n: (n != "name", n)):
+        if name in empty and result.get(name) is UNKNOWN:
+            result[name] = "" if attributes[name]["type"] == "string" else None
+            continue
         result[name] = placeholders.fill(attributes[name]["type"], name, result.get(name))
         if name == "name" and isinstance(result[name], str):
             placeholders.known["name"] = result[name]

@@ -15,18 +15,21 @@ Public API:
 from __future__ import annotations
 
 import json
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tfgen.errors import InputError, Problem, TfgenError
-from tfgen.files import PRIVATE, write_file
+from tfgen.errors import InputError, TfgenError
+from tfgen.files import PRIVATE, read_input, write_file
 from tfgen.policy.default_skips import DEFAULT_SKIPS, PlanFacts, plan_facts, scoped_skip_for
 from tfgen.policy.formats import render
+from tfgen.policy.plan_file import MAX_PLAN_BYTES, managed_resource_count, parse_plan, read_plan
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord, PolicyResult, apply_skips
 
 if TYPE_CHECKING:
-    from tfgen.policy.checkov import PrestartedCheckov
+    from tfgen.policy.checkov import CheckovReport, PrestartedCheckov
 
 __all__ = [
     "DEFAULT_SKIPS",
@@ -43,38 +46,9 @@ __all__ = [
 ]
 
 
-_WRITE_ONE = "write one with `terraform show -json plan.tfplan`"
-
-
-def _read_plan(path: Path) -> tuple[bytes, dict[str, Any]]:
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError([Problem(str(path), 1, 1, "", f"cannot read the plan JSON: {error.strerror or error}")]) from None
-    try:
-        plan = json.loads(data)
-    except UnicodeDecodeError:
-        raise InputError([Problem(str(path), 1, 1, "", "not a Terraform plan JSON: the file is not UTF-8 text")]) from None
-    except json.JSONDecodeError as error:
-        raise InputError([Problem(str(path), error.lineno, error.colno, "", f"not a Terraform plan JSON: {error.msg}", _WRITE_ONE)]) from None
-    if not isinstance(plan, dict):
-        raise InputError([Problem(str(path), 1, 1, "", "not a Terraform plan JSON: the document is not an object")])
-    version = plan.get("format_version")
-    if not isinstance(version, str) or not version:
-        raise InputError([Problem(str(path), 1, 1, "format_version", "missing: not a Terraform plan JSON", _WRITE_ONE)])
-    if version.split(".")[0] != "1":
-        raise InputError([Problem(str(path), 1, 1, "format_version", f"unsupported plan format {version}: tfgen reads format 1.x")])
-    if "planned_values" not in plan and "resource_changes" not in plan:
-        raise InputError([Problem(str(path), 1, 1, "planned_values", "missing: this looks like a state file, not a plan", _WRITE_ONE)])
-    if "terraform_version" not in plan:
-        raise InputError([Problem(str(path), 1, 1, "terraform_version", "missing: not a Terraform plan JSON")])
-    return data, plan
-
-
 def load_plan(path: Path) -> dict[str, Any]:
-    """The plan JSON as a dict; InputError (exit 2) when it is unreadable, not JSON or format != 1.x."""
-    return _read_plan(path)[1]
+    """The plan JSON as a dict; InputError (exit 2) when it is unreadable or not a plan JSON of format 1.x."""
+    return read_plan(path)[1]
 
 
 def effective_skips(skips: dict[str, str] | None, declared: dict[str, str] | None = None) -> tuple[dict[str, str], set[str]]:
@@ -120,19 +94,16 @@ def run_policy(
     plan_json = Path(plan_json)
     merged, default_ids = effective_skips(skips, declared)
     executable = find_checkov()
-    try:
-        data = plan_json.read_bytes()
-    except OSError:
-        data = None  # _read_plan explains
-    key = cache.cache_key(data, protected=protected, checkov_identity=checkov_identity(executable)) if use_cache and data is not None else None
-    # A cache entry exists only for plan bytes that were read and validated before: no need to parse them again.
+    data = read_input(plan_json, "a Terraform plan JSON", MAX_PLAN_BYTES)
+    key = cache.cache_key(data, protected=protected, checkov_identity=checkov_identity(executable)) if use_cache else None
+    # An entry exists only for plan bytes that were validated and read by checkov before.
     cached = cache.load(key) if key else None
     plan_name = str(plan_json)
     checkov_seconds = 0.0
     if prestarted is not None and (prestarted.executable != executable or prestarted.protected != protected):
         prestarted.cancel()
         prestarted = None
-    if cached is not None and isinstance(cached.get("facts"), dict):
+    if cached is not None and isinstance(cached.get("facts"), dict) and isinstance(cached.get("records"), list):
         records = [CheckRecord.from_dict({**r, "file": plan_name}) for r in cached["records"]]
         version = cached.get("checkov_version")
         facts = PlanFacts.from_dict(cached["facts"], protected=protected)
@@ -140,14 +111,12 @@ def run_policy(
             prestarted.cancel()
     else:
         cached = None
-        data, plan = _read_plan(plan_json)
+        plan = parse_plan(plan_json, data)
         checkov_started = time.perf_counter()
-        if prestarted is not None:
-            checkov_records, version = prestarted.run(plan_json.resolve(), file_name=plan_name)
-        else:
-            checkov_records, version = run_checkov(plan_json.resolve(), protected=protected, executable=executable, file_name=plan_name)
+        report = _scan(data, plan, plan_name, prestarted, lambda target: run_checkov(target, protected=protected, executable=executable, file_name=plan_name))
         checkov_seconds = time.perf_counter() - checkov_started
-        records = checkov_records + run_plan_checks(plan, plan_name)
+        version = report.version
+        records = report.records + run_plan_checks(plan, plan_name)
         facts = plan_facts(plan, protected=protected)
         if key:
             cache.store(key, {"records": [r.to_dict() for r in records], "checkov_version": version, "facts": facts.to_dict()})
@@ -163,6 +132,23 @@ def run_policy(
         cached=cached is not None,
         checkov_duration=checkov_seconds,
     )
+
+
+def _scan(data: bytes, plan: dict[str, Any], plan_name: str, prestarted: PrestartedCheckov | None, run: Callable[[Path], CheckovReport]) -> CheckovReport:
+    """checkov on a private copy named plan.json (checkov reads only files that end in .json and
+    silently skips others), and proof that it read the plan: a plan with resources of which
+    checkov saw none is an error, never a pass."""
+    with tempfile.TemporaryDirectory(prefix="tfgen-check-") as folder:
+        staged = Path(folder) / "plan.json"
+        write_file(staged, data, mode=PRIVATE)
+        report = prestarted.run(staged, file_name=plan_name) if prestarted is not None else run(staged)
+    expected = managed_resource_count(plan)
+    if expected and (report.resource_count == 0 or not report.records):
+        raise TfgenError(
+            f"checkov read none of the {expected} resources of {plan_name} (it reported {report.resource_count} resources, "
+            f"{len(report.records)} results): tfgen does not pass a plan that was not checked"
+        )
+    return report
 
 
 def _scoped_reason(record: CheckRecord, facts: PlanFacts) -> str | None:

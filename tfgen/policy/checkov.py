@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +69,8 @@ def checkov_command(executable: Path, target: Path, checks_dir: Path = CHECKS_DI
 
 def run_checkov(
     target: Path, *, protected: bool = False, checks_dir: Path = CHECKS_DIR, executable: Path | None = None, timeout: float = 1800, file_name: str | None = None
-) -> tuple[list[CheckRecord], str | None]:
-    """Run checkov on a plan JSON file (or a directory of them); its records and version.
+) -> CheckovReport:
+    """Run checkov on a plan JSON file (or a directory of them): its records, version and resource count.
 
     ``file_name``: what records name as their file (default: the absolute path checkov reports)."""
     executable = executable or find_checkov()
@@ -91,7 +92,7 @@ def run_checkov(
     return _read_report(proc.returncode, proc.stdout, proc.stderr, target, file_name)
 
 
-def _read_report(returncode: int, stdout: str, stderr: str, target: Path, file_name: str | None) -> tuple[list[CheckRecord], str | None]:
+def _read_report(returncode: int, stdout: str, stderr: str, target: Path, file_name: str | None) -> CheckovReport:
     if returncode not in (0, 1):
         raise TfgenError(f"checkov failed (exit {returncode}) on {target}:\n{_tail(stderr or stdout)}")
     try:
@@ -169,7 +170,7 @@ class PrestartedCheckov:
             return None
         return cls(process, executable, protected)
 
-    def run(self, target: Path, *, file_name: str | None = None, timeout: float = 1800) -> tuple[list[CheckRecord], str | None]:
+    def run(self, target: Path, *, file_name: str | None = None, timeout: float = 1800) -> CheckovReport:
         arguments = checkov_command(self.executable, target)[1:]
         try:
             stdout, stderr = self.process.communicate(json.dumps(arguments) + "\n", timeout=timeout)
@@ -204,32 +205,53 @@ def _tail(text: str, lines: int = 20) -> str:
     return "\n".join((text or "").strip().splitlines()[-lines:])
 
 
-def parse_checkov_output(data: Any, target: Path, file_name: str | None = None) -> tuple[list[CheckRecord], str | None]:
+@dataclass(frozen=True)
+class CheckovReport:
+    """What checkov found in one plan: its records, its version, how many resources it read."""
+
+    records: list[CheckRecord]
+    version: str | None
+    resource_count: int
+
+
+def parse_checkov_output(data: Any, target: Path, file_name: str | None = None) -> CheckovReport:
     """checkov's JSON report in any of its shapes -> records.
 
     Shapes: a list of reports (several frameworks), one report dict ``{check_type, results,
     summary}``, or a bare summary ``{"passed": 0, "failed": 0, ...}`` when nothing was scanned.
-    Parsing errors of a plan file are an error: no check ran on it.
+    Parsing errors of a plan file are an error: no check ran on it; so is any other shape.
     """
     reports = data if isinstance(data, list) else [data]
+    if not all(isinstance(report, dict) for report in reports):
+        raise TfgenError(f"checkov printed an unexpected report on {target}: {_shown(data)}")
     records: list[CheckRecord] = []
     version: str | None = None
+    resource_count = 0
     for report in reports:
-        if not isinstance(report, dict):
-            continue
         summary = report.get("summary") if "results" in report else report
         if isinstance(summary, dict):
-            version = summary.get("checkov_version") or version
+            version = summary.get("checkov_version") if isinstance(summary.get("checkov_version"), str) else version
+            count = summary.get("resource_count")
+            resource_count += count if isinstance(count, int) and not isinstance(count, bool) else 0
+        if "results" not in report:
+            continue
         results = report.get("results")
         if not isinstance(results, dict):
-            continue
+            raise TfgenError(f"checkov printed an unexpected report on {target}: results is {_shown(results)}")
         errors = results.get("parsing_errors") or []
         if errors:
             raise TfgenError("checkov could not parse " + ", ".join(map(str, errors)))
         for key in ("failed_checks", "passed_checks", "skipped_checks"):
-            for item in results.get(key) or []:
-                records.append(_record(item, target, file_name))
-    return records, version
+            items = results.get(key) or []
+            if not isinstance(items, list) or not all(isinstance(item, dict) and isinstance(item.get("check_id"), str) for item in items):
+                raise TfgenError(f"checkov printed an unexpected report on {target}: {key} is {_shown(items)}")
+            records.extend(_record(item, target, file_name) for item in items)
+    return CheckovReport(records, version, resource_count)
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _record(item: dict[str, Any], target: Path, file_name: str | None = None) -> CheckRecord:
