@@ -4,6 +4,7 @@ errors to exit codes (0 ok, 1 problem found, 2 bad input) without tracebacks."""
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,8 @@ def plan(
             from tfgen.policy import print_policy_summary
 
             print_policy_summary(outcome.policy)
-        click.echo(f"saved plan: {outcome.paths.plan_file} (apply with: tfgen apply {blueprint} -e {environment}{' --offline' if offline else ''})")
+        apply_command = shlex.join(["tfgen", "apply", str(blueprint), "-e", environment] + (["--offline"] if offline else []))
+        click.echo(f"saved plan: {outcome.paths.plan_file} (apply with: {apply_command})")
     if policy_passed is False:
         raise click.exceptions.Exit(1)
 

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 
+# Replacing one of these adds a revision and keeps the previous one (the modules set skip_destroy):
+# nothing is lost, so a protected environment applies it without --allow-destroy.
+REVISIONED_TYPES = frozenset({"aws_ecs_task_definition"})
+
+
 @dataclass(frozen=True)
 class Change:
     """One resource change of a plan."""
@@ -24,9 +29,12 @@ class Change:
     address: str
     module: str
     kind: str  # create | update | replace | delete
+    resource_type: str = ""
 
     @property
     def is_destructive(self) -> bool:
+        if self.kind == "replace" and self.resource_type in REVISIONED_TYPES:
+            return False
         return self.kind in ("replace", "delete")
 
 
@@ -105,7 +113,7 @@ def summarize_plan(plan: dict[str, Any], service_modules: dict[str, str] | None 
             continue
         kind = action_kind(resource.get("change", {}).get("actions", []))
         if kind:
-            changes.append(Change(resource["address"], top_module(resource["address"]), kind))
+            changes.append(Change(resource["address"], top_module(resource["address"]), kind, str(resource.get("type", ""))))
     changes.sort(key=lambda change: change.address)
     return PlanSummary(changes, dict(service_modules or {}))
 

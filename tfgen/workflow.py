@@ -19,17 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.blueprint.model import Blueprint
 from tfgen.errors import InputError, TfgenError
-from tfgen.files import PRIVATE, read_input, write_file
+from tfgen.files import PRIVATE, write_file
 from tfgen.naming import service_identifiers, snake
 from tfgen.paths import BuildLayout, EnvironmentPaths
 from tfgen.policy import PolicyResult, run_policy, write_policy_result
 from tfgen.policy.checkov import PrestartedCheckov
 from tfgen.policy.declared import EnvironmentPolicy, environment_policy
+from tfgen.readback import read_model
 from tfgen.render import render
 from tfgen.summary import PlanSummary, summarize_plan
 from tfgen.terraform import Terraform, TerraformError
@@ -256,17 +257,11 @@ def apply_environment(
 def _saved_plan_meta(paths: EnvironmentPaths, env: str) -> PlanMeta:
     if not paths.plan_file.exists() or not paths.meta_file.exists():
         raise TfgenError(f"no saved plan for '{env}': run `tfgen plan BLUEPRINT -e {env}` first")
+    again = f"run `tfgen plan BLUEPRINT -e {env}` again"
     try:
-        return PlanMeta.model_validate_json(read_input(paths.meta_file, "the saved plan's metadata", 1024 * 1024))
-    except (ValidationError, InputError) as error:
-        reason = str(error).splitlines()[0] if isinstance(error, InputError) else _first_error(error)
-        raise TfgenError(f"the saved plan of '{env}' cannot be trusted: {paths.meta_file}: {reason}; run `tfgen plan BLUEPRINT -e {env}` again") from None
-
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in first["loc"]) or "the document"
-    return f"{where}: {first['msg']}"
+        return read_model(paths.meta_file, PlanMeta, "the saved plan's metadata", again, limit=1024 * 1024)
+    except InputError as error:
+        raise TfgenError(f"the saved plan of '{env}' cannot be trusted: {error}") from None
 
 
 def _refuse_unsafe_apply(paths: EnvironmentPaths, meta: PlanMeta, policy: EnvironmentPolicy, allow_destroy: bool, offline: bool) -> None:

@@ -1,3 +1,9 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
 resource "aws_service_discovery_http_namespace" "this" {
   name        = var.name
   description = "Service Connect namespace of ${var.name}"

@@ -4,8 +4,10 @@ output "cluster_name" {
 }
 
 output "cluster_arn" {
-  description = "ARN of the ECS cluster, available once its capacity providers are associated (services depend on them)."
-  value       = aws_ecs_cluster.this.arn
+  description = "ARN of the ECS cluster, known when planning; available once its capacity providers are associated (services depend on them)."
+  # Spelled out from known parts rather than read from the resource (known only after apply): the
+  # policies and definitions that use it stay known in the first plan, where the checks see them.
+  value = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:cluster/${aws_ecs_cluster.this.name}"
 
   depends_on = [aws_ecs_cluster_capacity_providers.this]
 }

@@ -83,6 +83,10 @@ resource "aws_ecs_task_definition" "this" {
     }
   }
 
+  # A change registers a new revision; the previous one stays registered (not deregistered), so
+  # the tasks still running it are undisturbed during the rollout and a rollback can return to it.
+  skip_destroy = true
+
   tags = var.tags
 }
 

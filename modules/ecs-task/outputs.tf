@@ -4,8 +4,10 @@ output "task_definition_arn" {
 }
 
 output "task_definition_family_arn" {
-  description = "ARN of the task definition family: the task definition ARN without its revision."
-  value       = replace(aws_ecs_task_definition.this.arn, "/:[0-9]+$/", "")
+  description = "ARN of the task definition family (the task definition ARN without its revision), known when planning."
+  # Spelled out from known parts rather than read from the resource (known only after apply): the
+  # policies and definitions that use it stay known in the first plan, where the checks see them.
+  value = "arn:${data.aws_partition.current.partition}:ecs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:task-definition/${aws_ecs_task_definition.this.family}"
 }
 
 output "family" {

@@ -36,6 +36,12 @@ data "aws_caller_identity" "current" {}
 data "aws_region" "current" {}
 
 locals {
+  # Spelled out from known parts rather than read from the resource (known only after apply): the
+  # policies and definitions that use it stay known in the first plan, where the checks see them.
+  state_machine_arn = "arn:${data.aws_partition.current.partition}:states:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:stateMachine:${aws_sfn_state_machine.this.name}"
+}
+
+locals {
   run_task_state = merge(
     {
       Type     = "Task"
@@ -134,7 +140,7 @@ data "aws_iam_policy_document" "start_run" {
   statement {
     sid       = "StartThisStateMachine"
     actions   = ["states:StartExecution"]
-    resources = [aws_sfn_state_machine.this.arn]
+    resources = [local.state_machine_arn]
   }
 }
 

@@ -127,6 +127,14 @@ data "aws_partition" "current" {}
 
 data "aws_caller_identity" "current" {}
 
+data "aws_region" "current" {}
+
+locals {
+  # Spelled out from known parts rather than read from the resource (known only after apply): the
+  # policies and definitions that use it stay known in the first plan, where the checks see them.
+  flow_logs_group_arn = "arn:${data.aws_partition.current.partition}:logs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:log-group:${aws_cloudwatch_log_group.flow_logs.name}"
+}
+
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = "/vpc/${var.name}/flow-logs"
   retention_in_days = var.flow_log_retention_days
@@ -143,8 +151,8 @@ data "aws_iam_policy_document" "flow_logs" {
       "logs:PutLogEvents",
     ]
     resources = [
-      aws_cloudwatch_log_group.flow_logs.arn,
-      "${aws_cloudwatch_log_group.flow_logs.arn}:*",
+      local.flow_logs_group_arn,
+      "${local.flow_logs_group_arn}:*",
     ]
   }
 }

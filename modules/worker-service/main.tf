@@ -1,3 +1,16 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  # Spelled out from known parts rather than read from the resource (known only after apply): the
+  # policies and definitions that use it stay known in the first plan, where the checks see them.
+  queue_url = "https://sqs.${data.aws_region.current.region}.${data.aws_partition.current.dns_suffix}/${data.aws_caller_identity.current.account_id}/${aws_sqs_queue.this.name}"
+  queue_arn = "arn:${data.aws_partition.current.partition}:sqs:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:${aws_sqs_queue.this.name}"
+}
+
 ################################################################################
 # Queues
 ################################################################################
@@ -44,7 +57,7 @@ data "aws_iam_policy_document" "consume" {
       "sqs:GetQueueAttributes",
       "sqs:ReceiveMessage",
     ]
-    resources = [aws_sqs_queue.this.arn]
+    resources = [local.queue_arn]
   }
 }
 
@@ -56,7 +69,7 @@ module "task" {
   source = "../ecs-task"
 
   name               = var.name
-  task               = merge(var.task, { environment = merge(try(var.task.environment, {}), { QUEUE_URL = aws_sqs_queue.this.url }) })
+  task               = merge(var.task, { environment = merge(try(var.task.environment, {}), { QUEUE_URL = local.queue_url }) })
   capacity_providers = [for strategy in var.placement.capacity_provider_strategy : strategy.capacity_provider]
   task_role_policies = { consume-queue = data.aws_iam_policy_document.consume.json }
 

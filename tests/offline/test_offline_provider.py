@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from tfgen.cli import cli
 from tfgen.offline.datasources import policy_document
 from tfgen.offline.install import scan_types, trimmed_schema
-from tfgen.offline.schema import SchemaFileError, load_provider_schemas, version_from_path
+from tfgen.offline.schema import PACKAGED_SCHEMA, SchemaFileError, load_provider_schemas, version_from_path
 from tfgen.terraform import Terraform, TerraformError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "terraform"
@@ -208,7 +208,6 @@ QUEUE = {"version": 0, "block": {"attributes": {"name": {"type": "string", "opti
     "provider, resources, problem",
     [
         ({"version": 0, "block": {}}, {"aws_sqs_queue": QUEUE}, "its provider block has no `region` argument: it is not the schema of hashicorp/aws"),
-        (REGION, {}, "it has no schema for aws_sqs_queue, used by the configuration"),
         (
             REGION,
             {"aws_sqs_queue": {"version": 0, "block": {"attributes": [1, 2]}}},
@@ -221,7 +220,7 @@ QUEUE = {"version": 0, "block": {"attributes": {"name": {"type": "string", "opti
         ),
         (REGION, {"aws_sqs_queue": {"version": "0", "block": {}}}, 'resource_schemas.aws_sqs_queue.version: expected an integer, got "0"'),
     ],
-    ids=["not-aws", "type-missing", "attributes-a-list", "unknown-nesting", "version-a-string"],
+    ids=["not-aws", "attributes-a-list", "unknown-nesting", "version-a-string"],
 )
 def test_a_schema_of_the_wrong_shape_is_blamed_on_the_schema(tmp_path, monkeypatch, provider, resources, problem):
     monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
@@ -238,6 +237,21 @@ def test_a_wrong_schema_fails_validate_as_a_schema_problem_not_as_bad_rendered_c
     result = CliRunner().invoke(cli, ["validate", str(BLUEPRINTS / "single-web.yaml")])
     assert result.exit_code == 1
     assert result.output.startswith(f"error: {schema} cannot serve this configuration: its provider block has no `region` argument")
+
+
+def test_a_schema_without_a_type_the_rendered_code_uses_is_named_as_the_problem(tmp_path, monkeypatch):
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    full = load_provider_schemas(PACKAGED_SCHEMA)
+    del full["resource_schemas"]["aws_lb_listener_rule"]
+    schema = tmp_path / "aws-6.47.0.json"
+    schema.write_text(json.dumps({"format_version": "1.0", "provider_schemas": {"registry.terraform.io/hashicorp/aws": full}}))
+    monkeypatch.setenv("TFGEN_AWS_SCHEMA", str(schema))
+    result = CliRunner().invoke(cli, ["validate", str(BLUEPRINTS / "single-web.yaml")])
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"error: the AWS provider schema (hashicorp/aws 6.47.0 from {schema} (TFGEN_AWS_SCHEMA)) has no resource type aws_lb_listener_rule, "
+        "which the rendered code uses: produce one from the real provider"
+    )
 
 
 def test_policy_document_merges_principals_conditions_and_single_values():

@@ -4,14 +4,18 @@ and each environment's var file against the root variables."""
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
 from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.errors import TfgenError
+from tfgen.offline.schema import HOW_TO_PRODUCE, schema_source
 from tfgen.render import render_files
 from tfgen.render.output import write_atomic
 from tfgen.terraform import Terraform, TerraformError
+
+_UNSUPPORTED_TYPE = re.compile(r'does not support (resource type|data source) "(aws_[a-z0-9_]+)"')
 
 
 def validate_offline(loaded: LoadedBlueprint, work_dir: Path | None = None) -> list[str]:
@@ -29,6 +33,13 @@ def validate_offline(loaded: LoadedBlueprint, work_dir: Path | None = None) -> l
         try:
             terraform.validate()
         except TerraformError as error:
+            missing = _UNSUPPORTED_TYPE.search(str(error))
+            if missing:
+                # tfgen renders only hashicorp/aws types: the schema it was given is not a full one.
+                raise TfgenError(
+                    f"the AWS provider schema ({schema_source().describe()}) has no {missing.group(1)} {missing.group(2)}, "
+                    f"which the rendered code uses: {HOW_TO_PRODUCE}"
+                ) from None
             raise TfgenError(f"{loaded.path}: the rendered Terraform is not valid:\n{error}") from None
         declared = _declared_variables(files["variables.tf"].decode())
         lines = []

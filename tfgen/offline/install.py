@@ -106,7 +106,7 @@ def trimmed_schema(schema: Path, resources: set[str], data_sources: set[str]) ->
     if target.is_file():
         return target
     trimmed = trim(load_provider_schemas(schema), resources, data_sources)
-    problems = shape_problems(trimmed, resources, data_sources)
+    problems = shape_problems(trimmed)
     if problems:
         raise SchemaFileError(f"{schema} cannot serve this configuration: {'; '.join(problems)}; {HOW_TO_PRODUCE}")
     write_file(target, json.dumps(wrap(trimmed), separators=(",", ":")), mode=PUBLIC)

@@ -1,6 +1,6 @@
 """The shape of a provider schema, checked on the types a configuration uses before the stand-in
 serves them. A schema file of the wrong shape (or of another provider, or one that lacks a type the
-rendered code uses) is reported as what it is, never left for Terraform to blame on the rendered code."""
+rendered code uses, see `tfgen validate`) is reported as what it is, not blamed on the rendered code."""
 
 from __future__ import annotations
 
@@ -52,8 +52,8 @@ class TrimmedSchemas(_Fact):
     data_source_schemas: dict[str, TypeSchema]
 
 
-def shape_problems(schemas: dict[str, Any], resource_types: set[str], data_types: set[str]) -> list[str]:
-    """What makes `schemas` (a trimmed provider entry) unusable for a configuration using these types."""
+def shape_problems(schemas: dict[str, Any]) -> list[str]:
+    """What makes `schemas` (a trimmed provider entry) unusable as the hashicorp/aws schema."""
     try:
         checked = TrimmedSchemas.model_validate(schemas)
     except ValidationError as error:
@@ -64,8 +64,6 @@ def shape_problems(schemas: dict[str, Any], resource_types: set[str], data_types
     problems = []
     if "region" not in checked.provider.block.attributes:
         problems.append("its provider block has no `region` argument: it is not the schema of hashicorp/aws")
-    missing = sorted(resource_types - set(checked.resource_schemas)) + sorted(f"data.{name}" for name in data_types - set(checked.data_source_schemas))
-    if missing:
-        named = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-        problems.append(f"it has no schema for {named}, used by the configuration")
+    # A type the schema lacks is left to Terraform, whose message names it ("does not support
+    # resource type"): a typo in a hand-written configuration is not the schema's fault.
     return problems

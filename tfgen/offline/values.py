@@ -184,6 +184,20 @@ _GLOBAL_SERVICES = {"iam", "s3", "cloudfront", "route53"}
 _ID_IS_ARN = {"ecs", "elasticloadbalancing", "sns", "application-autoscaling", "servicediscovery"}
 
 
+# ARNs whose format is not `arn:aws:<service>:<region>:<account>:<type>/<name>` (AWS's ARN format of
+# each service; tfgen's modules spell some of them out, so the stand-in must agree with AWS).
+_ARN_FORMATS = {
+    "aws_cloudwatch_log_group": "arn:aws:logs:{region}:{account}:log-group:{name}",
+    "aws_cloudwatch_event_rule": "arn:aws:events:{region}:{account}:rule/{name}",
+    "aws_cloudwatch_metric_alarm": "arn:aws:cloudwatch:{region}:{account}:alarm:{name}",
+    "aws_sfn_state_machine": "arn:aws:states:{region}:{account}:stateMachine:{name}",
+    "aws_ecs_task_definition": "arn:aws:ecs:{region}:{account}:task-definition/{name}:1",
+    "aws_scheduler_schedule": "arn:aws:scheduler:{region}:{account}:schedule/{group}/{name}",
+    "aws_lb": "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/{name}/{hex}",
+    "aws_lb_target_group": "arn:aws:elasticloadbalancing:{region}:{account}:targetgroup/{name}/{hex}",
+}
+
+
 @dataclass
 class Placeholders:
     """Deterministic AWS-shaped values for one object, seeded by its type and known values."""
@@ -225,6 +239,9 @@ class Placeholders:
         return f"{prefix}{self.hex('name', 26)}" if isinstance(prefix, str) else f"tf-{self.hex('name', 12)}"
 
     def arn(self, attribute: str = "arn") -> str:
+        if attribute == "arn" and self.type_name in _ARN_FORMATS:
+            group = self.known.get("group_name") if isinstance(self.known.get("group_name"), str) else "default"
+            return _ARN_FORMATS[self.type_name].format(region=self.region, account=self.account, name=self.name, group=group, hex=self.hex("arn", 16))
         region = "" if self.service in _GLOBAL_SERVICES else self.region
         account = "" if self.service == "s3" else self.account
         kind = self.short_type.replace("_", "-")
@@ -254,6 +271,8 @@ class Placeholders:
             return self.resource_id()
         if attribute == "arn" or attribute.endswith("_arn"):
             return self.arn(attribute)
+        if attribute == "arn_without_revision":
+            return self.arn().rsplit(":", 1)[0]
         if attribute == "dns_name":
             return f"{self.name[:20]}-{int(self.hex('dns', 9), 16)}.{self.region}.elb.amazonaws.com"
         if attribute == "url" or attribute.endswith("_url") or attribute == "endpoint":

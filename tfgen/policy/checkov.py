@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from tfgen.errors import TfgenError
 from tfgen.policy.checkov_install import find_checkov
 from tfgen.policy.results import FAILED, PASSED, SKIPPED, CheckRecord
+from tfgen.readback import describe
 
 CHECKS_DIR = Path(__file__).resolve().parent / "checks"
 PROTECTED_ENV = "TFGEN_POLICY_PROTECTED"  # read by CKV_TFG_8 and CKV_TFG_9 inside checkov
@@ -245,7 +248,7 @@ def parse_checkov_output(data: Any, target: Path, file_name: str | None = None) 
             items = results.get(key) or []
             if not isinstance(items, list) or not all(isinstance(item, dict) and isinstance(item.get("check_id"), str) for item in items):
                 raise TfgenError(f"checkov printed an unexpected report on {target}: {key} is {_shown(items)}")
-            records.extend(_record(item, target, file_name) for item in items)
+            records.extend(_record(item, target, file_name, f"{key}.{index}") for index, item in enumerate(items))
     return CheckovReport(records, version, resource_count)
 
 
@@ -254,23 +257,51 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _record(item: dict[str, Any], target: Path, file_name: str | None = None) -> CheckRecord:
-    check_id = str(item.get("check_id"))
-    result = _RESULTS.get(str((item.get("check_result") or {}).get("result", "")).upper(), FAILED)
-    skip_reason = (item.get("check_result") or {}).get("suppress_comment") if result == SKIPPED else None
-    lines = item.get("file_line_range")
-    file = file_name or item.get("file_abs_path") or item.get("file_path") or str(target)
-    guideline = item.get("guideline") or (GUIDELINE if check_id.startswith("CKV_TFG_") else None)
+class _CheckResult(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    result: str = ""
+    suppress_comment: str | None = None
+
+
+class CheckovItem(BaseModel):
+    """One result in checkov's JSON report (the fields tfgen reads; checkov writes more)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    check_id: str
+    check_name: str | None = None
+    check_result: _CheckResult = Field(default_factory=_CheckResult)
+    resource_address: str | None = None
+    resource: str | None = None
+    file_abs_path: str | None = None
+    file_path: str | None = None
+    file_line_range: tuple[int, int] | None = None
+    guideline: str | None = None
+    severity: str | None = None
+
+
+def _record(item: dict[str, Any], target: Path, file_name: str | None = None, where: str = "results") -> CheckRecord:
+    try:
+        checked = CheckovItem.model_validate(item)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise TfgenError(f"checkov printed an unexpected report on {target}: {where}.{field}: {describe(first)}") from None
+    result = _RESULTS.get(checked.check_result.result.upper(), FAILED)
+    skip_reason = checked.check_result.suppress_comment if result == SKIPPED else None
+    file = file_name or checked.file_abs_path or checked.file_path or str(target)
+    guideline = checked.guideline or (GUIDELINE if checked.check_id.startswith("CKV_TFG_") else None)
     return CheckRecord(
-        check_id=check_id,
-        name=str(item.get("check_name") or check_id),
+        check_id=checked.check_id,
+        name=checked.check_name or checked.check_id,
         result=result,
-        resource=str(item.get("resource_address") or item.get("resource") or ""),
+        resource=checked.resource_address or checked.resource or "",
         file=str(file),
         guideline=guideline,
         skip_reason=skip_reason,
         skip_source="checkov" if skip_reason else None,
-        severity=item.get("severity"),
+        severity=checked.severity,
         source="checkov",
-        lines=(int(lines[0]), int(lines[1])) if isinstance(lines, list) and len(lines) == 2 else None,
+        lines=checked.file_line_range,
     )

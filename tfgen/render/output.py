@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -26,10 +27,12 @@ from pathlib import Path, PurePosixPath
 from types import FrameType
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from tfgen.errors import InputError, TfgenError
-from tfgen.files import PUBLIC, read_input, write_file
+from tfgen.files import PUBLIC, write_file
+from tfgen.paths import BuildLayout
+from tfgen.readback import read_model
 
 MANIFEST = ".tfgen-manifest.json"
 PENDING = MANIFEST + ".pending"
@@ -100,15 +103,8 @@ def _manifest(out: Path, name: str = MANIFEST) -> Manifest:
     path = out / name
     if not path.exists() and not path.is_symlink():
         return Manifest(files={})
-    data = read_input(path, "a tfgen manifest", MANIFEST_LIMIT)
-    try:
-        manifest = Manifest.model_validate_json(data)
-    except ValidationError as error:
-        reason = error.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in reason["loc"]) or "the document"
-        raise InputError(
-            f"{path}: not a tfgen manifest ({where}: {reason['msg']}); delete it to render afresh (files it listed will count as not written by tfgen)"
-        ) from None
+    fix = "delete it to render afresh; the files it listed will then count as not written by tfgen"
+    manifest = read_model(path, Manifest, "a tfgen manifest", fix, MANIFEST_LIMIT)
     outside = sorted(rel for rel in manifest.files if inside(out, rel) is None)
     if outside:
         raise InputError(f"{path}: lists paths outside {out} ({', '.join(outside)}): tfgen only touches files inside its output folder; delete the manifest")
@@ -245,7 +241,8 @@ def _write(name: str, source: str, files: dict[str, bytes], out: Path, force: bo
         raise TfgenError(f"cannot render into {out}:\n{listed}")
     refusals = plan.refusals(out)
     if refusals and not force:
-        raise TfgenError("refusing to overwrite files (use --force to overwrite them):\n" + "\n".join(refusals))
+        command = f"tfgen render --force {shlex.quote(source)}" + ("" if out == BuildLayout.default().root(name) else f" -o {shlex.quote(str(out))}")
+        raise TfgenError(f"refusing to overwrite files (`{command}` overwrites them):\n" + "\n".join(refusals))
     result = RenderResult(name, out, unchanged=plan.unchanged)
     if not plan.to_write and not plan.to_remove:
         return result

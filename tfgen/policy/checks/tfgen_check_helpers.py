@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 from checkov.common.models.enums import CheckCategories
+from checkov.terraform.checks.data.base_check import BaseDataCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
 
 GUIDELINE = "https://github.com/tfgen/tfgen#policy-checks"
@@ -28,6 +29,18 @@ class TfgenCheck(BaseResourceCheck):
 
     def __init__(self) -> None:
         super().__init__(name=self.NAME, id=self.ID, categories=[self.CATEGORY], supported_resources=list(self.RESOURCES), guideline=GUIDELINE)
+
+class TfgenDataCheck(BaseDataCheck):
+    """A check of tfgen's pack on a data source (``DATA``: its types)."""
+
+    ID: str
+    NAME: str
+    CATEGORY: CheckCategories
+    DATA: tuple[str, ...]
+
+    def __init__(self) -> None:
+        super().__init__(name=self.NAME, id=self.ID, categories=[self.CATEGORY], supported_data=list(self.DATA), guideline=GUIDELINE)
+
 
 SECRET_READ_ACTIONS = (
     "secretsmanager:getsecretvalue",
@@ -107,3 +120,24 @@ def as_list(value: Any) -> list[Any]:
 
 def allow_statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in as_list(document.get("Statement")) if isinstance(s, dict) and s.get("Effect", "Allow") == "Allow"]
+
+
+def document_statements(conf: dict[str, Any]) -> list[dict[str, Any]]:
+    """The statements of an ``aws_iam_policy_document`` data source in IAM JSON form (Effect, Action,
+    NotAction, Resource, NotResource). A plan holds such a data source when it is read during apply
+    (its inputs are ARNs the same apply creates): the policy built from it is unknown at plan time,
+    so its statements are what there is to judge."""
+    keys = {"actions": "Action", "not_actions": "NotAction", "resources": "Resource", "not_resources": "NotResource"}
+    statements = []
+    for block in as_list(conf.get("statement")):
+        for statement in as_list(block):
+            if not isinstance(statement, dict):
+                continue
+            effect = unwrap(statement.get("effect"))
+            converted: dict[str, Any] = {"Effect": effect if isinstance(effect, str) else "Allow"}
+            for key, name in keys.items():
+                value = unwrap(statement.get(key))
+                if value not in (None, []):
+                    converted[name] = value
+            statements.append(converted)
+    return statements
