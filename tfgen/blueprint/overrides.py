@@ -185,6 +185,9 @@ class EnvironmentLocator:
     def source(self, path: Path) -> str | None:
         return self.document.source(origin(path, self.overrides, self.environment))
 
+    def quoted_tag(self, path: Path) -> str | None:
+        return self.document.quoted_tag(origin(path, self.overrides, self.environment))
+
     def choose(self, paths: tuple[Path, ...]) -> Path:
         """The first of `paths` whose value this environment's override wrote, else the first."""
         for path in paths:

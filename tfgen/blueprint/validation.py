@@ -59,12 +59,22 @@ def locate(findings: list[Finding], locator: Locator) -> list[Problem]:
         path = _choose(locator, finding)
         hint = finding.hint
         if finding.quote:
-            written = locator.source(path)
-            hint = f'quote it: "{written}"' if written else "quote it"
+            hint = _quote_hint(locator, path)
         problem = locator.problem(path, one_line(finding.message), hint, at=at)
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def _quote_hint(locator: Locator, path: Path) -> str:
+    """'quote it' for a number or boolean where text was meant; a value already written in quotes
+    is not text only because an explicit YAML tag (`!!int "8080"`) says so."""
+    written = locator.source(path)
+    tag = locator.quoted_tag(path)
+    if tag:
+        what = {"!!int": "a number", "!!float": "a number", "!!bool": "a boolean", "!!null": "null"}.get(tag, "something else than text")
+        return f"it is quoted, but the tag {tag} makes it {what}: remove the tag"
+    return f'quote it: "{written}"' if written else "quote it"
 
 
 # --- loc -> segments ---------------------------------------------------------------------------
