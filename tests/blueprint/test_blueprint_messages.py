@@ -3,12 +3,19 @@ no Python reprs or raw pydantic text, hints that look at how the value was writt
 
 from __future__ import annotations
 
+import copy
+import io
+import math
+import re
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from tfgen.blueprint.loader import load_blueprint
+from tfgen.blueprint.yaml_positions import parse_yaml
 from tfgen.errors import InputError
 
 
@@ -83,4 +90,144 @@ def test_quote_it_only_for_values_written_without_quotes(tmp_path):
         'FILE:4:78: services.api.variables.B: expected a string, got 8080 (quote it: "8080")',
         "FILE:4:87: services.api.variables.C: expected a string, got true (it is quoted, but the tag !!bool makes it a boolean: remove the tag)",
         "FILE:6:18: environments.dev.account: expected a string, got 111111111111 (it is quoted, but the tag !!int makes it a number: remove the tag)",
+    ]
+
+
+# --- hostile values: never Python's or pydantic's words ----------------------------------------
+
+GOOD = Path(__file__).parents[1] / "data" / "blueprints" / "good"
+HOSTILE = {
+    "null": None,
+    "nan": math.nan,
+    "inf": math.inf,
+    "-inf": -math.inf,
+    "long-string": "x" * 5000,
+    "list": ["a", "b"],
+    "list-of-null": [None, None],
+    "mapping": {"a": {"b": None}},
+    "empty-key": {"": None},
+    "true": True,
+    "huge": 10**30,
+    "negative": -1,
+    "empty": "",
+}
+# what must never reach a message: pydantic's own text, Python reprs of None, lists and dicts
+LEAKS = re.compile(r"Input should|Value error|\bNone\b|\[['\"]|\{['\"]|\[None|\(\)|<class ")
+
+
+def _paths(node: Any, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+def _batches(paths: list[tuple], size: int = 6) -> list[list[tuple]]:
+    """`paths` in groups where no path is inside another (so one file tries several at once)."""
+    batches, remaining = [], list(paths)
+    while remaining:
+        chosen: list[tuple] = []
+        rest = []
+        for path in remaining:
+            overlaps = any(path[: len(other)] == other or other[: len(path)] == path for other in chosen)
+            (rest if overlaps or len(chosen) >= size else chosen).append(path)
+        batches.append(chosen)
+        remaining = rest
+    return batches
+
+
+def _dump(data: Any) -> str:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_values_anywhere_give_located_problems_in_plain_words(tmp_path, name):
+    value = HOSTILE[name]
+    checked = 0
+    for blueprint in sorted(GOOD.glob("*.yaml")):
+        data = parse_yaml(blueprint.read_text(), str(blueprint)).data
+        for batch in _batches(_paths(data)[1:]):
+            mutated = copy.deepcopy(data)
+            for path in batch:
+                node = mutated
+                for part in path[:-1]:
+                    node = node[part]
+                node[path[-1]] = copy.deepcopy(value)
+            path = write(tmp_path, _dump(mutated), "hostile.yaml")
+            try:
+                load_blueprint(path)
+            except InputError as error:
+                assert error.problems, "an InputError without problems"
+                for line in str(error).splitlines():
+                    assert re.match(rf"^{re.escape(str(path))}:\d+:\d+: \S+: \S", line), line
+                    assert not LEAKS.search(line), line
+            checked += 1
+    assert checked > 20
+
+
+# --- no coercion: booleans are not integers, text is not a number ------------------------------
+
+
+def test_booleans_and_text_are_not_integers_and_numbers_are_not_booleans(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: vote
+        region: eu-west-1
+        cluster: {container_insights: "yes", capacity: {fargate: {weight: true}}}
+        services:
+          api:
+            type: backend-service
+            image: nginx
+            count: true
+            cpu: 256.0
+            memory: "512"
+            port: .nan
+            exec: 1
+          web:
+            type: worker-service
+            image: nginx
+            count: {min: false, max: 3.5}
+        environments:
+          dev: {account: "111111111111", state: {bucket: vote-dev}, protected: "no"}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:3:31: cluster.container_insights: expected true or false, got 'yes'",
+        "FILE:3:67: cluster.capacity.fargate.weight: expected an integer, got true",
+        "FILE:8:12: services.api.count: expected an integer or a mapping {min, max, cpu, memory, requests}, got true",
+        "FILE:9:10: services.api.cpu: expected an integer, got 256.0",
+        "FILE:10:13: services.api.memory: expected an integer, got '512' (write it without quotes: 512)",
+        "FILE:11:11: services.api.port: expected an integer, got nan",
+        "FILE:12:11: services.api.exec: expected true or false, got 1",
+        "FILE:16:18: services.web.count.min: expected an integer, got false",
+        "FILE:16:30: services.web.count.max: expected an integer, got 3.5",
+        "FILE:18:72: environments.dev.protected: expected true or false, got 'no'",
+    ]
+
+
+def test_a_service_type_that_is_not_text_is_shown_as_written(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: vote
+        region: eu-west-1
+        services:
+          api: {type: null, image: nginx}
+          web: {type: [web-service], image: nginx}
+        environments:
+          dev: {account: "111111111111", state: {bucket: vote-dev}}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:4:15: services.api.type: expected a service type, got null (one of web-service, backend-service, worker-service, scheduled-job)",
+        "FILE:5:15: services.web.type: expected a service type, got a list (one of web-service, backend-service, worker-service, scheduled-job)",
     ]

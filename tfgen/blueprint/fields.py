@@ -30,9 +30,12 @@ class Strict(BaseModel):
     A field is described by the docstring under it. pydantic would read those docstrings from the
     source when each class is created (``use_attribute_docstrings``), which costs every command
     most of its start-up; only `tfgen schema` needs them, so ``tfgen.blueprint.schema`` reads them
-    then. Validators are built on first use (``defer_build``), for the same reason."""
+    then. Validators are built on first use (``defer_build``), for the same reason.
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
+    Values are never coerced (``strict``): `count: true` is not 1 and `port: "80"` is not 80 (in
+    lax mode pydantic takes a boolean for an integer and "yes" or 1 for a boolean)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True, strict=True)
 
 
 def _check_cidr(value: str) -> str:

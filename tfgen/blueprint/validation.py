@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from tfgen.blueprint import model as m
 from tfgen.blueprint.findings import Finding, Item, Locator, Segment, is_model, is_union, show, strip_type, suggest
-from tfgen.blueprint.messages import single_finding, value_at
+from tfgen.blueprint.messages import fallback_finding, single_finding, value_at
 from tfgen.blueprint.yaml_positions import Path, one_line
 from tfgen.errors import Problem
 
@@ -48,7 +48,7 @@ def validation_findings(error: ValidationError, data: Any, root: type[BaseModel]
         try:
             findings.append(single_finding(item, data))
         except Exception:
-            findings.append(Finding(item.path, one_line(str(item.err.get("msg", "invalid value")))))
+            findings.append(fallback_finding(item.path, item.err.get("type"), item.err.get("input")))
     return findings
 
 

@@ -345,5 +345,6 @@ def one_line(text: str) -> str:
 
 
 def _short(value: Any, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """A scalar's text in quotes, short (never a Python repr)."""
+    text = printable(str(value))
+    return "'" + (text if len(text) <= limit - 2 else text[: limit - 5] + "...") + "'"
