@@ -231,3 +231,51 @@ def test_a_service_type_that_is_not_text_is_shown_as_written(tmp_path):
         "FILE:4:15: services.api.type: expected a service type, got null (one of web-service, backend-service, worker-service, scheduled-job)",
         "FILE:5:15: services.web.type: expected a service type, got a list (one of web-service, backend-service, worker-service, scheduled-job)",
     ]
+
+
+# --- each problem once ------------------------------------------------------------------------
+
+
+def test_a_missing_key_is_reported_once_not_again_per_environment(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: vote
+        load_balancer: {protocol: http, access_logs: {prefix: x}}
+        services:
+          api: {type: web-service}
+        environments:
+          dev:
+            account: "111111111111"
+            state: {bucket: vote-dev}
+            overrides:
+              services: {api: {cpu: 512, memory: 1024}}
+              load_balancer: {access_logs: {prefix: y}}
+          prod: {account: "111111111111", state: {bucket: vote-prod}}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:1:1: <root>: missing required key 'region'",
+        "FILE:2:33: load_balancer.access_logs: missing required key 'bucket'",
+        "FILE:4:3: services.api: missing required key 'image'",
+    ]
+
+
+def test_a_key_missing_from_a_mapping_an_override_brings_is_reported_at_the_override(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: vote
+        region: eu-west-1
+        load_balancer: {protocol: http}
+        services:
+          api: {type: web-service, image: nginx}
+        environments:
+          dev:
+            account: "111111111111"
+            state: {bucket: vote-dev}
+            overrides:
+              load_balancer: {access_logs: {prefix: y}}
+        """,
+    )
+    assert errors_of(path) == ["FILE:11:23: environments.dev.overrides.load_balancer.access_logs: missing required key 'bucket'"]

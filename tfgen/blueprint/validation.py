@@ -55,12 +55,11 @@ def validation_findings(error: ValidationError, data: Any, root: type[BaseModel]
 def locate(findings: list[Finding], locator: Locator) -> list[Problem]:
     problems = []
     for finding in findings:
-        at = "key" if finding.at in ("key", "parent") else "value"
         path = _choose(locator, finding)
         hint = finding.hint
         if finding.quote:
             hint = _quote_hint(locator, path)
-        problem = locator.problem(path, one_line(finding.message), hint, at=at)
+        problem = locator.problem(path, one_line(finding.message), hint, at=finding.at)
         if problem is not None:
             problems.append(problem)
     return problems

@@ -67,8 +67,8 @@ class YamlDocument:
     tagged: set[Path] = field(default_factory=set)  # nodes with a tag plain YAML does not know (reported)
 
     def problem(self, path: Path, message: str, hint: str | None = None, *, at: str = "value") -> Problem:
-        """A Problem located at `path` (its key with at="key", else its value), falling back to the
-        nearest enclosing entry that exists in the file."""
+        """A Problem located at `path` (its key with at="key" or "parent", else its value), falling
+        back to the nearest enclosing entry that exists in the file."""
         line, column = self.locate(path, at=at)
         return Problem(self.file, line, column, dotted(path), message, hint)
 
@@ -90,7 +90,7 @@ class YamlDocument:
         position = self.positions.get(probe)
         if position is None:
             return 1, 1
-        return position.key if at == "key" else position.value
+        return position.key if at in ("key", "parent") else position.value
 
 
 def within(dotted_path: str, parent: str) -> bool:
