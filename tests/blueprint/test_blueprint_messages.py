@@ -279,3 +279,55 @@ def test_a_key_missing_from_a_mapping_an_override_brings_is_reported_at_the_over
         """,
     )
     assert errors_of(path) == ["FILE:11:23: environments.dev.overrides.load_balancer.access_logs: missing required key 'bucket'"]
+
+
+# --- every problem at once: a typo in `type` hides nothing --------------------------------------
+
+
+def test_a_misspelled_type_key_or_value_does_not_hide_the_services_other_problems(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: vote
+        region: eu-west-1
+        load_balancer: {protocol: http}
+        services:
+          api:
+            tpye: web-service
+            image: nginx
+            port: 99999
+            count: true
+            prot: 80
+          web:
+            type: web-servise
+            image: nginx
+            port: 0
+          db:
+            image: postgres
+            cpu: 100
+            prot: 5432
+            port: 70000
+          job:
+            tpye: scheduled-job
+            image: busybox
+            schedule: "@daily"
+            cpu: 300
+        environments:
+          dev: {account: "111111111111", state: {bucket: vote-dev}, overrides: {services: {api: {memory: 1024}, db: {memory: 4}}}}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:6:5: services.api.tpye: unknown key 'tpye' (did you mean 'type'?)",
+        "FILE:8:11: services.api.port: must be at most 65535, got 99999",
+        "FILE:9:12: services.api.count: expected an integer or a mapping {min, max, cpu, memory, requests}, got true",
+        "FILE:10:5: services.api.prot: unknown key 'prot' (did you mean 'port'?)",
+        "FILE:12:11: services.web.type: unknown service type 'web-servise' (did you mean 'web-service'?)",
+        "FILE:14:11: services.web.port: must be at least 1, got 0",
+        # no type at all: the problems it has whatever its type (port is not one: workers have none)
+        "FILE:15:3: services.db: missing required key 'type' (one of web-service, backend-service, worker-service, scheduled-job)",
+        "FILE:17:10: services.db.cpu: must be at least 128, got 100",
+        "FILE:18:5: services.db.prot: unknown key 'prot'",
+        "FILE:21:5: services.job.tpye: unknown key 'tpye' (did you mean 'type'?)",
+        "FILE:24:5: services.job.cpu: cpu 300 is not a Fargate size (one of 256, 512, 1024, 2048, 4096, 8192, 16384)",
+        "FILE:26:118: environments.dev.overrides.services.db.memory: must be at least 128, got 4",
+    ]

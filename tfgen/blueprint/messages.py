@@ -76,7 +76,7 @@ def single_finding(item: Item, data: Any) -> Finding:
         return Finding((*path, "type"), f"unknown {what} {show(tag)}", hint)
     if kind == "union_tag_not_found":
         known = ", ".join(m.SERVICE_TYPES)
-        return Finding(path, f"missing required key 'type' (one of {known})", at="key")
+        return Finding(path, f"missing required key 'type' (one of {known})", at="parent")
     if kind == "literal_error":
         expected = _quoted_values(str(ctx.get("expected", "")))
         listed = ", ".join(f"'{e}'" for e in expected)

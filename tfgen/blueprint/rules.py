@@ -12,8 +12,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from tfgen.blueprint.findings import Finding
-from tfgen.blueprint.model import Blueprint, Cluster, Service, WebService
+from tfgen.blueprint.model import SERVICE_TYPES, Blueprint, Cluster, Service, WebService
 from tfgen.blueprint.overrides import mapping_at
+from tfgen.blueprint.validation import guessed_type
 from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, resource_name, service_identifiers
 
 
@@ -157,6 +158,16 @@ def _size_finding(name: str, problem: str) -> Finding:
     return Finding(("services", name, first), problem, at="key", alternatives=(("services", name, second),))
 
 
+def _repaired(raw: Any) -> Any:
+    """A service with a misspelled `type` key or value as the type it most likely meant (its other
+    problems are reported at the typo)."""
+    guess = guessed_type(raw, SERVICE_TYPES) if isinstance(raw, dict) else None
+    if guess is None:
+        return raw
+    key, tag = guess
+    return {**{k: v for k, v in raw.items() if k != key}, "type": tag}
+
+
 def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
     """Fargate sizes of the services that are valid on their own, when the whole blueprint is not
     (so that one typo elsewhere does not hide a wrong cpu/memory pair)."""
@@ -169,7 +180,7 @@ def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
     findings = []
     for name, raw in services.items():
         try:
-            service = _service_adapter().validate_python(raw)
+            service = _service_adapter().validate_python(_repaired(raw))
         except ValidationError:
             continue
         problem = service.check_size(cluster.capacity)
