@@ -331,3 +331,59 @@ def test_a_misspelled_type_key_or_value_does_not_hide_the_services_other_problem
         "FILE:24:5: services.job.cpu: cpu 300 is not a Fargate size (one of 256, 512, 1024, 2048, 4096, 8192, 16384)",
         "FILE:26:118: environments.dev.overrides.services.db.memory: must be at least 128, got 4",
     ]
+
+
+# --- duplicate listener rule priorities ----------------------------------------------------------
+
+
+def test_duplicate_priorities_are_located_at_the_service_and_name_both_services(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: vote
+        region: eu-west-1
+        load_balancer: {protocol: http}
+        services:
+          api: {type: web-service, image: nginx, http: {path: /api/*, priority: 5}}
+          web: {type: web-service, image: nginx, http: {path: /*, priority: 5}}
+          admin: {type: web-service, image: nginx, http: {path: /admin/*, priority: 7}}
+        environments:
+          dev:
+            account: "111111111111"
+            state: {bucket: vote-dev}
+            overrides:
+              services: {admin: {http: {priority: 5}}}
+          prod: {account: "222222222222", state: {bucket: vote-prod}}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:6:69: services.web.http.priority: services 'api' and 'web' both have listener rule priority 5: "
+        "priorities are unique on the load balancer's listener (give one of them another http.priority (1-50000), or leave it out for a derived one)",
+        # the merged environment: the override gives admin the priority api has
+        "FILE:13:43: environments.dev.overrides.services.admin.http.priority: services 'api' and 'admin' both have listener rule priority 5: "
+        "priorities are unique on the load balancer's listener (give one of them another http.priority (1-50000), or leave it out for a derived one)",
+    ]
+
+
+def test_a_priority_duplicated_only_in_one_environment_names_that_environment(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: vote
+        region: eu-west-1
+        load_balancer: {protocol: http}
+        services:
+          api: {type: web-service, image: nginx, http: {path: /api/*, priority: 5}}
+          web: {type: web-service, image: nginx, http: {path: /*, priority: 6}}
+        environments:
+          dev:
+            account: "111111111111"
+            state: {bucket: vote-dev}
+            overrides:
+              services: {api: {http: {priority: 6}}}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:6:69: services.web.http.priority: in environment 'dev': services 'api' and 'web' both have listener rule priority 6: "
+        "priorities are unique on the load balancer's listener (give one of them another http.priority (1-50000), or leave it out for a derived one)",
+    ]

@@ -126,7 +126,7 @@ def priority_findings(blueprint: Blueprint) -> list[Finding]:
             findings.append(
                 Finding(
                     ("services", name, "http", "priority"),
-                    f"priority {priority} is also the priority of service '{names[0]}': listener rule priorities are unique on the load balancer's listener",
+                    f"services '{names[0]}' and '{name}' both have listener rule priority {priority}: priorities are unique on the load balancer's listener",
                     "give one of them another http.priority (1-50000), or leave it out for a derived one",
                 )
             )
