@@ -14,9 +14,8 @@ from tfgen.blueprint.yaml_positions import Path
 PATTERNS: dict[str, str] = {
     m.APP_NAME_PATTERN: "an application name (2-20 characters: a-z, 0-9 and '-', starting with a letter)",
     m.SERVICE_NAME_PATTERN: "a service name (1-32 characters: a-z, 0-9 and '-', starting with a letter)",
-    r"^[a-z][a-z0-9-]{0,15}$": "an environment name (1-16 characters: a-z, 0-9 and '-', starting with a letter)",
+    m.ENVIRONMENT_NAME_PATTERN: "an environment name (1-16 characters: a-z, 0-9 and '-', starting with a letter)",
     r"^[0-9]{12}$": "an AWS account id (12 digits, quoted)",
-    r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$": "an AWS region such as eu-west-1",
     r"^arn:aws[a-z-]*:[a-z0-9-]+:": "an ARN (arn:aws:SERVICE:...)",
     r"^[A-Za-z_][A-Za-z0-9_]*$": "an environment variable name (letters, digits and '_', not starting with a digit)",
     r"^vpc-[0-9a-f]+$": "a VPC id such as vpc-0abc123",
@@ -25,7 +24,8 @@ PATTERNS: dict[str, str] = {
     m.WRITABLE_PATH_PATTERN: "an absolute directory path below / such as /tmp or /var/cache/nginx",
     r"^[0-9]{3}([,-][0-9]{3})*$": "HTTP status codes such as 200, 200,204 or 200-399",
     r"^[a-z][a-z0-9-]*\.[a-z0-9]+$": "an EC2 instance type such as t3.medium",
-    r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$": "an S3 bucket name (3-63 characters: a-z, 0-9, '.' and '-')",
+    m.BUCKET_PATTERN: "an S3 bucket name (3-63 characters: a-z, 0-9, '.' and '-', starting and ending with a letter or digit)",
+    m.SECRET_PATTERN: "a Secrets Manager secret or SSM parameter ARN (arn:aws:secretsmanager:... or arn:aws:ssm:...:parameter/...)",
     r"^[a-z0-9*][a-z0-9.*-]*$": "a host name such as vote.example.com",
     r"^[A-Z][A-Z0-9_]+$": "a check id such as CKV_AWS_91",
 }
@@ -177,6 +177,8 @@ def _pattern_finding(path: Path, value: Any, pattern: str) -> Finding:
 
 
 def _key_finding(path: Path, key: Any, ctx: dict[str, Any]) -> Finding:
+    if isinstance(ctx.get("error"), ValueError):
+        return Finding(path, str(ctx["error"]), getattr(ctx["error"], "hint", None), at="key")
     pattern = str(ctx.get("pattern", ""))
     if pattern:
         noun = PATTERNS.get(pattern, f"a key matching {pattern}")

@@ -105,7 +105,7 @@ def dotted(path: Path) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += ("." if text else "") + printable(str(part))
+            text += ("." if text else "") + (printable(str(part)) or '""')
     return text
 
 
