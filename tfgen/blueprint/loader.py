@@ -189,7 +189,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
             problems.extend(locate(validation_findings(error, merged), locator))
             problems.extend(locate(partial_cross_findings(merged), locator))
             continue
-        env_problems = locate(cross_findings(blueprint), locator)
+        env_problems = locate(cross_findings(blueprint, env), locator)
         problems.extend(env_problems)
         if not env_problems and not structural:
             environments[env] = blueprint
