@@ -285,6 +285,26 @@ def test_a_vpc_smaller_than_24_stays_refused_by_tfgen(tmp_path):
     assert errors_of(path) == ["FILE:3:23: network.vpc.cidr: '10.0.0.0/26' is too small: use a /24 or larger so every AZ gets two subnets"]
 
 
+def test_cidr_blocks_with_host_bits_get_the_block_they_likely_mean(tmp_path):
+    path = write(
+        tmp_path,
+        """\
+        name: vote
+        region: eu-west-1
+        load_balancer: {protocol: http, allowed_source_ips: [10.0.0.1/16, ten]}
+        services:
+          api: {type: web-service, image: nginx}
+        environments:
+          dev: {account: "111111111111", state: {bucket: vote-dev}}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:3:54: load_balancer.allowed_source_ips[0]: '10.0.0.1/16' is not a CIDR block: its address has bits set beyond the /16 "
+        "(did you mean '10.0.0.0/16'?)",
+        "FILE:3:67: load_balancer.allowed_source_ips[1]: 'ten' is not a CIDR block such as 10.0.0.0/16 or 0.0.0.0/0",
+    ]
+
+
 # --- names AWS must see unique -----------------------------------------------------------------
 
 

@@ -53,8 +53,13 @@ class Strict(BaseModel):
 def _check_cidr(value: str) -> str:
     try:
         ipaddress.ip_network(value, strict=True)
-    except ValueError as error:
-        raise ValueError(f"'{value}' is not a CIDR block ({error})") from None
+    except ValueError:
+        try:
+            network = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise aws_rules.Refused(f"'{value}' is not a CIDR block such as 10.0.0.0/16 or 0.0.0.0/0") from None
+        message = f"'{value}' is not a CIDR block: its address has bits set beyond the /{network.prefixlen}"
+        raise aws_rules.Refused(message, f"did you mean '{network}'?") from None
     return value
 
 
