@@ -395,3 +395,17 @@ def test_more_web_services_than_one_load_balancers_rules(tmp_path):
         "FILE:105:3: services.web100: 101 web services need 101 listener rules on the one load balancer; AWS allows 100 rules per "
         "Application Load Balancer (service 'web100' is rule 101) (split the application into blueprints of at most 100 web services each)"
     ]
+
+
+def test_application_names_that_make_the_load_balancer_name_internal(tmp_path):
+    for name in ("internal", "internal-tools"):
+        with pytest.raises(aws_rules.Refused) as refused:
+            aws_rules.check_application_name(name)
+        assert str(refused.value) == f"'{name}' makes the load balancer's name begin with 'internal-', which AWS refuses"
+    assert aws_rules.check_application_name("internals") == "internals"
+
+
+def test_a_region_nothing_resembles_says_where_the_list_comes_from():
+    with pytest.raises(aws_rules.Refused) as refused:
+        aws_rules.check_region("moon-base-1")
+    assert refused.value.hint == "AWS regions are such as eu-west-1 or us-east-1 (botocore's list: a newer botocore knows newer ones)"
