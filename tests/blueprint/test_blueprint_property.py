@@ -107,6 +107,101 @@ def edited_text(draw) -> str:
     return text
 
 
+# --- the inputs of AWS's rules (tfgen.blueprint.aws_rules) ---------------------------------------
+
+REGIONS = st.sampled_from(["eu-west-1", "eu-west-l", "EU-WEST-1", "us-gov-west-1", "cn-north-1", "eu-central-1", "xx-yy-9", ""]) | st.text(max_size=14)
+ACCOUNTS = st.sampled_from(["111111111111", "222222222222", "1111", ""])
+BUCKET_NAMES = ["vote-state", "xn--vote", "sthree-x", "amzn-s3-demo-x", "a-s3alias", "a--ol-s3", "a.mrap", "1.2.3.4", "a..b", "a.-b", "ab"]
+BUCKETS = st.sampled_from(BUCKET_NAMES) | st.text(alphabet="abz09.-_A", max_size=70)
+ARNS = st.builds(
+    lambda partition, service, region, account, rest: f"arn:{partition}:{service}:{region}:{account}:{rest}",
+    st.sampled_from(["aws", "aws-cn", "aws-us-gov", "x"]),
+    st.sampled_from(["acm", "iam", "secretsmanager", "ssm", "s3"]),
+    REGIONS,
+    ACCOUNTS,
+    st.sampled_from(["certificate/abc", "certificate", "secret:db", "secret:db:password::", "parameter/vote/key", "x"]),
+)
+CIDRS = st.sampled_from(["::/0", "2001:db8::/32", "0.0.0.0/0", "10.0.0.0/8", "10.0.0.0/16", "10.0.0.0/28", "10.0.0.1/16", "10.0.0.0/33", "x"])
+CRON_FIELD = st.one_of(
+    st.sampled_from(["*", "?", "L", "LW", "15W", "3#2", "MON#6", "*/60", "0/15", "1-70", "JAN-DEC", "SUN", "MON-FRI", "6L", "", ","]),
+    st.integers(-3, 3000).map(str),
+    st.text(alphabet="0123456789*?/,-#LW", max_size=6),
+)
+SCHEDULES = st.one_of(
+    st.lists(CRON_FIELD, min_size=4, max_size=7).map(lambda fields: f"cron({' '.join(fields)})"),
+    st.builds(lambda n, unit: f"rate({n} {unit})", st.integers(-2, 10**12), st.sampled_from(["minute", "minutes", "hours", "days", "weeks"])),
+)
+TAG_TEXT = st.sampled_from(["", "aws:x", "AWS:team", "k" * 129, "v" * 257, "a#b", "team", "tab\t"]) | st.text(max_size=8)
+PATHS = st.sampled_from(["/", "/..", "/tmp/../etc", "/./x", "/tmp", "/var/run", "tmp", "/tmp/"])
+NAMES = st.sampled_from(["a-", "api-", "internal", "x", "a", "a-b", "b-c", "c"])
+COUNTS = st.one_of(st.booleans(), st.integers(-2, 6000), st.floats(allow_nan=True), st.just("3"))
+
+
+def _set(data: dict, path: tuple, value: Any) -> None:
+    node = data
+    for part in path[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    node[path[-1]] = value
+
+
+@st.composite
+def rule_blueprints(draw) -> str:
+    """A good blueprint with values that AWS's rules decide on: regions, buckets, ARNs, CIDRs,
+    schedules, tags, secrets, paths, names (trailing '-', colliding), counts, YAML tags."""
+    data = copy.deepcopy(parse_yaml(draw(st.sampled_from(GOOD)), "x").data)
+    services = list(data["services"])
+    environments = list(data["environments"])
+    for _ in range(draw(st.integers(1, 5))):
+        service = draw(st.sampled_from(services))
+        environment = draw(st.sampled_from(environments))
+        action = draw(st.integers(0, 15))
+        if action == 0:
+            data["region"] = draw(REGIONS)
+        elif action == 1:
+            _set(data, ("environments", environment, "region"), draw(REGIONS))
+        elif action == 2:
+            _set(data, ("environments", environment, "state", draw(st.sampled_from(["bucket", "region"]))), draw(BUCKETS | REGIONS))
+        elif action == 3:
+            _set(data, ("environments", environment, "account"), draw(ACCOUNTS))
+        elif action == 4:
+            key = draw(st.sampled_from([("load_balancer", "certificate"), ("environments", environment, "overrides", "load_balancer", "certificate")]))
+            _set(data, key, draw(ARNS))
+        elif action == 5:
+            _set(data, ("load_balancer", "allowed_source_ips"), draw(st.lists(CIDRS, max_size=3)))
+        elif action == 6:
+            _set(data, ("network", "vpc"), {"cidr": draw(CIDRS)})
+        elif action == 7:
+            _set(data, ("services", service, "schedule"), draw(SCHEDULES))
+        elif action == 8:
+            where = draw(st.sampled_from([("tags",), ("environments", environment, "overrides", "tags")]))
+            _set(data, where, draw(st.dictionaries(TAG_TEXT, TAG_TEXT, max_size=3)))
+        elif action == 9:
+            _set(data, ("services", service, "secrets"), draw(st.dictionaries(st.sampled_from(["A", "B", "1X"]), ARNS | st.text(max_size=10), max_size=3)))
+        elif action == 10:
+            _set(data, ("services", service, "writable_paths"), draw(st.lists(PATHS, max_size=3)))
+        elif action == 11:
+            data["services"][draw(NAMES)] = copy.deepcopy(data["services"][service])
+        elif action == 12:
+            data["environments"][draw(NAMES)] = copy.deepcopy(data["environments"][environment])
+        elif action == 13:
+            data["services"][f"{service}-dlq"] = {"type": "worker-service", "image": "busybox"}
+            _set(data, ("services", service, "type"), draw(st.sampled_from(["worker-service", "tpye", None])))
+        elif action == 14:
+            _set(data, ("services", service, draw(st.sampled_from(["count", "cpu", "port", "memory"]))), draw(COUNTS))
+        else:
+            data["name"] = draw(NAMES)
+    text = dump(data)
+    if draw(st.booleans()):  # an unknown or explicit YAML tag before some value
+        lines = text.splitlines(keepends=True)
+        index = draw(st.integers(0, len(lines) - 1))
+        tag = draw(st.sampled_from(["!Ref ", "!Custom ", "!!int ", "!!str ", "!!binary ", "!<tag:x> "]))
+        lines[index] = lines[index].replace(": ", f": {tag}", 1)
+        text = "".join(lines)
+    return text
+
+
 def check(text: str) -> None:
     path = WORK / "blueprint.yaml"
     path.write_text(text)
@@ -117,6 +212,7 @@ def check(text: str) -> None:
         assert lines, "an InputError with no problem"
         for line in lines:
             assert LINE.match(line), line
+            assert "Input should" not in line and "Value error" not in line, line
         for problem in error.problems:
             assert problem.line >= 1 and problem.column >= 1
         return
@@ -143,4 +239,10 @@ def test_edited_yaml_text_never_crashes_the_loader(text: str):
 @settings(max_examples=40, deadline=None)
 @given(st.text(max_size=60))
 def test_arbitrary_text_never_crashes_the_loader(text: str):
+    check(text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rule_blueprints())
+def test_blueprints_with_aws_rule_inputs_never_crash_the_loader(text: str):
     check(text)

@@ -23,6 +23,8 @@ class Locator(Protocol):
 
     def source(self, path: Path) -> str | None: ...
 
+    def quoted_tag(self, path: Path) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -32,7 +34,7 @@ class Finding:
     message: str
     hint: str | None = None
     at: str = "value"  # "value", "key" (the key of path) or "parent" (path is the parent mapping)
-    quote: bool = False  # add a 'quote it: "<the text as written>"' hint
+    quote: bool = False  # a text was meant: add a 'quote it: "<the text as written>"' hint (see validation.locate)
     alternatives: tuple[Path, ...] = ()  # other paths the problem may be reported at (see Locator.choose)
 
 

@@ -34,7 +34,7 @@ from tfgen.blueprint.overrides import EnvironmentLocator, deep_merge, overrides_
 from tfgen.blueprint.rules import base_findings, cross_findings, partial_cross_findings
 from tfgen.blueprint.validation import locate, validation_findings
 from tfgen.blueprint.yaml_positions import Path as DataPath
-from tfgen.blueprint.yaml_positions import YamlDocument, clean, parse_yaml
+from tfgen.blueprint.yaml_positions import YamlDocument, clean, dotted, parse_yaml, within
 from tfgen.errors import InputError, Problem
 from tfgen.files import MiB, read_text
 
@@ -190,7 +190,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
             problems.extend(locate(validation_findings(error, merged), locator))
             problems.extend(locate(partial_cross_findings(merged), locator))
             continue
-        env_problems = locate(cross_findings(blueprint), locator)
+        env_problems = locate(cross_findings(blueprint, env), locator)
         problems.extend(env_problems)
         if not env_problems and not structural:
             environments[env] = blueprint
@@ -198,6 +198,9 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
 
     # a structural rule says best what is wrong there: drop the model's messages about the same path
     problems = [p for p in problems if p.path not in structural_paths] + structural_problems
+    # a value with an unknown YAML tag (`!Ref x`) is reported as such, not as the text it holds
+    tagged = [dotted(path) for path in document.tagged]
+    problems = [p for p in problems if p in document.problems or not any(within(p.path, t) for t in tagged)]
     if problems or base is None:
         raise InputError(_sorted(problems))
     return LoadedBlueprint(path, data, base, document, environments, environment_raw)

@@ -14,9 +14,8 @@ from tfgen.blueprint.yaml_positions import Path
 PATTERNS: dict[str, str] = {
     m.APP_NAME_PATTERN: "an application name (2-20 characters: a-z, 0-9 and '-', starting with a letter)",
     m.SERVICE_NAME_PATTERN: "a service name (1-32 characters: a-z, 0-9 and '-', starting with a letter)",
-    r"^[a-z][a-z0-9-]{0,15}$": "an environment name (1-16 characters: a-z, 0-9 and '-', starting with a letter)",
+    m.ENVIRONMENT_NAME_PATTERN: "an environment name (1-16 characters: a-z, 0-9 and '-', starting with a letter)",
     r"^[0-9]{12}$": "an AWS account id (12 digits, quoted)",
-    r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$": "an AWS region such as eu-west-1",
     r"^arn:aws[a-z-]*:[a-z0-9-]+:": "an ARN (arn:aws:SERVICE:...)",
     r"^[A-Za-z_][A-Za-z0-9_]*$": "an environment variable name (letters, digits and '_', not starting with a digit)",
     r"^vpc-[0-9a-f]+$": "a VPC id such as vpc-0abc123",
@@ -25,7 +24,8 @@ PATTERNS: dict[str, str] = {
     m.WRITABLE_PATH_PATTERN: "an absolute directory path below / such as /tmp or /var/cache/nginx",
     r"^[0-9]{3}([,-][0-9]{3})*$": "HTTP status codes such as 200, 200,204 or 200-399",
     r"^[a-z][a-z0-9-]*\.[a-z0-9]+$": "an EC2 instance type such as t3.medium",
-    r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$": "an S3 bucket name (3-63 characters: a-z, 0-9, '.' and '-')",
+    m.BUCKET_PATTERN: "an S3 bucket name (3-63 characters: a-z, 0-9, '.' and '-', starting and ending with a letter or digit)",
+    m.SECRET_PATTERN: "a Secrets Manager secret or SSM parameter ARN (arn:aws:secretsmanager:... or arn:aws:ssm:...:parameter/...)",
     r"^[a-z0-9*][a-z0-9.*-]*$": "a host name such as vote.example.com",
     r"^[A-Z][A-Z0-9_]+$": "a check id such as CKV_AWS_91",
 }
@@ -65,27 +65,30 @@ def single_finding(item: Item, data: Any) -> Finding:
             hint = "known keys: " + ", ".join(owner.model_fields)
         return Finding(path, f"unknown key '{path[-1]}'", hint, at="key")
     if kind == "union_tag_invalid":
-        tag = ctx.get("tag")
+        # ctx["tag"] is str() of the value (a null reads 'None'): show the value as written
+        tag = value_at(data, (*path, "type")) if isinstance(value, dict) else ctx.get("tag")
         expected = _quoted_values(str(ctx.get("expected_tags", "")))
-        hint = suggest(str(tag), expected) or "one of " + ", ".join(expected)
-        if path and path[0] == "services":
-            return Finding((*path, "type"), f"unknown service type {show(tag)}", hint)
-        return Finding((*path, "type"), f"unknown type {show(tag)}", hint)
+        hint = suggest(tag, expected) if isinstance(tag, str) else None
+        hint = hint or "one of " + ", ".join(expected)
+        what = "service type" if path and path[0] == "services" else "type"
+        if not isinstance(tag, str):
+            return Finding((*path, "type"), f"expected a {what}, got {show(tag)}", hint)
+        return Finding((*path, "type"), f"unknown {what} {show(tag)}", hint)
     if kind == "union_tag_not_found":
         known = ", ".join(m.SERVICE_TYPES)
-        return Finding(path, f"missing required key 'type' (one of {known})", at="key")
+        return Finding(path, f"missing required key 'type' (one of {known})", at="parent")
     if kind == "literal_error":
         expected = _quoted_values(str(ctx.get("expected", "")))
         listed = ", ".join(f"'{e}'" for e in expected)
         return Finding(path, f"expected one of {listed}, got {show(value)}", suggest(value, expected) if isinstance(value, str) else None)
-    if kind in ("int_type", "int_parsing"):
-        return Finding(path, f"expected an integer, got {show(value)}")
+    if kind in ("int_type", "int_parsing", "finite_number"):
+        return Finding(path, f"expected an integer, got {show(value)}", _unquote_hint(value, r"[+-]?[0-9]+"))
     if kind == "int_from_float":
         return Finding(path, f"expected a whole number, got {show(value)}")
     if kind in ("float_type", "float_parsing"):
         return Finding(path, f"expected a number, got {show(value)}")
     if kind in ("bool_type", "bool_parsing"):
-        return Finding(path, f"expected true or false, got {show(value)}")
+        return Finding(path, f"expected true or false, got {show(value)}", _unquote_hint(value, r"true|false"))
     if kind == "string_type":
         quote = isinstance(value, (int, float))  # bool is an int too: `true` where text was meant
         return Finding(path, f"expected a string, got {show(value)}", quote=quote)
@@ -105,10 +108,25 @@ def single_finding(item: Item, data: Any) -> Finding:
         return Finding(path, f"must have at least {ctx.get('min_length')} characters, got {show(value)}")
     if kind == "string_too_long":
         return Finding(path, f"must have at most {ctx.get('max_length')} characters, got {len(str(value))}")
-    if kind in ("value_error", "assertion_error"):
-        text = str(ctx.get("error", err.get("msg", "")))
-        return Finding(path, text, _schedule_hint(value) if path and path[-1] == "schedule" else None)
-    return Finding(path, str(err.get("msg", "invalid value")))
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        error = ctx["error"]
+        hint = getattr(error, "hint", None) or (_schedule_hint(value) if path and path[-1] == "schedule" else None)
+        return Finding(path, str(error), hint)
+    return fallback_finding(path, kind, value)
+
+
+def fallback_finding(path: Path, kind: Any, value: Any) -> Finding:
+    """An error this module has no sentence for: what was found, in the user's words (pydantic's own
+    text, "Input should be ...", "Value error, ...", never reaches a message)."""
+    what = str(kind).replace("_", " ") if isinstance(kind, str) and re.fullmatch(r"[a-z_]+", kind) else "invalid value"
+    return Finding(path, f"{show(value)} is not valid here ({what})")
+
+
+def _unquote_hint(value: Any, written: str) -> str | None:
+    """'write it without quotes' for "80" or "true" given as text."""
+    if isinstance(value, str) and re.fullmatch(written, value.strip(), flags=re.IGNORECASE):
+        return f"write it without quotes: {value.strip().lower()}"
+    return None
 
 
 def _plain(value: Any) -> str:
@@ -159,6 +177,8 @@ def _pattern_finding(path: Path, value: Any, pattern: str) -> Finding:
 
 
 def _key_finding(path: Path, key: Any, ctx: dict[str, Any]) -> Finding:
+    if isinstance(ctx.get("error"), ValueError):
+        return Finding(path, str(ctx["error"]), getattr(ctx["error"], "hint", None), at="key")
     pattern = str(ctx.get("pattern", ""))
     if pattern:
         noun = PATTERNS.get(pattern, f"a key matching {pattern}")

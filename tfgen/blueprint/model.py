@@ -13,15 +13,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
+from tfgen.blueprint import aws_rules
 from tfgen.blueprint.fields import (
     APP_NAME_PATTERN,
+    BUCKET_PATTERN,
+    ENVIRONMENT_NAME_PATTERN,
     LOG_RETENTION_DAYS,
+    SECRET_PATTERN,
     SERVICE_NAME_PATTERN,
     WRITABLE_PATH_PATTERN,
     AccountId,
     AppName,
     Arn,
+    BucketName,
     CapacityStrategy,
+    CertificateArn,
     Cidr,
     Ec2Capacity,
     EnvironmentName,
@@ -29,6 +35,8 @@ from tfgen.blueprint.fields import (
     Region,
     ServiceName,
     Strict,
+    TagKey,
+    TagValue,
     _check_cidr,
 )
 from tfgen.blueprint.service_model import (
@@ -52,7 +60,10 @@ from tfgen.blueprint.service_model import (
 # The whole model, for `from tfgen.blueprint import model as m` (m.WebService, m.NewVpc, ...).
 __all__ = [
     "APP_NAME_PATTERN",
+    "BUCKET_PATTERN",
+    "ENVIRONMENT_NAME_PATTERN",
     "LOG_RETENTION_DAYS",
+    "SECRET_PATTERN",
     "SERVICE_NAME_PATTERN",
     "SERVICE_TYPES",
     "WRITABLE_PATH_PATTERN",
@@ -114,6 +125,7 @@ class NewVpc(Strict):
     @field_validator("cidr")
     @classmethod
     def _big_enough(cls, value: str) -> str:
+        aws_rules.check_vpc_cidr(value)
         if ipaddress.ip_network(value).prefixlen > 24:
             raise ValueError(f"'{value}' is too small: use a /24 or larger so every AZ gets two subnets")
         return value
@@ -152,7 +164,7 @@ class Cluster(Strict):
 class AccessLogs(Strict):
     """ALB access logs to an existing S3 bucket."""
 
-    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    bucket: BucketName
     """existing S3 bucket for access logs"""
     prefix: str = ""
     """key prefix in the bucket"""
@@ -165,11 +177,13 @@ class LoadBalancer(Strict):
     """internet-facing (true) or internal (false)"""
     protocol: Literal["https", "http"] = "https"
     """'https' (default: needs a certificate; HTTP redirects to HTTPS) or 'http': plain HTTP on port 80, said explicitly"""
-    certificate: Arn | None = Field(None, description="ACM certificate ARN: HTTPS listener and HTTP->HTTPS redirect")
-    certificates: Annotated[list[Arn], Field(min_length=1, max_length=26)] | None = Field(
+    certificate: CertificateArn | None = Field(None, description="ACM certificate ARN: HTTPS listener and HTTP->HTTPS redirect")
+    certificates: Annotated[list[CertificateArn], Field(min_length=1, max_length=26)] | None = Field(
         None, description="ACM certificate ARNs: the first is the HTTPS listener's default, the others are listener certificates (SNI)"
     )
-    allowed_source_ips: Annotated[list[Annotated[str, AfterValidator(_check_cidr)]], Field(min_length=1)] = Field(default_factory=lambda: ["0.0.0.0/0"])
+    allowed_source_ips: Annotated[list[Annotated[str, AfterValidator(_check_cidr), AfterValidator(aws_rules.check_ipv4_source)]], Field(min_length=1)] = Field(
+        default_factory=lambda: ["0.0.0.0/0"]
+    )
     """CIDR blocks allowed to reach the listeners"""
     ssl_policy: str = "ELBSecurityPolicy-TLS13-1-2-2021-06"
     """TLS policy of the HTTPS listener"""
@@ -210,7 +224,7 @@ class Policy(Strict):
 class StateBackend(Strict):
     """Where Terraform keeps this environment's state (S3, native lock file)."""
 
-    bucket: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    bucket: BucketName
     """S3 bucket for the Terraform state"""
     region: Region | None = None
     """the bucket's region; the environment's when absent"""
@@ -219,7 +233,7 @@ class StateBackend(Strict):
 class Overrides(Strict):
     """Per-environment values: a partial blueprint merged onto the base. Values only, never the set of services."""
 
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: dict[TagKey, TagValue] = Field(default_factory=dict)
     """extra tags for this environment"""
     network: dict[str, Any] | None = None
     """values of network"""
@@ -254,7 +268,7 @@ class Blueprint(Strict):
     name: AppName = Field(description="prefixes every AWS name")
     region: Region
     """default AWS region, e.g. eu-west-1"""
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: dict[TagKey, TagValue] = Field(default_factory=dict)
     """tags on every resource"""
     network: Network = Field(default_factory=Network)
     """the VPC the application runs in"""

@@ -162,6 +162,14 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
     return findings
 
 
+def _value_at(data: Any, path: Path) -> Any:
+    for part in path:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
 def _builds(image: Any) -> bool:
     return isinstance(image, dict) and "build" in image
 
@@ -185,6 +193,9 @@ class EnvironmentLocator:
     def source(self, path: Path) -> str | None:
         return self.document.source(origin(path, self.overrides, self.environment))
 
+    def quoted_tag(self, path: Path) -> str | None:
+        return self.document.quoted_tag(origin(path, self.overrides, self.environment))
+
     def choose(self, paths: tuple[Path, ...]) -> Path:
         """The first of `paths` whose value this environment's override wrote, else the first."""
         for path in paths:
@@ -198,6 +209,10 @@ class EnvironmentLocator:
 
     def problem(self, path: Path, message: str, hint: str | None = None, *, at: str = "value") -> Problem | None:
         where = origin(path, self.overrides, self.environment)
+        if at == "parent" and isinstance(_value_at(self.document.data, path), dict):
+            # a key missing from the merged mapping is missing from the base's too (an override
+            # cannot remove keys): the base's problem, reported once, not again per environment
+            where = tuple(path)
         problem = self.document.problem(where, message, hint, at=at)
         if self._in_override(where):
             return problem

@@ -6,15 +6,18 @@ that are valid on their own (`partial_cross_findings`), so that one typo does no
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from tfgen.blueprint import aws_rules
 from tfgen.blueprint.findings import Finding
-from tfgen.blueprint.model import Blueprint, Cluster, Service, WebService
+from tfgen.blueprint.model import SERVICE_TYPES, Blueprint, Cluster, NewVpc, ScheduledJob, Service, WebService, WorkerService
 from tfgen.blueprint.overrides import mapping_at
-from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, resource_name, service_identifiers
+from tfgen.blueprint.validation import guessed_type
+from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, resource_name, service_identifiers, short_name
 
 
 @cache
@@ -28,10 +31,15 @@ def _service_adapter() -> TypeAdapter[Any]:
 MAX_SERVICE_RESOURCE_NAME = 54
 
 
-def cross_findings(blueprint: Blueprint) -> list[Finding]:
+def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list[Finding]:
     """Rules across fields, checked on a valid model: Fargate sizes, capacity providers the
-    cluster lacks, request-based scaling without a load balancer."""
+    cluster lacks, request-based scaling without a load balancer, the number of tags; with
+    `environment` (the blueprint as that environment deploys it), what depends on its account
+    and region too (certificates)."""
     findings: list[Finding] = []
+    if environment is not None:
+        findings.extend(certificate_findings(blueprint, environment))
+    findings.extend(tag_count_findings(blueprint))
     if blueprint.network.placement == "public":
         if blueprint.network.vpc != "default":
             findings.append(
@@ -94,8 +102,197 @@ def _https_findings(blueprint: Blueprint) -> list[Finding]:
 
 
 def base_findings(blueprint: Blueprint) -> list[Finding]:
-    """Rules checked once, on the base (environments cannot add services or rename them)."""
-    return name_length_findings(blueprint) + identifier_findings(blueprint)
+    """Rules checked once, on the base (environments cannot add services or rename them, nor
+    change their accounts and regions)."""
+    return (
+        name_length_findings(blueprint)
+        + identifier_findings(blueprint)
+        + listener_rule_quota_findings(blueprint)
+        + service_name_collisions(blueprint)
+        + environment_name_collisions(blueprint)
+    )
+
+
+# --- AWS's rules across values (tfgen.blueprint.aws_rules) ---------------------------------------
+
+
+def certificate_findings(blueprint: Blueprint, environment: str) -> list[Finding]:
+    """The load balancer's certificates are in the environment's region and account."""
+    lb = blueprint.load_balancer
+    if lb is None or not blueprint.has_load_balancer() or environment not in blueprint.environments:
+        return []
+    target = blueprint.environments[environment]
+    region = target.region or blueprint.region
+    paths = [("load_balancer", "certificates", index) for index in range(len(lb.certificates))] if lb.certificates else [("load_balancer", "certificate")]
+    findings = []
+    for path, arn in zip(paths, lb.certificate_arns(), strict=False):
+        problem = aws_rules.certificate_mismatch(arn, region, target.account)
+        if problem:
+            findings.append(
+                Finding(
+                    path,
+                    problem,
+                    f"give '{environment}' a certificate of its own in environments.{environment}.overrides.load_balancer",
+                )
+            )
+    return findings
+
+
+# tags tfgen sets itself (provider default_tags and the modules), which count against AWS's limit
+TFGEN_TAG_KEYS = frozenset({"Application", "Environment", "ManagedBy", "Service", "Name", "Tier"})
+
+
+def tag_count_findings(blueprint: Blueprint) -> list[Finding]:
+    keys = set(blueprint.tags) | TFGEN_TAG_KEYS
+    if len(keys) <= aws_rules.MAX_TAGS:
+        return []
+    own = len(keys - TFGEN_TAG_KEYS)
+    return [
+        Finding(
+            ("tags",),
+            f"{own} tags and the {len(TFGEN_TAG_KEYS)} tfgen sets ({', '.join(sorted(TFGEN_TAG_KEYS))}) are more than the "
+            f"{aws_rules.MAX_TAGS} AWS allows on a resource",
+            f"keep at most {aws_rules.MAX_TAGS - len(TFGEN_TAG_KEYS)} tags of your own",
+            at="key",
+        )
+    ]
+
+
+def listener_rule_quota_findings(blueprint: Blueprint) -> list[Finding]:
+    """Every web service is one listener rule of the one load balancer."""
+    web = list(blueprint.web_services())
+    if len(web) <= aws_rules.ALB_RULES_QUOTA:
+        return []
+    first_over = web[aws_rules.ALB_RULES_QUOTA]
+    return [
+        Finding(
+            ("services", first_over),
+            f"{len(web)} web services need {len(web)} listener rules on the one load balancer; AWS allows "
+            f"{aws_rules.ALB_RULES_QUOTA} rules per Application Load Balancer (service '{first_over}' is rule {aws_rules.ALB_RULES_QUOTA + 1})",
+            "split the application into blueprints of at most 100 web services each",
+            at="key",
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class AwsName:
+    """A name an environment gives an AWS resource: what it names, the name, whose it is."""
+
+    kind: str  # a key of aws_rules.NAME_SCOPES
+    name: str
+    service: str | None  # None: the environment's own (cluster, load balancer, ...)
+    what: str  # "the queue of service 'jobs'"
+
+
+def aws_names(blueprint: Blueprint, environment: str) -> list[AwsName]:
+    """The fixed names of the AWS resources `environment` creates, as the modules give them
+    (modules/*/main.tf: `name = var.name`, `"${var.name}-exec"`, ...; names from `name_prefix`
+    are unique by construction and not listed)."""
+    app = blueprint.name
+    prefix = resource_name(app, environment)
+    names = [AwsName("ECS cluster", prefix, None, "the cluster"), AwsName("security group", f"{prefix}-services", None, "the services' security group")]
+    if blueprint.has_load_balancer():
+        names += [
+            AwsName("load balancer", short_name(prefix), None, "the load balancer"),
+            AwsName("security group", f"{prefix}-alb", None, "the load balancer's security group"),
+        ]
+    if blueprint.cluster.capacity.ec2 is not None:
+        names += [
+            AwsName("capacity provider", f"{prefix}-ec2", None, "the EC2 capacity provider"),
+            AwsName("IAM role", f"{prefix}-ec2-instance", None, "the EC2 instances' role"),
+            AwsName("security group", f"{prefix}-ec2-instance", None, "the EC2 instances' security group"),
+        ]
+    if isinstance(blueprint.network.vpc, NewVpc):
+        names += [
+            AwsName("IAM role", f"{prefix}-flow-logs", None, "the VPC flow logs' role"),
+            AwsName("log group", f"/vpc/{prefix}/flow-logs", None, "the VPC flow logs"),
+        ]
+    for name, service in blueprint.services.items():
+        full = resource_name(app, environment, name)
+        of = f"of service '{name}'"
+        names += [
+            AwsName("task definition family", full, name, f"the task definition {of}"),
+            AwsName("log group", f"/ecs/{full}", name, f"the log group {of}"),
+            AwsName("IAM role", f"{full}-exec", name, f"the execution role {of}"),
+            AwsName("IAM role", f"{full}-task", name, f"the task role {of}"),
+        ]
+        if service.builds_image():
+            names.append(AwsName("ECR repository", full, name, f"the image repository {of}"))
+        if isinstance(service, WebService):
+            names.append(AwsName("target group", short_name(full), name, f"the target group {of}"))
+        if isinstance(service, WorkerService):
+            names += [
+                AwsName("SQS queue", full, name, f"the queue {of}"),
+                AwsName("SQS queue", f"{full}-dlq", name, f"the dead-letter queue {of}"),
+                AwsName("CloudWatch alarm", f"{full}-from-zero", name, f"the scale-from-zero alarm {of}"),
+            ]
+        if isinstance(service, ScheduledJob):
+            names += [
+                AwsName("state machine", full, name, f"the state machine {of}"),
+                AwsName("log group", f"/aws/vendedlogs/states/{full}", name, f"the state machine's log group {of}"),
+                AwsName("EventBridge rule", full, name, f"the schedule {of}"),
+                AwsName("IAM role", f"{full}-events", name, f"the schedule's role {of}"),
+                AwsName("IAM role", f"{full}-runs", name, f"the state machine's role {of}"),
+            ]
+    return names
+
+
+def service_name_collisions(blueprint: Blueprint) -> list[Finding]:
+    """Two services of one environment whose AWS names are the same (a worker `jobs-dlq` has the
+    queue `<app>-<env>-jobs-dlq`, the dead-letter queue of worker `jobs`): located at the later
+    service, naming both. The same in every environment, so reported once."""
+    findings: list[Finding] = []
+    reported: set[tuple[str, str]] = set()
+    order = list(blueprint.services)
+    for environment in blueprint.environments:
+        first: dict[tuple[str, str], AwsName] = {}
+        for named in aws_names(blueprint, environment):
+            earlier = first.setdefault((named.kind, named.name), named)
+            if earlier is named or earlier.service == named.service or named.service is None:
+                continue
+            later, other = (named, earlier) if earlier.service is None or order.index(named.service) > order.index(earlier.service) else (earlier, named)
+            assert later.service is not None
+            if (later.service, named.kind) in reported:
+                continue
+            reported.add((later.service, named.kind))
+            findings.append(
+                Finding(
+                    ("services", later.service),
+                    f"{later.what} is named '{named.name}' (in environment '{environment}'), the name of {other.what}: "
+                    f"{named.kind} names are unique per account{'' if aws_rules.NAME_SCOPES[named.kind] == 'account' else ' and region'}",
+                    f"rename service '{later.service}'",
+                    at="key",
+                )
+            )
+    return findings
+
+
+def environment_name_collisions(blueprint: Blueprint) -> list[Finding]:
+    """Two environments in one account (and region) whose names collide: environments `a-b` and
+    `a` with services `c` and `b-c` both name `<app>-a-b-c`. Located at the later environment."""
+    findings: list[Finding] = []
+    seen: dict[tuple[Any, ...], tuple[str, AwsName]] = {}
+    reported: set[tuple[str, str]] = set()
+    for environment, target in blueprint.environments.items():
+        region = target.region or blueprint.region
+        for named in aws_names(blueprint, environment):
+            key = (named.kind, named.name, *aws_rules.name_scope(named.kind, target.account, region))
+            other = seen.setdefault(key, (environment, named))
+            if other[0] == environment or (other[0], environment) in reported:
+                continue
+            reported.add((other[0], environment))
+            where = f"account {target.account}" if aws_rules.NAME_SCOPES[named.kind] == "account" else f"account {target.account} in {region}"
+            findings.append(
+                Finding(
+                    ("environments", environment),
+                    f"environments '{other[0]}' and '{environment}' are both in {where}, and their names collide: "
+                    f"'{named.name}' is {other[1].what} in '{other[0]}' and {named.what} in '{environment}'",
+                    "rename an environment or a service: AWS names are unique per account (IAM roles) and per region",
+                    at="key",
+                )
+            )
+    return findings
 
 
 def identifier_findings(blueprint: Blueprint) -> list[Finding]:
@@ -125,7 +322,7 @@ def priority_findings(blueprint: Blueprint) -> list[Finding]:
             findings.append(
                 Finding(
                     ("services", name, "http", "priority"),
-                    f"priority {priority} is also the priority of service '{names[0]}': listener rule priorities are unique on the load balancer's listener",
+                    f"services '{names[0]}' and '{name}' both have listener rule priority {priority}: priorities are unique on the load balancer's listener",
                     "give one of them another http.priority (1-50000), or leave it out for a derived one",
                 )
             )
@@ -157,6 +354,16 @@ def _size_finding(name: str, problem: str) -> Finding:
     return Finding(("services", name, first), problem, at="key", alternatives=(("services", name, second),))
 
 
+def _repaired(raw: Any) -> Any:
+    """A service with a misspelled `type` key or value as the type it most likely meant (its other
+    problems are reported at the typo)."""
+    guess = guessed_type(raw, SERVICE_TYPES) if isinstance(raw, dict) else None
+    if guess is None:
+        return raw
+    key, tag = guess
+    return {**{k: v for k, v in raw.items() if k != key}, "type": tag}
+
+
 def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
     """Fargate sizes of the services that are valid on their own, when the whole blueprint is not
     (so that one typo elsewhere does not hide a wrong cpu/memory pair)."""
@@ -169,7 +376,7 @@ def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
     findings = []
     for name, raw in services.items():
         try:
-            service = _service_adapter().validate_python(raw)
+            service = _service_adapter().validate_python(_repaired(raw))
         except ValidationError:
             continue
         problem = service.check_size(cluster.capacity)

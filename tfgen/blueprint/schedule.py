@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tfgen.blueprint.aws_rules import Refused, cron_problems, rate_problem
+
 SHORTHANDS = {
     "@hourly": "cron(0 * * * ? *)",
     "@daily": "cron(0 0 * * ? *)",
@@ -40,6 +42,9 @@ def _check_rate(text: str) -> str:
     value, unit = int(match["value"]), match["unit"]
     if (value == 1) != (not unit.endswith("s")):
         raise ValueError(f"'{text}': EventBridge wants the singular unit for 1 and the plural otherwise")
+    problem = rate_problem(value, unit)
+    if problem:
+        raise Refused(f"'{text}' {problem}", "for a yearly job write a cron with its month and day, e.g. cron(0 3 1 JAN ? *)")
     return text
 
 
@@ -51,4 +56,7 @@ def _check_cron(text: str) -> str:
     day_of_month, day_of_week = fields[2], fields[4]
     if (day_of_month == "?") == (day_of_week == "?"):
         raise ValueError(f"'{text}': exactly one of day-of-month and day-of-week must be '?'")
+    problems = cron_problems(fields)
+    if problems:
+        raise Refused(f"'{text}' is not an EventBridge cron: {'; '.join(problems)}")
     return text

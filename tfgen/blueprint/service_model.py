@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from tfgen.blueprint.fargate import fargate_problem
-from tfgen.blueprint.fields import LOG_RETENTION_DAYS, Arn, CapacityStrategy, EnvVarName, Port, Strict, WritablePath
+from tfgen.blueprint.fields import LOG_RETENTION_DAYS, CapacityStrategy, EnvVarName, Port, SecretArn, Strict, WritablePath
 from tfgen.blueprint.schedule import normalize_schedule
 
 # --- services ----------------------------------------------------------------------------------
@@ -131,7 +131,7 @@ class ServiceBase(Strict):
     """container command, overriding the image"""
     variables: dict[EnvVarName, str] = Field(default_factory=dict)
     """environment variables of the container"""
-    secrets: dict[EnvVarName, Arn] = Field(default_factory=dict)
+    secrets: dict[EnvVarName, SecretArn] = Field(default_factory=dict)
     """environment variables read from Secrets Manager or SSM Parameter Store ARNs"""
     capacity: CapacityStrategy | None = None
     """this service's capacity provider strategy; the cluster's when absent"""

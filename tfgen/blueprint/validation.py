@@ -9,6 +9,7 @@ terse messages, and adds "did you mean" hints for misspelled keys and values.
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Literal, get_args, get_origin
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from tfgen.blueprint import model as m
 from tfgen.blueprint.findings import Finding, Item, Locator, Segment, is_model, is_union, show, strip_type, suggest
-from tfgen.blueprint.messages import single_finding, value_at
+from tfgen.blueprint.messages import fallback_finding, single_finding, value_at
 from tfgen.blueprint.yaml_positions import Path, one_line
 from tfgen.errors import Problem
 
@@ -40,6 +41,14 @@ def validation_findings(error: ValidationError, data: Any, root: type[BaseModel]
         except Exception:
             items.append(Item([("key", part, None) for part in err["loc"] if not _looks_like_tag(part)], dict(err)))
     findings: list[Finding] = []
+    for tag_item in list(items):
+        if tag_item.err["type"] in ("union_tag_not_found", "union_tag_invalid") and isinstance(tag_item.err.get("input"), dict):
+            tagged = _tagged_findings(tag_item, root)
+            if tagged is not None:
+                inner, replaces = tagged
+                findings.extend(inner)
+                if replaces:
+                    items.remove(tag_item)
     for item, finding in _collapse(items, data):
         if finding is not None:
             findings.append(finding)
@@ -48,23 +57,103 @@ def validation_findings(error: ValidationError, data: Any, root: type[BaseModel]
         try:
             findings.append(single_finding(item, data))
         except Exception:
-            findings.append(Finding(item.path, one_line(str(item.err.get("msg", "invalid value")))))
+            findings.append(fallback_finding(item.path, item.err.get("type"), item.err.get("input")))
     return findings
 
 
 def locate(findings: list[Finding], locator: Locator) -> list[Problem]:
     problems = []
     for finding in findings:
-        at = "key" if finding.at in ("key", "parent") else "value"
         path = _choose(locator, finding)
         hint = finding.hint
         if finding.quote:
-            written = locator.source(path)
-            hint = f'quote it: "{written}"' if written else "quote it"
-        problem = locator.problem(path, one_line(finding.message), hint, at=at)
+            hint = _quote_hint(locator, path)
+        problem = locator.problem(path, one_line(finding.message), hint, at=finding.at)
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+# --- a mapping whose `type` is missing or misspelled ---------------------------------------------
+
+
+def _members(loc: tuple[Any, ...], root: type[BaseModel]) -> dict[str, type[BaseModel]]:
+    """The models of the tagged union expected at `loc`, by their `type` tag."""
+    try:
+        tp = strip_type(_walk(loc, root)[1])
+    except Exception:
+        return {}
+    members: dict[str, type[BaseModel]] = {}
+    for member in get_args(tp) if is_union(tp) else ():
+        field = member.model_fields.get("type") if is_model(member) else None
+        if field is not None and get_origin(field.annotation) is Literal:
+            members.update({tag: member for tag in get_args(field.annotation) if isinstance(tag, str)})
+    return members
+
+
+def guessed_type(value: dict[str, Any], tags: list[str] | tuple[str, ...]) -> tuple[str | None, str] | None:
+    """The type a mapping without a valid `type` most likely meant: (the misspelled key, if the
+    key is misspelled, and the tag). `type: web-servise` -> (None, 'web-service');
+    `tpye: web-service` -> ('tpye', 'web-service'); None when nothing says."""
+    if "type" in value:
+        tag = value["type"]
+        close = difflib.get_close_matches(tag, list(tags), n=1, cutoff=0.6) if isinstance(tag, str) else []
+        return (None, close[0]) if close else None
+    for key, tag in value.items():
+        if isinstance(key, str) and isinstance(tag, str) and difflib.get_close_matches(key, ["type"], n=1, cutoff=0.6):
+            close = difflib.get_close_matches(tag, list(tags), n=1, cutoff=0.6)
+            if close:
+                return key, close[0]
+    return None
+
+
+def _tagged_findings(item: Item, root: type[BaseModel]) -> tuple[list[Finding], bool] | None:
+    """The other problems of a mapping whose `type` is missing or misspelled, so that the typo
+    does not hide them: validated as the type it most likely meant, or, when nothing says which,
+    the problems it has whatever its type. With them, whether they replace the type problem (a
+    misspelled key, which they report as "unknown key 'tpye' (did you mean 'type'?)")."""
+    value: dict[str, Any] = item.err["input"]
+    members = _members(tuple(item.err["loc"]), root)
+    if not members:
+        return None
+    guess = guessed_type(value, list(members))
+    candidates = [guess[1]] if guess else list(members)
+    results: list[list[Finding]] = []
+    for tag in candidates:
+        attempt = {**value, "type": tag}
+        try:
+            members[tag].model_validate(attempt)
+            results.append([])
+        except ValidationError as error:
+            results.append([_under(item.path, f) for f in validation_findings(error, attempt, members[tag])])
+        except Exception:
+            return None
+    if guess:
+        return results[0], guess[0] is not None
+    common = []
+    for finding in results[0]:
+        same = [next((f for f in other if (f.path, f.message, f.at) == (finding.path, finding.message, finding.at)), None) for other in results[1:]]
+        if all(same):
+            hints = {finding.hint, *(f.hint for f in same if f is not None)}
+            common.append(finding if len(hints) == 1 else Finding(finding.path, finding.message, None, finding.at, finding.quote, finding.alternatives))
+    return common, False
+
+
+def _under(prefix: Path, finding: Finding) -> Finding:
+    return Finding(
+        (*prefix, *finding.path), finding.message, finding.hint, finding.at, finding.quote, tuple((*prefix, *p) for p in finding.alternatives)
+    )
+
+
+def _quote_hint(locator: Locator, path: Path) -> str:
+    """'quote it' for a number or boolean where text was meant; a value already written in quotes
+    is not text only because an explicit YAML tag (`!!int "8080"`) says so."""
+    written = locator.source(path)
+    tag = locator.quoted_tag(path)
+    if tag:
+        what = {"!!int": "a number", "!!float": "a number", "!!bool": "a boolean", "!!null": "null"}.get(tag, "something else than text")
+        return f"it is quoted, but the tag {tag} makes it {what}: remove the tag"
+    return f'quote it: "{written}"' if written else "quote it"
 
 
 # --- loc -> segments ---------------------------------------------------------------------------
@@ -94,6 +183,11 @@ def _pick_member(members: list[Any], tag: Any) -> tuple[str, Any]:
 
 
 def _segments(loc: tuple[Any, ...], err_type: str, root: type[BaseModel]) -> list[Segment]:
+    return _walk(loc, root)[0]
+
+
+def _walk(loc: tuple[Any, ...], root: type[BaseModel]) -> tuple[list[Segment], Any]:
+    """The segments of `loc`, and the type the model expects at its end."""
     segments: list[Segment] = []
     tp: Any = root
     for element in loc:
@@ -120,7 +214,7 @@ def _segments(loc: tuple[Any, ...], err_type: str, root: type[BaseModel]) -> lis
             tp = args[0]
         else:
             tp = None
-    return segments
+    return segments, tp
 
 
 def _looks_like_tag(part: Any) -> bool:

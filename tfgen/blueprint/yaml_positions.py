@@ -5,8 +5,8 @@ this module turns the nodes into plain dicts, lists and scalars for pydantic and
 every path (a tuple of mapping keys and list indexes), where its key and its value start.
 
 Problems that make the document unusable (broken YAML, empty file, not a mapping) and problems
-that are errors but leave usable data (duplicate keys, non-scalar keys) are returned as
-`Problem`s, never raised as ruamel exceptions.
+that are errors but leave usable data (duplicate keys, non-scalar keys, tags such as `!Ref` that
+plain YAML does not know) are returned as `Problem`s, never raised as ruamel exceptions.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ from tfgen.errors import Problem
 Path = tuple[str | int, ...]
 
 _TAG = "tag:yaml.org,2002:"
+# The tags of plain YAML data (YAML 1.2's core schema, plus the timestamps ruamel resolves):
+# anything else (`!Ref`, `!Custom`, `!!python/object`, `!!binary`) means a tool the blueprint
+# was written for, whose meaning tfgen would silently drop.
+_PLAIN_TAGS = frozenset(_TAG + name for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp"))
 # More nodes than any blueprint has; stops alias bombs ("billion laughs") from expanding forever.
 MAX_NODES = 200_000
 
@@ -38,6 +42,7 @@ class Position:
     key_line: int | None = None  # None for list items and the document itself
     key_column: int | None = None
     source: str | None = None  # the scalar's text as written (None for mappings and lists)
+    quoted_tag: str | None = None  # the tag of a scalar written in quotes but tagged as a number or a boolean (`!!int "8080"`)
 
     @property
     def key(self) -> tuple[int, int]:
@@ -59,10 +64,11 @@ class YamlDocument:
     data: Any = None
     positions: dict[Path, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    tagged: set[Path] = field(default_factory=set)  # nodes with a tag plain YAML does not know (reported)
 
     def problem(self, path: Path, message: str, hint: str | None = None, *, at: str = "value") -> Problem:
-        """A Problem located at `path` (its key with at="key", else its value), falling back to the
-        nearest enclosing entry that exists in the file."""
+        """A Problem located at `path` (its key with at="key" or "parent", else its value), falling
+        back to the nearest enclosing entry that exists in the file."""
         line, column = self.locate(path, at=at)
         return Problem(self.file, line, column, dotted(path), message, hint)
 
@@ -70,6 +76,11 @@ class YamlDocument:
         """The scalar at `path` as written in the file (e.g. 0123 or true), or None."""
         position = self.positions.get(tuple(path))
         return position.source if position is not None else None
+
+    def quoted_tag(self, path: Path) -> str | None:
+        """The tag (as written: `!!int`) that makes the quoted scalar at `path` something else than text, or None."""
+        position = self.positions.get(tuple(path))
+        return position.quoted_tag if position is not None else None
 
     def locate(self, path: Path, *, at: str = "value") -> tuple[int, int]:
         probe = tuple(path)
@@ -79,7 +90,12 @@ class YamlDocument:
         position = self.positions.get(probe)
         if position is None:
             return 1, 1
-        return position.key if at == "key" else position.value
+        return position.key if at in ("key", "parent") else position.value
+
+
+def within(dotted_path: str, parent: str) -> bool:
+    """Whether the dotted path is `parent` or below it."""
+    return not parent or dotted_path == parent or dotted_path.startswith((parent + ".", parent + "["))
 
 
 def dotted(path: Path) -> str:
@@ -89,7 +105,7 @@ def dotted(path: Path) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += ("." if text else "") + printable(str(part))
+            text += ("." if text else "") + (printable(str(part)) or '""')
     return text
 
 
@@ -165,7 +181,14 @@ class _Converter:
         line, column = _mark(node)
         key_line, key_column = _mark(key_node) if key_node is not None else (None, None)
         source = node.value if isinstance(node, ScalarNode) else None
-        self.document.positions[path] = Position(line, column, key_line, key_column, source)
+        tag = str(node.tag)
+        quoted = isinstance(node, ScalarNode) and node.style in ("'", '"') and tag != _TAG + "str"
+        self.document.positions[path] = Position(line, column, key_line, key_column, source, tag_as_written(tag) if quoted else None)
+        if tag not in _PLAIN_TAGS:
+            self.document.tagged.add(path)
+            self.document.problems.append(
+                self.document.problem(path, f"YAML tag {tag_as_written(tag)} is not supported: blueprints are plain YAML", "remove the tag")
+            )
         if isinstance(node, ScalarNode):
             return scalar_value(node)
         if id(node) in self.active:
@@ -232,6 +255,15 @@ class _Converter:
                 finally:
                     self.active.discard(id(item))
         return result
+
+
+def tag_as_written(tag: str) -> str:
+    """`!Ref`, `!!binary` or `!<tag:example.com,2026:x>`: a node's tag the way YAML writes it."""
+    if tag.startswith(_TAG):
+        return "!!" + tag[len(_TAG) :]
+    if tag.startswith("!"):
+        return tag
+    return f"!<{tag}>"
 
 
 def scalar_value(node: ScalarNode) -> Any:
@@ -313,5 +345,6 @@ def one_line(text: str) -> str:
 
 
 def _short(value: Any, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """A scalar's text in quotes, short (never a Python repr)."""
+    text = printable(str(value))
+    return "'" + (text if len(text) <= limit - 2 else text[: limit - 5] + "...") + "'"

@@ -1,0 +1,441 @@
+"""What AWS refuses: the values the AWS APIs reject, as named rules, each with its source.
+
+A blueprint that passes these is one AWS accepts on these points; without them the first error
+would come from `terraform apply`, inside a module, far from the line that caused it (SPEC §2:
+"What AWS would refuse, tfgen refuses first").
+
+- Rules on one value are the `check_*` functions: the model's validators call them, and they raise
+  `Refused` (a ValueError that carries a hint), which the messages show at the value's line.
+- Rules across values and environments (`certificate_mismatch`, `NAME_SCOPES`, the quotas) are
+  called from `tfgen.blueprint.rules`, which knows where each value came from.
+
+Sources are cited per rule: the AWS API references and user guides, and the data botocore ships
+(its endpoint and partition data, and the service models it validates requests with), read
+offline from the installed botocore: no network, no credentials.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import ipaddress
+import json
+import re
+import unicodedata
+from functools import cache
+from typing import Any
+
+
+class Refused(ValueError):
+    """A value AWS refuses: the message says why, the hint what to write instead."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+# --- S3 bucket names ---------------------------------------------------------------------------
+# Amazon S3 User Guide, "General purpose bucket naming rules"
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). Dashes next to
+# dots (".-", "-.") were refused by the earlier rules and still break virtual-hosted-style URLs.
+
+BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """Why AWS refuses `name` as a general purpose bucket name, or None."""
+    if not 3 <= len(name) <= 63:
+        return f"has {len(name)} characters; S3 bucket names have 3 to 63"
+    if not re.fullmatch(r"[a-z0-9.-]+", name):
+        return "has characters S3 bucket names cannot have: only a-z, 0-9, '.' and '-'"
+    if not (name[0].isalnum() and name[-1].isalnum()):
+        return "must begin and end with a letter or a digit"
+    for bad in ("..", ".-", "-."):
+        if bad in name:
+            return f"contains '{bad}': S3 bucket names cannot have a dot next to a dot or a hyphen"
+    if re.fullmatch(r"[0-9]+(\.[0-9]+){3}", name):
+        return "is formatted as an IP address"
+    for prefix in BUCKET_RESERVED_PREFIXES:
+        if name.startswith(prefix):
+            return f"starts with '{prefix}', which S3 reserves"
+    for suffix in BUCKET_RESERVED_SUFFIXES:
+        if name.endswith(suffix):
+            return f"ends with '{suffix}', which S3 reserves"
+    return None
+
+
+def check_bucket_name(name: str) -> str:
+    problem = bucket_name_problem(name)
+    if problem:
+        raise Refused(f"'{name}' is not an S3 bucket name: it {problem}", "see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html")
+    return name
+
+
+# --- regions and partitions --------------------------------------------------------------------
+# botocore's own data: data/partitions.json (the partitions of the endpoint rule sets, with their
+# regions) and data/endpoints.json (the older endpoint data), read from the installed package so
+# the answer is the same on every machine with that botocore, whatever ~/.aws holds.
+
+
+@cache
+def region_partitions() -> dict[str, str]:
+    """Every region botocore knows -> the ARN partition of its region (eu-west-1 -> aws)."""
+    regions: dict[str, str] = {}
+    data = importlib.resources.files("botocore") / "data"
+    for name, key in (("partitions.json", "id"), ("endpoints.json", "partition")):
+        try:
+            document = json.loads((data / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for partition in document.get("partitions", []):
+            outputs = partition.get("outputs") or {}
+            arn_partition = outputs.get("name") or partition.get(key)
+            for region in partition.get("regions", {}):
+                if isinstance(arn_partition, str) and not region.endswith("-global"):
+                    regions.setdefault(region, arn_partition)
+    return regions
+
+
+def partition_of(region: str) -> str | None:
+    return region_partitions().get(region)
+
+
+def check_region(region: str) -> str:
+    known = region_partitions()
+    if region in known:
+        return region
+    close = closest_region(region)
+    hint = f"did you mean '{close}'?" if close else "AWS regions are such as eu-west-1 or us-east-1 (botocore's list: a newer botocore knows newer ones)"
+    raise Refused(f"'{region}' is not an AWS region", hint)
+
+
+_LOOKALIKES = str.maketrans({"l": "1", "i": "1", "o": "0", "_": "-", " ": "-"})
+
+
+def closest_region(text: str) -> str | None:
+    """The region `text` most likely means: eu-west-l -> eu-west-1, EU-WEST-1 -> eu-west-1; ties go
+    to the first in order (us-east-x -> us-east-1)."""
+    known = sorted(region_partitions())
+    lowered = text.strip().lower()
+    head, _, tail = lowered.rpartition("-")
+    for candidate in (lowered, f"{head}-{tail.translate(_LOOKALIKES)}" if head else lowered, lowered.translate(_LOOKALIKES)):
+        if candidate in known:
+            return candidate
+    close = difflib.get_close_matches(lowered, known, n=10, cutoff=0.6)
+    if not close:
+        return None
+    best = max(difflib.SequenceMatcher(None, lowered, c).ratio() for c in close)
+    return min(c for c in close if difflib.SequenceMatcher(None, lowered, c).ratio() == best)
+
+
+# --- ACM certificates --------------------------------------------------------------------------
+# An HTTPS listener's certificates are ACM certificates in the load balancer's own region and
+# account (Elastic Load Balancing User Guide, "SSL certificates for your Application Load
+# Balancer"; ACM User Guide: "certificates are regional resources"); the ARN form is
+# arn:PARTITION:acm:REGION:ACCOUNT:certificate/ID (ACM API reference, CertificateArn; botocore's
+# acm model, shape Arn).
+
+CERTIFICATE_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):acm:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):certificate/(?P<id>[A-Za-z0-9-]+)$")
+CERTIFICATE_FORM = "arn:aws:acm:REGION:ACCOUNT:certificate/ID"
+
+
+def check_certificate_arn(arn: str) -> str:
+    match = CERTIFICATE_ARN.match(arn)
+    if match is None:
+        service = arn.split(":")[2] if arn.count(":") >= 2 else ""
+        if service and service != "acm":
+            raise Refused(f"'{arn}' is not an ACM certificate ({service}): the load balancer's listener takes ACM certificates", f"write {CERTIFICATE_FORM}")
+        raise Refused(f"'{arn}' is not an ACM certificate ARN", f"write {CERTIFICATE_FORM}")
+    partition = partition_of(match["region"])
+    if partition is None:
+        raise Refused(f"'{arn}' names region '{match['region']}', which is not an AWS region", check_region_hint(match["region"]))
+    if partition != match["partition"]:
+        raise Refused(
+            f"'{arn}' has partition '{match['partition']}', but region {match['region']} is in partition '{partition}'", f"write arn:{partition}:acm:..."
+        )
+    return arn
+
+
+def check_region_hint(region: str) -> str | None:
+    try:
+        check_region(region)
+    except Refused as refused:
+        return refused.hint
+    return None
+
+
+def certificate_mismatch(arn: str, region: str, account: str) -> str | None:
+    """Why a load balancer in `region` and `account` cannot use certificate `arn`, or None."""
+    match = CERTIFICATE_ARN.match(arn)
+    if match is None:
+        return None  # the field rule reports it
+    wrong = []
+    if match["region"] != region:
+        wrong.append(f"region {match['region']}, not {region}")
+    if match["account"] != account:
+        wrong.append(f"account {match['account']}, not {account}")
+    if not wrong:
+        return None
+    return f"the certificate is in {' and '.join(wrong)}: a load balancer uses ACM certificates of its own region and account"
+
+
+# --- networks ----------------------------------------------------------------------------------
+# Amazon VPC User Guide, "VPC CIDR blocks": an IPv4 block between /16 and /28 (EC2 CreateVpc:
+# CidrBlock is "the IPv4 network range for the VPC"). tfgen asks for /24 or larger (every AZ gets
+# two subnets), in the model.
+
+VPC_LARGEST_PREFIX = 16
+VPC_SMALLEST_PREFIX = 28
+
+
+def check_vpc_cidr(cidr: str) -> str:
+    network = ipaddress.ip_network(cidr)
+    if network.version != 4:
+        raise Refused(f"'{cidr}' is an IPv6 block: a VPC's primary CIDR block is IPv4", "write an IPv4 block such as 10.0.0.0/16")
+    if network.prefixlen < VPC_LARGEST_PREFIX:
+        raise Refused(
+            f"'{cidr}' is larger than AWS allows for a VPC (/{VPC_LARGEST_PREFIX} to /{VPC_SMALLEST_PREFIX})",
+            f"write /{VPC_LARGEST_PREFIX} or smaller, e.g. {network.network_address}/{VPC_LARGEST_PREFIX}",
+        )
+    return cidr
+
+
+def check_ipv4_source(cidr: str) -> str:
+    """The load balancer's listeners admit IPv4 ranges only: tfgen renders an IPv4 ALB (ip address
+    type ipv4), whose security group rules take `cidr_ipv4`; an IPv6 range there is refused."""
+    if ipaddress.ip_network(cidr).version != 4:
+        raise Refused(f"'{cidr}' is an IPv6 range", "the load balancer is IPv4-only; dual-stack is not supported yet")
+    return cidr
+
+
+# --- container paths ---------------------------------------------------------------------------
+
+
+def check_writable_path(path: str) -> str:
+    """A writable path is a plain directory below / (a task volume is mounted there): ECS takes the
+    containerPath as written, so `/tmp/../etc` would mount a scratch volume over /etc."""
+    segments = path.split("/")[1:]
+    for bad in ("..", "."):
+        if bad in segments:
+            raise Refused(f"'{path}' has a '{bad}' segment: writable paths are plain directories", "write the directory itself, e.g. /tmp")
+    return path
+
+
+# --- names -------------------------------------------------------------------------------------
+# Elastic Load Balancing API reference, CreateLoadBalancer and CreateTargetGroup, Name (botocore's
+# elbv2 model): "must not begin or end with a hyphen, and must not begin with 'internal-'". The
+# application, environment and service names end the load balancer's and target groups' names.
+
+
+def check_name_end(name: str) -> str:
+    if name.endswith("-"):
+        raise Refused(
+            f"'{name}' ends with '-': the AWS names it ends (load balancer, target groups) may not",
+            f"write '{name.rstrip('-')}'" if name.rstrip("-") else None,
+        )
+    return name
+
+
+def check_application_name(name: str) -> str:
+    check_name_end(name)
+    if name == "internal" or name.startswith("internal-"):
+        raise Refused(f"'{name}' makes the load balancer's name begin with 'internal-', which AWS refuses", "choose another application name")
+    return name
+
+
+# --- tags --------------------------------------------------------------------------------------
+# The tagging rules of every service tfgen tags (e.g. ECS CreateService, tags, in botocore's ecs
+# model; "Tagging your AWS resources", Tag naming limits): 50 tags per resource; keys of 1-128 and
+# values of 0-256 characters; letters, digits, spaces and + - = . _ : / @; the prefix `aws:` (any
+# case) is reserved for AWS, in keys and in values.
+
+MAX_TAGS = 50
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 256
+
+
+def _tag_text_problem(text: str, what: str) -> str | None:
+    if text.lower().startswith("aws:"):
+        return f"the {what} '{text[:40]}' starts with 'aws:', which AWS reserves"
+    bad = sorted({ch for ch in text if not (unicodedata.category(ch)[0] in "LNZ" or ch in "+-=._:/@")})
+    if bad:
+        shown = ", ".join(repr(ch) if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in bad[:5])
+        return f"the {what} '{text[:40]}' has characters AWS tags cannot have ({shown}): letters, digits, spaces and + - = . _ : / @"
+    return None
+
+
+def check_tag_key(key: str) -> str:
+    if not key:
+        raise Refused("a tag key cannot be empty")
+    if len(key) > MAX_TAG_KEY:
+        raise Refused(f"the tag key has {len(key)} characters; AWS allows {MAX_TAG_KEY}")
+    problem = _tag_text_problem(key, "tag key")
+    if problem:
+        raise Refused(problem)
+    return key
+
+
+def check_tag_value(value: str) -> str:
+    if len(value) > MAX_TAG_VALUE:
+        raise Refused(f"the tag value has {len(value)} characters; AWS allows {MAX_TAG_VALUE}")
+    problem = _tag_text_problem(value, "tag value")
+    if problem:
+        raise Refused(problem)
+    return value
+
+
+# --- schedules ---------------------------------------------------------------------------------
+# EventBridge User Guide, "Cron expressions" and "Rate expressions"
+# (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html,
+# .../eb-rate-expressions.html); EventBridge Scheduler takes the same forms. Six fields:
+#   minutes 0-59 (, - * /), hours 0-23 (, - * /), day-of-month 1-31 (, - * ? / L W),
+#   month 1-12 or JAN-DEC (, - * /), day-of-week 1-7 or SUN-SAT (, - * ? L #), year 1970-2199 (, - * /);
+# '#' once in day-of-week. An increment (`/N`) is at most the field's largest value: AWS refuses
+# cron(*/60 * * * ? *) (aws/aws-sdk-js#4212).
+# A rate's value is "a positive number" (no upper bound documented): tfgen refuses more than a
+# year (rate(100000 days) would first run in 2300, past cron's year 2199), where a cron with a
+# year says what is meant.
+
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+CRON_FIELDS: tuple[tuple[str, int, int, tuple[str, ...], str], ...] = (
+    ("minutes", 0, 59, (), ",-*/"),
+    ("hours", 0, 23, (), ",-*/"),
+    ("day-of-month", 1, 31, (), ",-*?/LW"),
+    ("month", 1, 12, MONTHS, ",-*/"),
+    ("day-of-week", 1, 7, WEEKDAYS, ",-*?L#"),
+    ("year", 1970, 2199, (), ",-*/"),
+)
+RATE_LIMIT_MINUTES = 365 * 24 * 60
+RATE_MINUTES = {"minute": 1, "hour": 60, "day": 24 * 60}
+
+
+def cron_problems(fields: list[str]) -> list[str]:
+    """What is wrong with each of the six fields of an EventBridge cron expression (empty: nothing)."""
+    problems = []
+    for text, (name, low, high, names, wildcards) in zip(fields, CRON_FIELDS, strict=True):
+        problem = _cron_field_problem(text, low, high, names, wildcards)
+        if problem:
+            problems.append(f"{name}: {problem}")
+    return problems
+
+
+def _cron_field_problem(text: str, low: int, high: int, names: tuple[str, ...], wildcards: str) -> str | None:
+    if text == "?":
+        return None if "?" in wildcards else "'?' is for day-of-month or day-of-week only"
+    items = text.split(",")
+    if "#" in text and len(items) > 1:
+        return f"'{text}': '#' takes a field of its own"
+    for item in items:
+        problem = _cron_item_problem(item, low, high, names, wildcards)
+        if problem:
+            return problem
+    return None
+
+
+def _cron_item_problem(item: str, low: int, high: int, names: tuple[str, ...], wildcards: str) -> str | None:
+    if not item:
+        return "an empty value between commas"
+    base, slash, step = item.partition("/")
+    if slash:
+        largest = high if high < 1970 else high - low
+        if "/" not in wildcards:
+            return "'/' (an increment) is not allowed here"
+        if not step.isdigit() or not 1 <= int(step) <= largest:
+            return f"the increment in '{item}' is not 1 to {largest}"
+    if base == "*":
+        return None
+    if "L" in wildcards and "W" in wildcards:  # day-of-month: L (last day), LW, 15W (nearest weekday)
+        if base in ("L", "LW"):
+            return None
+        if base.endswith("W"):
+            return _cron_value_problem(base[:-1], low, high, names)
+    if "#" in wildcards:  # day-of-week: L (last day of the week), 5L (last Thursday), 3#2 (second Tuesday)
+        if base == "L":
+            return None
+        if base.upper().endswith("L"):
+            return _cron_value_problem(base[:-1], low, high, names)
+        if "#" in base:
+            day, _, nth = base.partition("#")
+            if not nth.isdigit() or not 1 <= int(nth) <= 5:
+                return f"in '{base}' the week of the month after '#' is not 1 to 5"
+            return _cron_value_problem(day, low, high, names)
+    first, dash, last = base.partition("-")
+    for value in (first, last) if dash else (first,):
+        problem = _cron_value_problem(value, low, high, names)
+        if problem:
+            return problem
+    return None
+
+
+def _cron_value_problem(value: str, low: int, high: int, names: tuple[str, ...]) -> str | None:
+    if value.upper() in names or (value.isdigit() and low <= int(value) <= high):
+        return None
+    allowed = f"{low}-{high}" + (f" or {names[0]}-{names[-1]}" if names else "")
+    return f"'{value}' is not {allowed}"
+
+
+def rate_problem(value: int, unit: str) -> str | None:
+    """Why EventBridge (or tfgen) refuses rate(value unit), or None; unit is minute(s), hour(s), day(s)."""
+    minutes = value * RATE_MINUTES[unit.rstrip("s")]
+    if minutes > RATE_LIMIT_MINUTES:
+        return "is longer than a year: tfgen runs jobs at most a year apart"
+    return None
+
+
+# --- secrets -----------------------------------------------------------------------------------
+# ECS API reference, Secret.valueFrom (botocore's ecs model): "the full ARN of the Secrets Manager
+# secret or the full ARN of the parameter in the SSM Parameter Store". A Secrets Manager ARN may
+# end with ECS's `:json-key:version-stage:version-id` selectors (ECS Developer Guide, "Pass
+# Secrets Manager secrets through Amazon ECS environment variables").
+
+SECRET_ARN = re.compile(r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$")
+PARAMETER_ARN = re.compile(r"^arn:[a-z-]+:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$")
+
+
+def check_secret_arn(value: str) -> str:
+    if SECRET_ARN.match(value) or PARAMETER_ARN.match(value):
+        return value
+    service = value.split(":")[2] if value.startswith("arn:") and value.count(":") >= 2 else None
+    forms = {"secretsmanager": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME", "ssm": "arn:aws:ssm:REGION:ACCOUNT:parameter/NAME"}
+    if service in forms:
+        raise Refused(f"'{value[:80]}' is not a well-formed {service} ARN", f"write {forms[service]}")
+    raise Refused(f"'{value[:80]}' is not a Secrets Manager secret or an SSM parameter", f"write {forms['secretsmanager']} or {forms['ssm']}")
+
+
+# --- quotas ------------------------------------------------------------------------------------
+# Elastic Load Balancing User Guide, "Quotas for your Application Load Balancers": 100 rules per
+# load balancer, not counting the listeners' default rules (Service Quotas: "Rules per
+# Application Load Balancer"). tfgen gives each web service one listener rule on the one ALB.
+
+ALB_RULES_QUOTA = 100
+
+
+# --- names unique per account and region -------------------------------------------------------
+# Which AWS names must be unique where: IAM role names per account (IAM User Guide, "IAM object
+# names": unique within the account, all regions); the others per account and region (SQS queue
+# names, CloudWatch Logs groups, ECS task definition families, ECS clusters, Step Functions state
+# machines, EventBridge rules, ELB load balancers and target groups, ECR repositories), security
+# group names per VPC (taken here as per account and region: environments may share a VPC).
+
+NAME_SCOPES: dict[str, str] = {
+    "IAM role": "account",
+    "SQS queue": "region",
+    "log group": "region",
+    "task definition family": "region",
+    "ECS cluster": "region",
+    "state machine": "region",
+    "EventBridge rule": "region",
+    "load balancer": "region",
+    "target group": "region",
+    "ECR repository": "region",
+    "security group": "region",
+    "capacity provider": "region",
+    "CloudWatch alarm": "region",
+}
+
+
+def name_scope(kind: str, account: str, region: str) -> tuple[Any, ...]:
+    """Where a name of `kind` must be unique: (account,) or (account, region)."""
+    return (account,) if NAME_SCOPES.get(kind) == "account" else (account, region)
