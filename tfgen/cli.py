@@ -3,6 +3,7 @@ errors to exit codes (0 ok, 1 problem found, 2 bad input) without tracebacks."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
 import sys
@@ -43,6 +44,26 @@ class TfgenGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except OSError as error:
+            if error.errno not in _OUTPUT_ERRORS:
+                raise
+            # stdout is full, closed or gone (`> /dev/full`, `| head`): say so once, on stderr.
+            _silence_stdout()
+            if error.errno != errno.EPIPE:
+                click.echo(f"error: cannot write the output: {error.strerror}", err=True)
+            ctx.exit(1)
+
+
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT, errno.EBADF})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(cls=TfgenGroup)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,3 +100,15 @@ def test_every_command_refuses_a_hostile_file_in_one_message(tmp_path: Path, mon
         lines = [line for line in result.output.splitlines() if line.strip()]
         usage_error = kind == "folder" and bool(USAGE_ERROR.fullmatch(lines[-1])) and lines[-1].endswith(f"File '{path}' is a directory.")
         assert usage_error or (lines and all(line.startswith(f"{path}:") for line in lines)), where
+
+
+def test_a_full_or_closed_stdout_is_one_line_on_stderr(tmp_path: Path):
+    tfgen = [sys.executable, "-m", "tfgen.cli"]
+    with open("/dev/full", "w") as full:
+        written = subprocess.run([*tfgen, "schema"], stdout=full, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert (written.returncode, written.stderr) == (1, "error: cannot write the output: No space left on device\n")
+    piped = subprocess.Popen([*tfgen, "schema"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert piped.stdout is not None and piped.stderr is not None
+    piped.stdout.close()  # the reader went away, as `tfgen schema | head -c 0` does
+    assert piped.wait(timeout=60) in (0, 1)
+    assert piped.stderr.read() == ""
