@@ -101,6 +101,12 @@ def test_parse_errors_are_an_error():
         parse_checkov_output({"results": {"parsing_errors": ["/p/plan.json"]}, "summary": {}}, Path("p"))
 
 
+@pytest.mark.parametrize("errors", [True, 1, "plan.json", [["plan.json"]], [None]])
+def test_parse_errors_of_another_shape_are_an_unexpected_report(errors):
+    with pytest.raises(TfgenError, match=r"unexpected report on p: parsing_errors is "):
+        parse_checkov_output({"results": {"parsing_errors": errors}, "summary": {}}, Path("p"))
+
+
 # --- plan files --------------------------------------------------------------------------------
 
 

@@ -242,6 +242,8 @@ def parse_checkov_output(data: Any, target: Path, file_name: str | None = None) 
         if not isinstance(results, dict):
             raise TfgenError(f"checkov printed an unexpected report on {target}: results is {_shown(results)}")
         errors = results.get("parsing_errors") or []
+        if not isinstance(errors, list) or not all(isinstance(error, str) for error in errors):
+            raise TfgenError(f"checkov printed an unexpected report on {target}: parsing_errors is {_shown(errors)}")
         if errors:
             raise TfgenError("checkov could not parse " + ", ".join(map(str, errors)))
         for key in ("failed_checks", "passed_checks", "skipped_checks"):
