@@ -48,3 +48,14 @@ def short_name(name: str, limit: int = AWS_SHORT_LIMIT) -> str:
     digest = hashlib.sha256(name.encode()).hexdigest()[:HASH_LENGTH]
     prefix = name[: limit - HASH_LENGTH - 1].rstrip("-")
     return f"{prefix}-{digest}"
+
+
+# ECS CreateCapacityProvider, name: it "can't be prefixed with 'aws', 'ecs', or 'fargate'".
+RESERVED_CAPACITY_PROVIDER_PREFIXES = ("aws", "ecs", "fargate")
+
+
+def capacity_provider_name(application: str, environment: str) -> str:
+    """The EC2 capacity provider's name: `<app>-<env>-ec2`, or `cp-<app>-<env>-ec2` when the
+    application's name begins with a prefix ECS reserves (an app named `ecs-demo`)."""
+    name = resource_name(application, environment, "ec2")
+    return f"cp-{name}" if name.startswith(RESERVED_CAPACITY_PROVIDER_PREFIXES) else name

@@ -3,14 +3,17 @@ rule itself and on a blueprint, located (the values on their own: tests/data/blu
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
+import hcl2
 import pytest
 
 from tfgen.blueprint import aws_rules
 from tfgen.blueprint.loader import load_blueprint
 from tfgen.errors import InputError
+from tfgen.render import render_files
 
 
 def errors_of(path: Path) -> list[str]:
@@ -409,3 +412,112 @@ def test_a_region_nothing_resembles_says_where_the_list_comes_from():
     with pytest.raises(aws_rules.Refused) as refused:
         aws_rules.check_region("moon-base-1")
     assert refused.value.hint == "AWS regions are such as eu-west-1 or us-east-1 (botocore's list: a newer botocore knows newer ones)"
+
+
+# --- capacity provider strategies --------------------------------------------------------------
+
+CAPACITY_APP = """\
+name: {name}
+region: eu-west-1
+network: {{vpc: {{cidr: 10.0.0.0/16}}}}
+cluster:
+  capacity: {cluster}
+services:
+  api:
+    type: backend-service
+    image: nginx
+    cpu: 256
+    memory: 512
+    capacity: {service}
+environments:
+  dev: {{account: "111111111111", state: {{bucket: capacity-dev}}}}
+"""
+
+
+def capacity_app(tmp_path: Path, cluster: str, service: str, name: str = "shop") -> Path:
+    return write(tmp_path, CAPACITY_APP.format(name=name, cluster=cluster, service=service))
+
+
+@pytest.mark.parametrize(
+    "providers, problems",
+    [
+        ({"fargate": (0, 1), "fargate_spot": (0, 1)}, []),
+        ({"ec2": (2, 1)}, []),
+        ({"fargate": (1, 1), "fargate_spot": (0, 0)}, []),
+        (
+            {"fargate": (0, 1), "ec2": (0, 1)},
+            ["a capacity provider strategy holds Fargate providers or the EC2 Auto Scaling group provider, not both (fargate, ec2)"],
+        ),
+        ({"fargate": (1, 1), "fargate_spot": (2, 1)}, ["only one capacity provider of a strategy may have a base (fargate, fargate_spot have one)"]),
+        ({"fargate": (0, 0), "fargate_spot": (0, 0)}, ["at least one capacity provider needs a weight above 0: with every weight 0, ECS places no task"]),
+    ],
+)
+def test_strategies_ecs_refuses(providers, problems):
+    assert [problem for problem, _ in aws_rules.strategy_problems(providers)] == problems
+
+
+def test_a_mixed_default_strategy_is_refused_at_cluster_capacity(tmp_path):
+    path = capacity_app(tmp_path, "{ec2: {weight: 1}, fargate: {weight: 1}}", "{fargate: {weight: 1}}")
+    assert errors_of(path) == [
+        "FILE:5:3: cluster.capacity: a capacity provider strategy holds Fargate providers or the EC2 Auto Scaling group provider, "
+        "not both (fargate, ec2) (keep one kind here; a service runs on the other with its own services.NAME.capacity)"
+    ]
+
+
+def test_a_services_strategy_is_checked_on_its_own(tmp_path):
+    path = capacity_app(tmp_path, "{fargate: {weight: 1}}", "{fargate: {base: 1, weight: 0}, fargate_spot: {base: 1, weight: 0}}")
+    assert errors_of(path) == [
+        "FILE:12:5: services.api.capacity: at least one capacity provider needs a weight above 0: with every weight 0, ECS places no task "
+        "(give one provider a weight of 1 or more)",
+        "FILE:12:5: services.api.capacity: only one capacity provider of a strategy may have a base (fargate, fargate_spot have one) "
+        "(keep base on one provider)",
+    ]
+
+
+def test_ec2_entries_that_describe_another_group_are_refused(tmp_path):
+    path = capacity_app(tmp_path, "{ec2: {instance_type: m6i.large, max: 4}}", "{ec2: {instance_type: c6i.large, max: 4, weight: 2}}")
+    assert errors_of(path) == [
+        "FILE:12:16: services.api.capacity.ec2: the application has one EC2 Auto Scaling group: this ec2 entry describes another one "
+        "(instance_type differ) (give the group's settings once (cluster.capacity.ec2) and only base and weight elsewhere)"
+    ]
+
+
+def rendered_cluster(path: Path) -> tuple[str, dict]:
+    """The root module's text and dev's cluster values of a rendering."""
+    files = render_files(load_blueprint(path))
+    return files["main.tf"].decode(), json.loads(files["env/dev.tfvars.json"])["cluster"]
+
+
+def registered_providers(main: str) -> dict[str, str]:
+    """The providers the root module registers on the cluster (local.capacity_providers), and
+    that the cluster module gets all of them."""
+    document = hcl2.loads(main)
+    cluster = next(block['"cluster"'] for block in document["module"] if '"cluster"' in block)
+    assert cluster["capacity_providers"] == "${values(local.capacity_providers)}"
+    providers = next(block["capacity_providers"] for block in document["locals"] if "capacity_providers" in block)
+    return {key: value.strip('"') for key, value in providers.items() if key != "__is_block__"}
+
+
+def test_a_fargate_service_in_an_ec2_default_cluster(tmp_path):
+    """Every provider named anywhere is registered on the cluster; the default comes from cluster.capacity."""
+    main, cluster = rendered_cluster(capacity_app(tmp_path, "{ec2: {max: 3}}", "{fargate_spot: {weight: 1}}"))
+    assert cluster["default_capacity_provider_strategy"] == [{"capacity_provider": "ec2", "base": 0, "weight": 1}]
+    assert cluster["ec2"]["name"] == "shop-dev-ec2" and cluster["ec2"]["max_size"] == 3
+    assert registered_providers(main) == {"ec2": "${module.ec2_capacity.capacity_provider_name}", "fargate": "FARGATE", "fargate_spot": "FARGATE_SPOT"}
+
+
+def test_an_ec2_service_in_a_fargate_default_cluster_brings_the_auto_scaling_group(tmp_path):
+    main, cluster = rendered_cluster(capacity_app(tmp_path, "{fargate: {weight: 1}}", "{ec2: {instance_type: m6i.large, max: 3}}", name="ecs-demo"))
+    assert cluster["default_capacity_provider_strategy"] == [{"capacity_provider": "fargate", "base": 0, "weight": 1}]
+    assert cluster["ec2"]["name"] == "cp-ecs-demo-dev-ec2"
+    assert (cluster["ec2"]["instance_type"], cluster["ec2"]["max_size"]) == ("m6i.large", 3)
+    assert registered_providers(main) == {"ec2": "${module.ec2_capacity.capacity_provider_name}", "fargate": "FARGATE", "fargate_spot": "FARGATE_SPOT"}
+
+
+@pytest.mark.parametrize(
+    "name, provider", [("ecs-demo", "cp-ecs-demo-dev-ec2"), ("awsome", "cp-awsome-dev-ec2"), ("fargateway", "cp-fargateway-dev-ec2"), ("shop", "shop-dev-ec2")]
+)
+def test_capacity_provider_names_never_begin_with_what_ecs_reserves(name, provider):
+    from tfgen.naming import capacity_provider_name
+
+    assert capacity_provider_name(name, "dev") == provider

@@ -332,5 +332,5 @@ def test_unknown_environment_lists_the_known_ones():
     loaded = load_blueprint(path)
     with pytest.raises(InputError) as caught:
         loaded.for_environment("prd")
-    assert str(caught.value) == f"{path}:57:1: environments: no environment 'prd' in the blueprint (known: dev, prod) (did you mean 'prod'?)"
+    assert str(caught.value) == f"{path}:54:1: environments: no environment 'prd' in the blueprint (known: dev, prod) (did you mean 'prod'?)"
     assert caught.value.exit_code == 2

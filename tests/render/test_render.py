@@ -289,7 +289,7 @@ def test_rendered_code_is_fmt_clean(tmp_path: Path):
     document["services"]["vote-api"]["http"]["alias"] = "vote.example.com"
     document["services"]["vote-api"]["image"] = {"build": "./api"}
     document["services"]["a-long-service-name-to-align-it"] = {"type": "web-service", "image": "nginx", "port": 80, "http": {"path": "/long/*"}}
-    document["cluster"]["capacity"]["ec2"] = {"instance_type": "t3.small", "max": 3}
+    document["services"]["results"]["capacity"] = {"ec2": {"instance_type": "t3.small", "max": 3}}
     for name in ("vote", "single-web", "ec2-app"):
         render(load_blueprint(EXAMPLES / f"{name}.yaml"), tmp_path / name)
     render(load_blueprint(write_blueprint(tmp_path, document)), tmp_path / "mixed")
@@ -450,11 +450,13 @@ def test_environment_cannot_change_structure(tmp_path: Path):
     assert str(path) in str(raised.value)
 
 
-def test_service_on_ec2_without_ec2_capacity(tmp_path: Path):
+def test_a_service_on_ec2_in_a_fargate_default_cluster_brings_the_auto_scaling_group(tmp_path: Path):
     document = vote_document()
     document["services"]["results"]["capacity"] = {"ec2": {"weight": 1}}
-    with pytest.raises(InputError, match="ec2"):
-        render_files(load_blueprint(write_blueprint(tmp_path, document)))
+    files = render_files(load_blueprint(write_blueprint(tmp_path, document)))
+    cluster = json.loads(files["env/dev.tfvars.json"])["cluster"]
+    assert cluster["ec2"]["name"] == "vote-dev-ec2" and cluster["default_capacity_provider_strategy"][0]["capacity_provider"] == "fargate"
+    assert "modules/ec2-capacity/main.tf" in files and 'module "ec2_capacity"' in files["main.tf"].decode()
 
 
 def test_default_vpc_needs_a_context_file(tmp_path: Path):

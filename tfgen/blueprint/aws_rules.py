@@ -244,6 +244,38 @@ def check_application_name(name: str) -> str:
     return name
 
 
+# --- capacity provider strategies -------------------------------------------------------------
+# Amazon ECS API reference, CapacityProviderStrategyItem: "Only one capacity provider in a capacity
+# provider strategy can have a base defined"; weight 0..1000, and a provider of weight 0 places no
+# tasks, so at least one needs a weight above 0. Amazon ECS Developer Guide, "Amazon ECS capacity
+# providers for EC2 workloads": "a capacity provider strategy can only contain Auto Scaling group or
+# Fargate capacity providers, but not both" (PutClusterCapacityProviders and CreateService refuse
+# it with InvalidParameterException). A cluster may hold both kinds.
+
+FARGATE_KINDS = ("fargate", "fargate_spot")
+
+
+def strategy_problems(providers: dict[str, tuple[int, int]]) -> list[tuple[str, str]]:
+    """What ECS refuses in one strategy (provider -> (base, weight)): (problem, hint) pairs."""
+    problems = []
+    fargate = [name for name in providers if name in FARGATE_KINDS]
+    if fargate and "ec2" in providers:
+        problems.append(
+            (
+                f"a capacity provider strategy holds Fargate providers or the EC2 Auto Scaling group provider, not both ({', '.join([*fargate, 'ec2'])})",
+                "keep one kind here; a service runs on the other with its own services.NAME.capacity",
+            )
+        )
+    with_base = [name for name, (base, _) in providers.items() if base > 0]
+    if len(with_base) > 1:
+        problems.append((f"only one capacity provider of a strategy may have a base ({', '.join(with_base)} have one)", "keep base on one provider"))
+    if providers and all(weight == 0 for _, weight in providers.values()):
+        problems.append(
+            ("at least one capacity provider needs a weight above 0: with every weight 0, ECS places no task", "give one provider a weight of 1 or more")
+        )
+    return problems
+
+
 # --- tags --------------------------------------------------------------------------------------
 # The tagging rules of every service tfgen tags (e.g. ECS CreateService, tags, in botocore's ecs
 # model; "Tagging your AWS resources", Tag naming limits): 50 tags per resource; keys of 1-128 and

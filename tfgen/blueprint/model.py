@@ -288,3 +288,10 @@ class Blueprint(Strict):
 
     def has_load_balancer(self) -> bool:
         return bool(self.web_services())
+
+    def ec2_capacity(self) -> Ec2Capacity | None:
+        """The application's EC2 Auto Scaling group: as the cluster's default strategy names it,
+        else as the first service that runs on it names it (the rules make the others agree)."""
+        if self.cluster.capacity.ec2 is not None:
+            return self.cluster.capacity.ec2
+        return next((service.capacity.ec2 for service in self.services.values() if service.capacity and service.capacity.ec2), None)

@@ -14,10 +14,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from tfgen.blueprint import aws_rules
 from tfgen.blueprint.findings import Finding
-from tfgen.blueprint.model import SERVICE_TYPES, Blueprint, Cluster, NewVpc, ScheduledJob, Service, WebService, WorkerService
+from tfgen.blueprint.model import SERVICE_TYPES, Blueprint, CapacityStrategy, Cluster, Ec2Capacity, NewVpc, ScheduledJob, Service, WebService, WorkerService
 from tfgen.blueprint.overrides import mapping_at
 from tfgen.blueprint.validation import guessed_type
-from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, resource_name, service_identifiers, short_name
+from tfgen.blueprint.yaml_positions import Path
+from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, capacity_provider_name, resource_name, service_identifiers, short_name
 
 
 @cache
@@ -49,7 +50,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
                     "remove network.placement",
                 )
             )
-        if blueprint.cluster.capacity.ec2 is not None:
+        if blueprint.ec2_capacity() is not None:
             findings.append(
                 Finding(
                     ("network", "placement"),
@@ -59,28 +60,50 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
             )
     findings.extend(_https_findings(blueprint))
     findings.extend(priority_findings(blueprint))
-    cluster_providers = blueprint.cluster.capacity.providers()
+    findings.extend(capacity_findings(blueprint))
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
         if problem:
             findings.append(_size_finding(name, problem))
-        if service.capacity is not None:
-            for provider in service.capacity.providers():
-                if provider not in cluster_providers:
-                    findings.append(
-                        Finding(
-                            ("services", name, "capacity", provider),
-                            f"capacity provider '{provider}' is not in cluster.capacity ({', '.join(cluster_providers)})",
-                            "a service can only use the cluster's capacity providers",
-                            at="key",
-                        )
-                    )
         count = getattr(service, "count", None)
         if not isinstance(service, WebService) and getattr(count, "requests", None) is not None:
             findings.append(
                 Finding(("services", name, "count", "requests"), "scaling on requests per task needs the load balancer, which only web-services have", at="key")
             )
     return findings
+
+
+def capacity_findings(blueprint: Blueprint) -> list[Finding]:
+    """The strategies ECS refuses (aws_rules.strategy_problems), in the cluster's default and each
+    service's own; and one Auto Scaling group per application: every `ec2` entry that describes
+    it (instance type, size, target) describes the same one."""
+    strategies: list[tuple[Path, CapacityStrategy]] = [(("cluster", "capacity"), blueprint.cluster.capacity)]
+    strategies += [(("services", name, "capacity"), service.capacity) for name, service in blueprint.services.items() if service.capacity]
+    findings = []
+    for path, strategy in strategies:
+        providers = {name: (provider.base, provider.weight) for name, provider in strategy.providers().items()}
+        findings += [Finding(path, problem, hint, at="key") for problem, hint in aws_rules.strategy_problems(providers)]
+    group = blueprint.ec2_capacity()
+    for path, strategy in strategies:
+        differing = _differing_group_settings(strategy.ec2, group) if strategy.ec2 and group else []
+        if differing:
+            findings.append(
+                Finding(
+                    (*path, "ec2"),
+                    f"the application has one EC2 Auto Scaling group: this ec2 entry describes another one ({', '.join(differing)} differ)",
+                    "give the group's settings once (cluster.capacity.ec2) and only base and weight elsewhere",
+                    at="key",
+                )
+            )
+    return findings
+
+
+GROUP_SETTINGS = ("instance_type", "min", "max", "target_capacity")
+
+
+def _differing_group_settings(entry: Ec2Capacity, group: Ec2Capacity) -> list[str]:
+    """The group settings an ec2 entry spells out that differ from the group's (unset ones follow it)."""
+    return [name for name in GROUP_SETTINGS if name in entry.model_fields_set and getattr(entry, name) != getattr(group, name)]
 
 
 def _https_findings(blueprint: Blueprint) -> list[Finding]:
@@ -197,9 +220,9 @@ def aws_names(blueprint: Blueprint, environment: str) -> list[AwsName]:
             AwsName("load balancer", short_name(prefix), None, "the load balancer"),
             AwsName("security group", f"{prefix}-alb", None, "the load balancer's security group"),
         ]
-    if blueprint.cluster.capacity.ec2 is not None:
+    if blueprint.ec2_capacity() is not None:
         names += [
-            AwsName("capacity provider", f"{prefix}-ec2", None, "the EC2 capacity provider"),
+            AwsName("capacity provider", capacity_provider_name(app, environment), None, "the EC2 capacity provider"),
             AwsName("IAM role", f"{prefix}-ec2-instance", None, "the EC2 instances' role"),
             AwsName("security group", f"{prefix}-ec2-instance", None, "the EC2 instances' security group"),
         ]

@@ -16,7 +16,7 @@ from typing import Any
 from tfgen.blueprint import model as m
 from tfgen.blueprint.loader import LoadedBlueprint, ResolvedNetwork
 from tfgen.errors import InputError
-from tfgen.naming import resource_name, service_identifiers, short_name, snake
+from tfgen.naming import capacity_provider_name, resource_name, service_identifiers, short_name, snake
 from tfgen.services import SERVICE_MODULES, ServiceType, service_type
 from tfgen.services.descriptor import Environment, strategy
 
@@ -93,7 +93,7 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
         name=base.name,
         source=Path(loaded.path).name,
         created_vpc=isinstance(base.network.vpc, m.NewVpc),
-        ec2_capacity=base.cluster.capacity.ec2 is not None,
+        ec2_capacity=base.ec2_capacity() is not None,
         load_balancer=base.has_load_balancer(),
         services=services,
         environments=list(base.environments),
@@ -130,10 +130,10 @@ def _cluster(blueprint: m.Blueprint, prefix: str, app: str, env: str) -> dict[st
         "container_insights": blueprint.cluster.container_insights,
         "default_capacity_provider_strategy": strategy(blueprint.cluster.capacity),
     }
-    ec2 = blueprint.cluster.capacity.ec2
+    ec2 = blueprint.ec2_capacity()
     if ec2 is not None:
         cluster["ec2"] = {
-            "name": resource_name(app, env, "ec2"),
+            "name": capacity_provider_name(app, env),
             "instance_type": ec2.instance_type,
             "min_size": ec2.min,
             "max_size": ec2.max,
