@@ -13,6 +13,7 @@ import re
 
 AWS_SHORT_LIMIT = 32
 HASH_LENGTH = 6
+TARGET_GROUP_NAME_START = 25  # web-service ends the name with "-" and a 6-character digest: 32 in all
 
 
 def snake(name: str) -> str:

@@ -1,7 +1,3 @@
-data "aws_vpc" "this" {
-  id = var.vpc_id
-}
-
 locals {
   https = var.certificate_arn != null
 }
@@ -40,16 +36,8 @@ resource "aws_vpc_security_group_ingress_rule" "https" {
   tags = var.tags
 }
 
-resource "aws_vpc_security_group_egress_rule" "targets" {
-  security_group_id = aws_security_group.this.id
-  description       = "Traffic to targets and health checks inside the VPC"
-  ip_protocol       = "tcp"
-  from_port         = 0
-  to_port           = 65535
-  cidr_ipv4         = data.aws_vpc.this.cidr_block
-
-  tags = var.tags
-}
+# No egress here: each web service opens its own port from this group to its tasks' group
+# (task-security-group, egress_from_source), nothing else in the VPC.
 
 resource "aws_lb" "this" {
   name                       = var.name

@@ -1,7 +1,18 @@
 data "aws_partition" "current" {}
 
+locals {
+  # Graviton instance types: a1, or a family whose letters after the generation hold a "g"
+  # (t4g, m7g, c6gn, r8gd, is4gen); they need the arm64 AMI.
+  arm64 = can(regex("^(a1|[a-z]+[0-9]+[a-z]*g[a-z]*)\\.", var.instance_type))
+}
+
+# The latest ECS-optimized Amazon Linux 2023 AMI of the instance type's architecture, unless
+# var.ami_id pins one: every AMI release then changes the launch template and starts an instance
+# refresh on the next apply.
 data "aws_ssm_parameter" "ecs_ami" {
-  name = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+  count = var.ami_id == null ? 1 : 0
+
+  name = "/aws/service/ecs/optimized-ami/amazon-linux-2023/${local.arm64 ? "arm64/" : ""}recommended/image_id"
 }
 
 module "instance_role" {
@@ -45,7 +56,7 @@ resource "aws_vpc_security_group_egress_rule" "instance_all" {
 resource "aws_launch_template" "this" {
   name                   = var.name
   description            = "ECS container instances of ${var.cluster_name}"
-  image_id               = data.aws_ssm_parameter.ecs_ami.insecure_value
+  image_id               = coalesce(var.ami_id, one(data.aws_ssm_parameter.ecs_ami[*].insecure_value))
   instance_type          = var.instance_type
   vpc_security_group_ids = [aws_security_group.instance.id]
   update_default_version = true
@@ -119,6 +130,9 @@ resource "aws_autoscaling_group" "this" {
 
     preferences {
       min_healthy_percentage = 90
+      # Instances are protected from scale-in (managed termination protection): "Wait" would
+      # stall the refresh for an hour and fail; managed draining moves their tasks first.
+      scale_in_protected_instances = "Refresh"
     }
   }
 

@@ -14,6 +14,17 @@ variable "instance_type" {
   default     = "t3.medium"
 }
 
+variable "ami_id" {
+  description = "AMI of the instances, pinned (e.g. ami-0abcdef1234567890). null: the latest ECS-optimized Amazon Linux 2023 AMI for the instance type's architecture (x86_64, or arm64 for Graviton types), read from SSM, so each AMI release starts an instance refresh."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ami_id == null || can(regex("^ami-[0-9a-f]{8}([0-9a-f]{9})?$", var.ami_id))
+    error_message = "An AMI ID is ami- and 8 or 17 hexadecimal digits."
+  }
+}
+
 variable "min_size" {
   description = "Minimum number of instances."
   type        = number

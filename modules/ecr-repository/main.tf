@@ -7,7 +7,7 @@ data "aws_region" "current" {}
 resource "aws_ecr_repository" "this" {
   name                 = var.name
   image_tag_mutability = "IMMUTABLE"
-  force_delete         = false
+  force_delete         = var.force_delete
 
   image_scanning_configuration {
     scan_on_push = true

@@ -21,6 +21,13 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "force_delete" {
+  description = "Delete the repository with its images on destroy. The root module sets it in unprotected environments only, where destroy must succeed while images exist."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "tags" {
   description = "Tags of the repository."
   type        = map(string)

@@ -31,7 +31,10 @@ resource "aws_ecs_service" "this" {
   deployment_minimum_healthy_percent = 100
   deployment_maximum_percent         = 200
   health_check_grace_period_seconds  = var.health_check_grace_period_seconds
-  wait_for_steady_state              = false
+  # Changing the capacity provider strategy is refused unless it deploys anew (provider 6.x).
+  force_new_deployment = true
+  # An apply succeeds only when the tasks run: an image that cannot be pulled fails it.
+  wait_for_steady_state = true
 
   propagate_tags          = "SERVICE"
   enable_ecs_managed_tags = true
@@ -92,6 +95,9 @@ resource "aws_ecs_service" "this" {
     # Application Auto Scaling owns the task count after creation.
     ignore_changes = [desired_count]
   }
+
+  # Tasks start only once their security group's rules admit the load balancer and the services.
+  depends_on = [module.security_group]
 }
 
 ################################################################################

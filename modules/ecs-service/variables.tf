@@ -42,11 +42,12 @@ variable "container_name" {
 }
 
 variable "ingress" {
-  description = "Ingress rules of the service's security group: key -> {description, source security group, TCP port}. Nothing else is admitted. Keys must be known at plan time."
+  description = "Ingress rules of the service's security group: key -> {description, source security group, TCP port, egress_from_source (the source group also gets the matching egress rule)}. Nothing else is admitted. Keys must be known at plan time."
   type = map(object({
     description              = string
     source_security_group_id = string
     port                     = number
+    egress_from_source       = optional(bool, false)
   }))
   default = {}
 }

@@ -24,6 +24,19 @@ resource "aws_vpc_security_group_ingress_rule" "this" {
   tags = var.tags
 }
 
+resource "aws_vpc_security_group_egress_rule" "source" {
+  for_each = { for key, rule in var.ingress : key => rule if rule.egress_from_source }
+
+  security_group_id            = each.value.source_security_group_id
+  description                  = "${each.value.description} (egress to ${var.name})"
+  referenced_security_group_id = aws_security_group.this.id
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+
+  tags = var.tags
+}
+
 # HTTPS to anywhere (ECR, CloudWatch Logs, Secrets Manager, SQS and other AWS APIs) and TCP to
 # the application's other services. DNS goes to the Amazon-provided resolver, which security
 # groups do not filter.

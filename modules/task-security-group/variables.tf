@@ -14,11 +14,12 @@ variable "vpc_id" {
 }
 
 variable "ingress" {
-  description = "Ingress rules: key -> {description, source security group, TCP port}. Nothing else is admitted. Keys must be known at plan time."
+  description = "Ingress rules: key -> {description, source security group, TCP port, egress_from_source}. Nothing else is admitted. With egress_from_source the source group also gets the matching egress rule (a load balancer's group, which has no other egress). Keys must be known at plan time."
   type = map(object({
     description              = string
     source_security_group_id = string
     port                     = number
+    egress_from_source       = optional(bool, false)
   }))
   default = {}
 }

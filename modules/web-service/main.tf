@@ -10,11 +10,13 @@ locals {
         description              = "Traffic from the load balancer to the container port"
         source_security_group_id = var.load_balancer.security_group_id
         port                     = local.port
+        egress_from_source       = true
       }
       health_check = {
         description              = "Health checks from the load balancer"
         source_security_group_id = var.load_balancer.security_group_id
         port                     = local.health_check_port
+        egress_from_source       = true
       }
     } : key => rule if key == "load_balancer" || local.health_check_port != local.port
   }
@@ -34,8 +36,11 @@ module "task" {
 # Load balancer routing
 ################################################################################
 
+# Port, protocol, target type and VPC replace a target group. Its name ends with a digest of them,
+# so the successor gets a new name and is created before the old one is deleted: AWS refuses to
+# delete a group a listener rule still forwards to, and to create one whose name is taken.
 resource "aws_lb_target_group" "this" {
-  name                 = var.http.target_group_name
+  name                 = "${var.http.target_group_name}-${substr(sha1(jsonencode([local.port, "HTTP", "ip", var.placement.vpc_id])), 0, 6)}"
   vpc_id               = var.placement.vpc_id
   target_type          = "ip"
   protocol             = "HTTP"
@@ -55,6 +60,10 @@ resource "aws_lb_target_group" "this" {
   }
 
   tags = merge(var.tags, { Name = var.name })
+
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "aws_lb_listener_rule" "this" {

@@ -34,7 +34,7 @@ variable "load_balancer" {
 }
 
 variable "http" {
-  description = "Routing and health: the target group's name (at most 32 characters, shortened by the renderer), the listener rule's path pattern, host header (null: any host) and priority (unique on the listener), and the target group health check, whose grace_period is the seconds ECS ignores it after a task starts."
+  description = "Routing and health: the start of the target group's name (at most 25 characters, shortened by the renderer; a digest of port, protocol, target type and VPC ends it), the listener rule's path pattern, host header (null: any host) and priority (unique on the listener), and the target group health check, whose grace_period is the seconds ECS ignores it after a task starts."
   type = object({
     target_group_name = string
     path_pattern      = optional(string, "/*")
@@ -53,8 +53,8 @@ variable "http" {
   })
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$", var.http.target_group_name))
-    error_message = "A target group name has 1 to 32 letters, digits and hyphens and neither starts nor ends with a hyphen."
+    condition     = can(regex("^[A-Za-z0-9]([A-Za-z0-9-]{0,23}[A-Za-z0-9])?$", var.http.target_group_name))
+    error_message = "The target group name's start has 1 to 25 letters, digits and hyphens and neither starts nor ends with a hyphen (a hyphen and 6 characters follow; AWS allows 32)."
   }
 
   validation {

@@ -521,3 +521,19 @@ def test_capacity_provider_names_never_begin_with_what_ecs_reserves(name, provid
     from tfgen.naming import capacity_provider_name
 
     assert capacity_provider_name(name, "dev") == provider
+
+
+# --- Container Insights ------------------------------------------------------------------------
+
+
+def test_workers_that_scale_need_container_insights(tmp_path):
+    text = CAPACITY_APP.format(name="shop", cluster="{fargate: {weight: 1}}", service="{fargate: {weight: 1}}")
+    text = text.replace("cluster:\n", "cluster:\n  container_insights: false\n")
+    worker = "  jobs: {type: worker-service, image: nginx, count: {min: 0, max: 5}}\n  fixed: {type: worker-service, image: nginx, count: 2}\n"
+    path = write(tmp_path, text.replace("environments:", worker + "environments:"))
+    assert errors_of(path) == [
+        "FILE:5:23: cluster.container_insights: worker services that scale (jobs) count their tasks with Container Insights' RunningTaskCount; "
+        "without it they scale up to max and stay there (set cluster.container_insights: true, or give those workers a fixed count)"
+    ]
+    path.write_text(path.read_text().replace("count: {min: 0, max: 5}", "count: 1"))
+    load_blueprint(path)

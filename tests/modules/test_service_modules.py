@@ -7,6 +7,7 @@ Terraform runs for real against tfgen's offline stand-in for hashicorp/aws.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -369,7 +370,7 @@ def test_every_service_is_private_and_rolls_back(planned: dict[str, Planned], en
         assert _id(plan, "aws_security_group.services") in network["security_groups"], address
         assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}], address
         assert service["propagate_tags"] == "SERVICE" and service["enable_ecs_managed_tags"] is True
-        assert service["wait_for_steady_state"] is False
+        assert service["wait_for_steady_state"] is True and service["force_new_deployment"] is True
         assert service["capacity_provider_strategy"], address
         connect = service["service_connect_configuration"][0]
         assert connect["enabled"] is True and connect["namespace"] == plan["aws_service_discovery_http_namespace.this"]["arn"]
@@ -583,7 +584,9 @@ def test_web_routing(planned: dict[str, Planned]) -> None:
     for env in ("dev", "prod"):
         plan = planned[env]
         group = plan["module.web.aws_lb_target_group.this"]
-        assert (group["name"], group["target_type"], group["protocol"], group["port"]) == (f"vote-{env}-vote-api", "ip", "HTTP", 8000)
+        # the name ends with a digest of what replaces the group, so a successor gets a new name
+        digest = hashlib.sha1(json.dumps([8000, "HTTP", "ip", group["vpc_id"]], separators=(",", ":")).encode()).hexdigest()[:6]
+        assert (group["name"], group["target_type"], group["protocol"], group["port"]) == (f"vote-{env}-vote-api-{digest}", "ip", "HTTP", 8000)
         assert group["deregistration_delay"] == "30"
         check = group["health_check"][0]
         assert (check["path"], check["matcher"], check["interval"], check["healthy_threshold"]) == ("/health", "200-299", 15, 2)

@@ -29,8 +29,8 @@ PLANS = DATA / "plans"
 
 # shop.yaml after an edit: service `web` removed (its module and its repository are deleted),
 # service `admin` added (created; its group sorts before api's by name, and after it because api's
-# has a replacement), the api port changed (target group and service updated, task
-# definition replaced).
+# has a replacement), the api port changed (target group replaced, its successor created first;
+# the service updated; task definition replaced).
 EDITED = SHOP.replace(
     "  web:\n    type: backend-service\n    image: {build: ./web}\n    port: 3000\n",
     "  admin:\n    type: backend-service\n    image: public.ecr.aws/nginx/nginx:stable\n    port: 3000\n",
@@ -172,18 +172,18 @@ def test_plan_comment_lists_destroys_and_replacements_first(edited_plan):
     text = render_markdown(summary, POLICY, blueprint="shop.yaml", environment="dev")
     document = blocks(text)
     add, change, destroy, deleted, replaced = terraform_counts(edited_plan)
-    assert (len(deleted), len(replaced)) == (13, 1), "the edit deletes web's 11 resources and its repository's 2, replaces api's task definition"
+    assert (len(deleted), len(replaced)) == (13, 2), "the edit deletes web's 11 resources and its repository's 2, replaces api's group and task definition"
 
     headings = [(kind, title) for kind, title in document if kind in ("h2", "h3")]
     assert headings == [
         ("h2", "tfgen plan: shop.yaml · dev: ❌ failed"),
-        ("h3", "⚠️ Destroys and replacements: 13 deleted, 1 replaced"),
+        ("h3", "⚠️ Destroys and replacements: 13 deleted, 2 replaced"),
         ("h3", "Changes by service and module"),
         ("h3", "Policy checks: 2 failed, 3 skipped, 3 passed"),
     ]
     assert text.startswith("## tfgen plan: shop.yaml · dev: ❌ failed\n")
     assert document[1] == ("p", f"Plan: {add} to add, {change} to change, {destroy} to destroy.")
-    assert (add, change, destroy) == (12, 3, 14)
+    assert (add, change, destroy) == (13, 4, 15)
 
     # destroys and replacements: one table, every destructive change, deletes before replacements
     # within a group, groups in name order
@@ -193,7 +193,7 @@ def test_plan_comment_lists_destroys_and_replacements_first(edited_plan):
     assert destructive[1:] == (
         [["🗑️ delete", "module web", address] for address in deleted if address.startswith("module.web.")]
         + [["🗑️ delete", "module web_repository", address] for address in deleted if address.startswith("module.web_repository.")]
-        + [["🔁 replace", "service api", "module.api.module.task.aws_ecs_task_definition.this"]]
+        + [["🔁 replace", "service api", address] for address in ("module.api.aws_lb_target_group.this", "module.api.module.task.aws_ecs_task_definition.this")]
     )
     assert "**delete**" in text and "**replace**" in text  # bold in the source, plain text once parsed
 
@@ -204,17 +204,17 @@ def test_plan_comment_lists_destroys_and_replacements_first(edited_plan):
         ["service / module", "create", "update", "replace", "delete"],
         ["⚠️ module web", "", "", "", "11"],
         ["⚠️ module web_repository", "", "", "", "2"],
-        ["⚠️ service api", "", "3", "1", ""],
+        ["⚠️ service api", "", "4", "2", ""],
         ["service admin", "11", "", "", ""],
-        ["total", "11", "3", "1", "13"],
+        ["total", "11", "4", "2", "13"],
     ])
     # every change, folded: same group order, destructive changes first within a group
-    assert changes[1] == ("html", "<details><summary>Every change (28)</summary>")
+    assert changes[1] == ("html", "<details><summary>Every change (30)</summary>")
     kind, every = changes[2]
-    assert kind == "table" and len(every) == 1 + 28
-    assert every[1:15] == destructive[1:]
-    assert [row[0] for row in every[15:]] == ["update"] * 3 + ["create"] * 11
-    assert {row[1] for row in every[15:18]} == {"service api"} and {row[1] for row in every[18:]} == {"service admin"}
+    assert kind == "table" and len(every) == 1 + 30
+    assert every[1:16] == destructive[1:]
+    assert [row[0] for row in every[16:]] == ["update"] * 4 + ["create"] * 11
+    assert {row[1] for row in every[16:20]} == {"service api"} and {row[1] for row in every[20:]} == {"service admin"}
     assert changes[3] == ("html", "</details>")
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from tfgen.blueprint.loader import load_blueprint
 from tfgen.render import render
+from tfgen.services.web import derived_priority
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = PROJECT_ROOT / "blueprints"
@@ -241,7 +242,7 @@ def test_vote_https_and_redirect(env: str, plans: Plans):
     assert https["ssl_policy"] == TLS_POLICY
     assert https["certificate_arn"].startswith("arn:aws:acm:eu-west-1:")
     rule = plan.after("module.vote_api.aws_lb_listener_rule.this")
-    assert rule["priority"] == 10
+    assert rule["priority"] == 47916
     target_group = plan.after("module.vote_api.aws_lb_target_group.this")
     assert target_group["target_type"] == "ip"
     assert target_group["health_check"][0]["path"] == "/health"
@@ -396,7 +397,9 @@ def test_ec2_app_scales_on_cpu_and_requests_in_prod(plans: Plans):
     assert dev.after("module.reports_web.module.service.aws_ecs_service.this")["desired_count"] == 1
     rules = prod.of_type("aws_lb_listener_rule")
     by_service = {a.split(".")[1]: r["priority"] for a, r in rules.items()}
-    assert by_service == {"reports_api": 10, "reports_web": 20}  # host + /api/* before the catch-all
+    assert by_service["reports_api"] < by_service["reports_web"]  # host + /api/* before the catch-all
+    services = load_blueprint(EXAMPLES / "ec2-app.yaml").blueprint.web_services()
+    assert by_service == {name: derived_priority(name.replace("_", "-"), services[name.replace("_", "-")]) for name in by_service}
 
 
 def test_cli_validate_every_example(terraform_class):

@@ -21,7 +21,7 @@ from tfgen.cli import cli
 from tfgen.errors import InputError
 from tfgen.naming import short_name, snake
 from tfgen.render import MANIFEST, render, render_files
-from tfgen.services.web import listener_priorities
+from tfgen.services.web import FIRST_DERIVED_PRIORITY, derived_priority, listener_priorities
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = PROJECT_ROOT / "blueprints"
@@ -91,22 +91,47 @@ def web(path: str = "/*", alias: str | None = None, priority: int | None = None)
 
 
 def test_priorities_by_specificity():
-    services = {"catchall": web("/*"), "api": web("/api/*"), "api-v2": web("/api/v2/*"), "exact": web("/health"), "host": web("/*", alias="x.example.com")}
+    services = {
+        "catchall": web("/*"),
+        "api": web("/api/*"),
+        "api-v2": web("/api/v2/*"),
+        "api-x": web("/api/*/x"),
+        "exact": web("/api"),
+        "api-star": web("/api*"),
+        "host": web("/*", alias="x.example.com"),
+    }
     priorities = listener_priorities(services)
-    order = sorted(priorities, key=priorities.get)
-    assert order == ["host", "exact", "api-v2", "api", "catchall"]
-    assert sorted(priorities.values()) == [10, 20, 30, 40, 50]
+    assert sorted(priorities, key=priorities.get) == ["host", "api-v2", "api-x", "api", "exact", "api-star", "catchall"]
+    assert all(FIRST_DERIVED_PRIORITY <= value <= 50_000 for value in priorities.values())
 
 
-def test_explicit_priority_wins_and_is_skipped():
+def test_explicit_priority_wins():
     services = {"a": web("/a/*"), "b": web("/b/*", priority=10), "c": web("/*")}
-    assert listener_priorities(services) == {"a": 20, "b": 10, "c": 30}
+    priorities = listener_priorities(services)
+    assert priorities["b"] == 10 and priorities["a"] == derived_priority("a", services["a"]) and priorities["c"] == derived_priority("c", services["c"])
+
+
+def test_a_service_keeps_its_priority_when_others_are_added_removed_or_changed():
+    services = {"api": web("/api/*"), "admin": web("/admin/*"), "site": web("/*")}
+    before = listener_priorities(services)
+    changed = {"api": web("/api/*"), "admin": web("/admin/v2/*"), "docs": web("/docs/*"), "www": web("/*", alias="www.example.com")}
+    after = listener_priorities(changed)
+    assert after["api"] == before["api"]
+    assert after["admin"] != before["admin"] and len(set(after.values())) == 4
+
+
+def test_equal_derived_priorities_move_to_the_next_free_one():
+    services = {f"svc{i}": web("/same/*") for i in range(40)}
+    priorities = listener_priorities(services)
+    assert len(set(priorities.values())) == 40
+    explicit = {"first": web("/same/*"), "second": web("/same/*", priority=derived_priority("first", web("/same/*")))}
+    assert listener_priorities(explicit)["first"] == derived_priority("first", web("/same/*")) + 1
 
 
 def test_priorities_do_not_depend_on_declaration_order():
     services = {"z": web("/z/*"), "a": web("/a/*"), "m": web("/*")}
     reordered = dict(reversed(list(services.items())))
-    assert listener_priorities(services) == listener_priorities(reordered) == {"a": 10, "m": 30, "z": 20}
+    assert listener_priorities(services) == listener_priorities(reordered)
 
 
 # --- values per environment ---------------------------------------------------------------------
@@ -139,10 +164,16 @@ def test_service_type_values(vote: Path):
         "target_group_name": "vote-prod-vote-api",
         "path_pattern": "/api/*",
         "host_header": None,
-        "priority": 10,
+        "priority": 47916,  # derived from /api/* and the name; the other services do not move it
         "health_check": {
-            "path": "/health", "port": None, "success_codes": "200-399", "interval": 30, "timeout": 5,
-            "healthy_threshold": 3, "unhealthy_threshold": 3, "grace_period": 60,
+            "path": "/health",
+            "port": None,
+            "success_codes": "200-399",
+            "interval": 30,
+            "timeout": 5,
+            "healthy_threshold": 3,
+            "unhealthy_threshold": 3,
+            "grace_period": 60,
         },
     }
     assert prod["vote_api"]["task"]["secrets"] == {"DB_PASSWORD": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:vote/db-AbCdEf"}
@@ -196,7 +227,8 @@ def test_long_names_are_shortened_for_load_balancer_and_target_groups(tmp_path: 
     prod = tfvars(files, "production")
     service = prod["checkout_frontend"]
     assert service["name"] == "payments-platform-x-production-checkout-frontend"
-    assert len(service["http"]["target_group_name"]) <= 32 and service["http"]["target_group_name"] == short_name(service["name"])
+    # the module appends "-" and a 6-character digest of port and VPC: 32 characters in all
+    assert service["http"]["target_group_name"] == short_name(service["name"], 25) == "payments-platform-524a5a"
     assert len(prod["load_balancer"]["name"]) <= 32
 
 
@@ -236,6 +268,7 @@ def test_structure_follows_the_blueprint():
         "min_size": 0,
         "max_size": 2,
         "target_capacity": 90,
+        "ami_id": None,
     }
     assert tfvars(ec2, "prod")["cluster"]["ec2"]["instance_type"] == "m6i.large"
     assert tfvars(single, "prod")["network"]["vpc_id"] == "vpc-0a1b2c3d4e5f60718"

@@ -32,6 +32,11 @@ def _declared(old: str, new: str, declared: list[tuple[str, str]]) -> bool:
     return False
 
 
+def _changed_keys(change: dict) -> set[str]:
+    before, after = change["before"] or {}, change["after"] or {}
+    return {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+
+
 @pytest.mark.slow
 def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
     legacy = tmp_path / "legacy"
@@ -51,15 +56,29 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
     plan = new.show_json(tmp_path / "new.tfplan")
 
     changes = [c for c in plan["resource_changes"] if c["mode"] == "managed"]
-    assert len(changes) == 92
-    # Nothing is created, destroyed or replaced. The one update is deliberate and in place: task
-    # definitions keep their previous revision registered now (skip_destroy), a flag of state only.
-    updates = {c["address"]: c["change"]["actions"] for c in changes if c["change"]["actions"] != ["no-op"]}
-    assert updates == {f"module.{service}.module.task.aws_ecs_task_definition.this": ["update"] for service in ("results", "tally", "vote_api", "vote_worker")}
-    for change in changes:
-        if change["address"] in updates:
-            before, after = change["change"]["before"], change["change"]["after"]
-            assert {key for key in after if after[key] != before.get(key)} == {"skip_destroy"}
+    assert len(changes) == 93
+    # Nothing stateful is destroyed. The changes are deliberate, and AWS accepts each:
+    # - task definitions keep their previous revision registered (skip_destroy, a flag of state);
+    # - services deploy anew on a strategy change and wait for steady state (issue 13);
+    # - the target group's name ends with a digest of what replaces it, so its successor is
+    #   created first, the listener rule and the service move to it in place (and the rule to its
+    #   derived priority), then the old one is deleted;
+    # - the load balancer's egress is the web service's port to its tasks, not the VPC's CIDR.
+    changed = {c["address"]: (c["change"]["actions"], _changed_keys(c["change"])) for c in changes if c["change"]["actions"] != ["no-op"]}
+    services = ("results", "vote_worker", "vote_api")
+    assert changed == {
+        **{f"module.{s}.module.task.aws_ecs_task_definition.this": (["update"], {"skip_destroy"}) for s in ("results", "tally", "vote_api", "vote_worker")},
+        **{f"module.{s}.module.service.aws_ecs_service.this": (["update"], {"force_new_deployment", "wait_for_steady_state"}) for s in services[:2]},
+        "module.vote_api.module.service.aws_ecs_service.this": (["update"], {"force_new_deployment", "wait_for_steady_state", "load_balancer"}),
+        "module.vote_api.aws_lb_listener_rule.this": (["update"], {"action", "priority"}),
+        "module.vote_api.aws_lb_target_group.this": (["create", "delete"], changed["module.vote_api.aws_lb_target_group.this"][1]),
+        "module.alb.aws_vpc_security_group_egress_rule.targets": (["delete"], changed["module.alb.aws_vpc_security_group_egress_rule.targets"][1]),
+        'module.vote_api.module.service.module.security_group.aws_vpc_security_group_egress_rule.source["load_balancer"]': (
+            ["create"],
+            changed['module.vote_api.module.service.module.security_group.aws_vpc_security_group_egress_rule.source["load_balancer"]'][1],
+        ),
+    }
+    assert "name" in changed["module.vote_api.aws_lb_target_group.this"][1]
     moved = {c["previous_address"]: c["address"] for c in changes if c.get("previous_address")}
     groups = {old: new for old, new in moved.items() if old.endswith("aws_security_group.this")}
     assert groups == {

@@ -82,7 +82,9 @@ class Ec2Capacity(FargateCapacity):
     """An Auto Scaling group capacity provider with managed scaling."""
 
     instance_type: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")] = "t3.medium"
-    """EC2 instance type, e.g. t3.medium"""
+    """EC2 instance type, e.g. t3.medium (Graviton types such as m7g.large get the arm64 AMI)"""
+    ami: Annotated[str, StringConstraints(pattern=r"^ami-([0-9a-f]{8}|[0-9a-f]{17})$")] | None = None
+    """pinned AMI ID; unset: the latest ECS-optimized Amazon Linux 2023 AMI, so every AMI release refreshes the instances"""
     min: Annotated[int, Field(ge=0)] = 0
     """minimum instances of the Auto Scaling group"""
     max: Annotated[int, Field(ge=1)] = 10

@@ -14,17 +14,28 @@ from pydantic import TypeAdapter, ValidationError
 
 from tfgen.blueprint import aws_rules
 from tfgen.blueprint.findings import Finding
-from tfgen.blueprint.model import SERVICE_TYPES, Blueprint, CapacityStrategy, Cluster, Ec2Capacity, NewVpc, ScheduledJob, Service, WebService, WorkerService
+from tfgen.blueprint.model import (
+    SERVICE_TYPES,
+    Blueprint,
+    CapacityStrategy,
+    Cluster,
+    Ec2Capacity,
+    NewVpc,
+    ScheduledJob,
+    Service,
+    WebService,
+    WorkerScaling,
+    WorkerService,
+)
 from tfgen.blueprint.overrides import mapping_at
 from tfgen.blueprint.validation import guessed_type
 from tfgen.blueprint.yaml_positions import Path
-from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, capacity_provider_name, resource_name, service_identifiers, short_name
+from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, TARGET_GROUP_NAME_START, capacity_provider_name, resource_name, service_identifiers, short_name
 
 
 @cache
 def _service_adapter() -> TypeAdapter[Any]:
     return TypeAdapter(Service)
-
 
 
 # "<app>-<env>-<service>" prefixes each service's IAM roles ("-exec", "-task", "-events"), whose
@@ -61,6 +72,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings.extend(_https_findings(blueprint))
     findings.extend(priority_findings(blueprint))
     findings.extend(capacity_findings(blueprint))
+    findings.extend(container_insights_findings(blueprint))
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
         if problem:
@@ -98,7 +110,28 @@ def capacity_findings(blueprint: Blueprint) -> list[Finding]:
     return findings
 
 
-GROUP_SETTINGS = ("instance_type", "min", "max", "target_capacity")
+def container_insights_findings(blueprint: Blueprint) -> list[Finding]:
+    """A worker that scales counts its running tasks with Container Insights' RunningTaskCount
+    (ECS/ContainerInsights): without Container Insights the metric is missing, backlog per task
+    is never computed and the from-zero alarm adds a task every minute up to max."""
+    if blueprint.cluster.container_insights:
+        return []
+    scaling = [
+        name for name, s in blueprint.services.items() if isinstance(s, WorkerService) and isinstance(s.count, WorkerScaling) and s.count.min < s.count.max
+    ]
+    if not scaling:
+        return []
+    return [
+        Finding(
+            ("cluster", "container_insights"),
+            f"worker services that scale ({', '.join(scaling)}) count their tasks with Container Insights' RunningTaskCount; "
+            "without it they scale up to max and stay there",
+            "set cluster.container_insights: true, or give those workers a fixed count",
+        )
+    ]
+
+
+GROUP_SETTINGS = ("instance_type", "ami", "min", "max", "target_capacity")
 
 
 def _differing_group_settings(entry: Ec2Capacity, group: Ec2Capacity) -> list[str]:
@@ -117,8 +150,7 @@ def _https_findings(blueprint: Blueprint) -> list[Finding]:
         Finding(
             ("load_balancer",),
             "the load balancer serves HTTPS and needs a certificate",
-            "set load_balancer.certificate: arn:aws:acm:REGION:ACCOUNT:certificate/ID, "
-            "or serve plain HTTP on purpose with load_balancer.protocol: http",
+            "set load_balancer.certificate: arn:aws:acm:REGION:ACCOUNT:certificate/ID, or serve plain HTTP on purpose with load_balancer.protocol: http",
             at="key",
         )
     ]
@@ -243,7 +275,8 @@ def aws_names(blueprint: Blueprint, environment: str) -> list[AwsName]:
         if service.builds_image():
             names.append(AwsName("ECR repository", full, name, f"the image repository {of}"))
         if isinstance(service, WebService):
-            names.append(AwsName("target group", short_name(full), name, f"the target group {of}"))
+            # The module ends the name with a digest of port and VPC: equal starts may collide.
+            names.append(AwsName("target group", short_name(full, TARGET_GROUP_NAME_START), name, f"the target group {of}"))
         if isinstance(service, WorkerService):
             names += [
                 AwsName("SQS queue", full, name, f"the queue {of}"),
@@ -406,5 +439,3 @@ def partial_cross_findings(data: dict[str, Any]) -> list[Finding]:
         if problem:
             findings.append(_size_finding(name, problem))
     return findings
-
-

@@ -138,6 +138,7 @@ def _cluster(blueprint: m.Blueprint, prefix: str, app: str, env: str) -> dict[st
             "min_size": ec2.min,
             "max_size": ec2.max,
             "target_capacity": ec2.target_capacity,
+            "ami_id": ec2.ami,
         }
     return cluster
 

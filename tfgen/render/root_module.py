@@ -47,7 +47,7 @@ EC2_NOTE = ", EC2 capacity"
 CLUSTER_DESCRIPTION = "ECS cluster: name, Container Insights, default capacity provider strategy{ec2}."
 EC2_TYPE: TypeSpec = (
     "object",
-    [("name", "string"), ("instance_type", "string"), ("min_size", "number"), ("max_size", "number"), ("target_capacity", "number")],
+    [("name", "string"), ("instance_type", "string"), ("min_size", "number"), ("max_size", "number"), ("target_capacity", "number"), ("ami_id", "string")],
 )
 
 
@@ -240,7 +240,7 @@ def _infrastructure(model: RenderModel) -> list[Block]:
     if model.ec2_capacity:
         ec2 = [Attr(key, Raw(f"var.cluster.ec2.{key}")) for key in ("name",)]
         ec2.append(Attr("cluster_name", Raw("module.cluster.cluster_name")))
-        ec2 += [Attr(key, Raw(f"var.cluster.ec2.{key}")) for key in ("instance_type", "min_size", "max_size", "target_capacity")]
+        ec2 += [Attr(key, Raw(f"var.cluster.ec2.{key}")) for key in ("instance_type", "ami_id", "min_size", "max_size", "target_capacity")]
         ec2 += [Attr("vpc_id", Raw("local.network.vpc_id")), Attr("subnet_ids", Raw("local.network.private_subnet_ids"))]
         blocks.append(_module("ec2_capacity", "ec2-capacity", ec2))
     if model.load_balancer:
@@ -282,7 +282,8 @@ def _main(model: RenderModel) -> list[Block]:
     blocks = [_locals(model), *_infrastructure(model)]
     for service in model.services:
         if service.builds_image:
-            repository = [Attr("name", Raw(f"var.{service.variable}.name")), BLANK, Attr("tags", Obj([Attr("Service", service.name)]))]
+            repository: list[Any] = [Attr("name", Raw(f"var.{service.variable}.name")), Attr("force_delete", Raw("!var.protected"))]
+            repository += [BLANK, Attr("tags", Obj([Attr("Service", service.name)]))]
             blocks.append(_module(service.repository_module, "ecr-repository", repository))
         blocks.append(_service_module(service))
     return blocks

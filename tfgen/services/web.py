@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from tfgen.blueprint import model as m
-from tfgen.naming import short_name
+from tfgen.naming import TARGET_GROUP_NAME_START, short_name
 from tfgen.services.descriptor import Environment, ServiceType
 from tfgen.terraform_types import TypeSpec
 
-AUTO_PRIORITY_STEP = 10
 HEALTH_CHECK_TYPE: TypeSpec = (
     "object",
     [
@@ -29,24 +29,44 @@ HTTP_TYPE: TypeSpec = (
 )
 
 
-def _specificity(name: str, service: m.WebService) -> tuple[int, int, int, str]:
-    """Sort key: host rules first, then fewer wildcards, longer paths, then the name."""
+# Derived listener rule priorities: each web service's own value, from its routing and its name,
+# so adding, removing or changing one service never moves another's rule (the provider moves one
+# rule at a time, and a move onto a priority in use fails with PriorityInUse). The ALB tries rules
+# from the lowest priority up, so more specific routes get lower numbers: host rules first, then
+# longer literal path prefixes, exact paths before wildcards, more literal text after the first
+# wildcard; a hash of the name spreads services of equal specificity over 19 slots.
+FIRST_DERIVED_PRIORITY = 1000  # explicit priorities below it never meet a derived one
+_HOST_GROUP = 24_500
+_PREFIX_LEVELS = 64
+_LEVEL = 190
+_TAIL_LEVELS = 10
+_SLOTS = _LEVEL // _TAIL_LEVELS
+MAX_PRIORITY = 50_000
+
+
+def derived_priority(name: str, service: m.WebService) -> int:
+    """The priority a web service gets when `http.priority` is not set (before collisions)."""
     path = service.http.path
-    wildcards = path.count("*") + path.count("?")
-    return (0 if service.http.alias else 1, wildcards, -len(path), name)
+    wildcard = min((i for i in (path.find("*"), path.find("?")) if i >= 0), default=len(path))
+    exact = wildcard == len(path)
+    prefix = min(wildcard, _PREFIX_LEVELS - 1)
+    tail = min(len(path) - wildcard - path.count("*") - path.count("?"), _TAIL_LEVELS - 1)
+    level = (_PREFIX_LEVELS * 2 - 1) - (prefix * 2 + int(exact))
+    slot = int(hashlib.sha256(name.encode()).hexdigest(), 16) % _SLOTS
+    group = 0 if service.http.alias else _HOST_GROUP
+    return FIRST_DERIVED_PRIORITY + group + level * _LEVEL + (_TAIL_LEVELS - 1 - tail) * _SLOTS + slot
 
 
 def listener_priorities(web_services: dict[str, m.WebService]) -> dict[str, int]:
-    """Listener rule priority per web-service: `http.priority` when set, else by specificity
-    (most specific first), multiples of 10 that skip the explicit ones. Deterministic."""
+    """Listener rule priority per web service: `http.priority` when set, else derived_priority; a
+    derived value another service holds moves up to the next free one (services in name order)."""
     explicit = {name: s.http.priority for name, s in web_services.items() if s.http.priority is not None}
     taken = set(explicit.values())
     result = dict(explicit)
-    candidate = 0
-    for name in sorted((n for n in web_services if n not in explicit), key=lambda n: _specificity(n, web_services[n])):
-        candidate += AUTO_PRIORITY_STEP
+    for name in sorted(n for n in web_services if n not in explicit):
+        candidate = derived_priority(name, web_services[name])
         while candidate in taken:
-            candidate += AUTO_PRIORITY_STEP
+            candidate = candidate + 1 if candidate < MAX_PRIORITY else FIRST_DERIVED_PRIORITY
         taken.add(candidate)
         result[name] = candidate
     return dict(sorted(result.items()))
@@ -62,7 +82,7 @@ def _values(name: str, service: m.WebService, env: Environment) -> dict[str, Any
     health = service.http.health()
     return {
         "http": {
-            "target_group_name": short_name(env.resource_name(name)),
+            "target_group_name": short_name(env.resource_name(name), TARGET_GROUP_NAME_START),
             "path_pattern": service.http.path,
             "host_header": service.http.alias,
             "priority": _priorities(env)[name],

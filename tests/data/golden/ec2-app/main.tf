@@ -59,6 +59,7 @@ module "ec2_capacity" {
   name            = var.cluster.ec2.name
   cluster_name    = module.cluster.cluster_name
   instance_type   = var.cluster.ec2.instance_type
+  ami_id          = var.cluster.ec2.ami_id
   min_size        = var.cluster.ec2.min_size
   max_size        = var.cluster.ec2.max_size
   target_capacity = var.cluster.ec2.target_capacity

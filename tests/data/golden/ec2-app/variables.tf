@@ -20,6 +20,7 @@ variable "cluster" {
       min_size        = number
       max_size        = number
       target_capacity = number
+      ami_id          = string
     })
   })
 }

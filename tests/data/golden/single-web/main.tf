@@ -57,7 +57,8 @@ module "alb" {
 module "storefront_repository" {
   source = "./modules/ecr-repository"
 
-  name = var.storefront.name
+  name         = var.storefront.name
+  force_delete = !var.protected
 
   tags = {
     Service = "storefront"
