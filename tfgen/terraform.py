@@ -211,9 +211,9 @@ class Terraform:
             self._provider = self._install_provider()
         if self.offline:
             self._sync_mirror()
-            if not self.state_path.exists() and not self.state_path.is_symlink():
-                # A fresh (or deliberately deleted) state starts an empty account: nothing exists yet.
-                self.account_path.unlink(missing_ok=True)
+            from tfgen.offline.account_file import prepare_account
+
+            prepare_account(self.account_path, self.state_path)
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)

@@ -14,7 +14,7 @@ import pytest
 from tfgen.errors import InputError
 from tfgen.offline import ACCOUNT_ENV, ACCOUNT_FILE, ACCOUNT_ID
 from tfgen.offline.account import Account, AccountRefusal, Record, record_of
-from tfgen.offline.account_file import AccountStore, read_account
+from tfgen.offline.account_file import AccountStore, prepare_account, read_account
 from tfgen.offline.planning import ProviderSettings
 from tfgen.offline.rehearse import apply_rehearsed
 from tfgen.offline.values import UNKNOWN
@@ -277,6 +277,34 @@ def test_the_account_file_is_written_atomically_private_and_read_back_through_it
         apply_rehearsed(AccountStore(path), "aws_lb_target_group", _BLOCK, None, {"name": "web", "port": 81, "id": UNKNOWN, "arn": UNKNOWN}, settings)
     assert apply_rehearsed(store, "aws_lb_target_group", _BLOCK, state, None, settings) is None
     assert read_account(path).records == []
+
+
+def test_an_environment_applied_before_the_account_was_kept_is_seeded_from_its_state(tmp_path):
+    state_path, account_path = tmp_path / "terraform.tfstate", tmp_path / ACCOUNT_FILE
+    group = {"id": TG_ARN, "arn": TG_ARN, "name": "web", "region": REGION}
+    state = {
+        "version": 4,
+        "terraform_version": "1.11.4",
+        "serial": 3,
+        "lineage": "x",
+        "resources": [
+            {"mode": "data", "type": "aws_vpc", "name": "default", "instances": [{"attributes": {"id": "vpc-1"}}]},
+            {"mode": "managed", "type": "aws_lb_target_group", "name": "web", "instances": [{"attributes": group}]},
+            {"mode": "managed", "type": "aws_iam_role", "name": "task", "instances": [{"deposed": "0a1b", "attributes": {"id": "task", "name": "task"}}]},
+        ],
+    }
+    state_path.write_text(json.dumps(state))
+    prepare_account(account_path, state_path)
+    account = read_account(account_path)
+    assert [(r.type, r.name) for r in account.records] == [("aws_lb_target_group", "web"), ("aws_iam_role", "task")]
+    again = {"id": "other", "name": "web", "region": REGION}
+    assert "DuplicateTargetGroupName" in refused(account.create, rec("aws_lb_target_group", **again), again)
+    account_path.write_text(Account().model_dump_json())
+    prepare_account(account_path, state_path)  # an existing account is the account: never reseeded
+    assert read_account(account_path).records == []
+    state_path.unlink()
+    prepare_account(account_path, state_path)  # no state: nothing exists yet
+    assert not account_path.exists()
 
 
 def test_a_broken_account_file_is_a_worded_input_error(tmp_path):

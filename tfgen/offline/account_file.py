@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tfgen.files import MiB, write_file
-from tfgen.offline.account import Account
+from tfgen.offline import ACCOUNT_ID, DEFAULT_REGION
+from tfgen.offline.account import Account, record_of
+from tfgen.offline.state_file import TerraformState, read_state
 from tfgen.readback import read_model
 
 ACCOUNT_LIMIT = 64 * MiB
@@ -31,6 +33,30 @@ def read_account(path: Path) -> Account:
 
 def write_account(path: Path, account: Account) -> None:
     write_file(path, account.model_dump_json(indent=1) + "\n")
+
+
+def account_from_state(state: TerraformState) -> Account:
+    """The account an offline state implies: every managed object in it, deposed ones too."""
+    account = Account()
+    for resource in state.resources:
+        if resource.mode != "managed":
+            continue
+        for instance in resource.instances:
+            attributes = instance.get("attributes")
+            record = record_of(resource.type, attributes, ACCOUNT_ID, DEFAULT_REGION) if isinstance(attributes, dict) else None
+            if record is not None:
+                account.records.append(record)
+    return account
+
+
+def prepare_account(account_path: Path, state_path: Path) -> None:
+    """Before Terraform runs offline: no state means nothing exists yet (a fresh or deliberately
+    deleted environment), and a state applied before the account was kept seeds it."""
+    state = read_state(state_path)
+    if state is None:
+        account_path.unlink(missing_ok=True)
+    elif not account_path.exists() and not account_path.is_symlink():
+        write_account(account_path, account_from_state(state))
 
 
 class AccountStore:

@@ -51,6 +51,9 @@ NAME_RULES: dict[str, NameRule] = {
     ),
 }
 
+# Not aws_cloudwatch_event_rule: the provider creates a rule with PutRule, which creates or
+# overwrites, so AWS takes a duplicate name without a word (the second rule replaces the first).
+
 # CreateQueue with the same name is idempotent unless one of these attributes differs.
 SQS_ATTRIBUTES = (
     "content_based_deduplication",
