@@ -463,3 +463,34 @@ def test_two_listener_rules_swapping_priorities_fail_with_priority_in_use_and_de
     assert again.returncode == 0, again.stdout  # the refused updates left both rules as they were
     terraform.run(["destroy", "-auto-approve", "-input=false", "-json", "-var", "swap=false"], **_QUIET)
     assert account_of(terraform).records == []
+
+
+_IN_USE = """variable "port" { type = number }
+resource "aws_lb_target_group" "web" {
+  name     = "fixture-web"
+  port     = var.port
+  protocol = "HTTP"
+  vpc_id   = "vpc-0123456789abcdef0"
+}
+resource "aws_lb_listener_rule" "web" {
+  listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/main/1/2"
+  priority     = 10
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.web.arn
+  }
+  condition {
+    path_pattern { values = ["/*"] }
+  }
+}
+"""
+
+
+def test_a_target_group_replaced_destroy_first_is_still_in_use_by_its_rule(tmp_path):
+    terraform = offline(tmp_path, _IN_USE)
+    apply(terraform, "port=80")
+    with pytest.raises(TerraformError) as caught:
+        apply(terraform, "port=8080")
+    assert "deleting ELBv2 Target Group (arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/fixture-web/" in str(caught.value)
+    assert "ResourceInUse: Target group 'arn:aws:" in str(caught.value) and "is currently in use by a listener or a rule" in str(caught.value)
+    assert sorted(r.type for r in account_of(terraform).records) == ["aws_lb_listener_rule", "aws_lb_target_group"]
