@@ -312,6 +312,10 @@ def test_a_broken_account_file_is_a_worded_input_error(tmp_path):
     path.write_text(json.dumps({"version": 1, "records": [{"type": "aws_lb", "id": 3}]}))
     with pytest.raises(InputError, match=r"records\.0\.id.*offline account.*delete it"):
         read_account(path)
+    state = tmp_path / "terraform.tfstate"
+    state.write_text(json.dumps({"version": 4, "terraform_version": "1.11.4", "serial": 1, "lineage": "x", "resources": []}))
+    with pytest.raises(InputError, match=ACCOUNT_FILE):
+        prepare_account(path, state)
 
 
 def test_a_generated_name_is_drawn_again_when_taken_and_an_unset_priority_is_the_highest_plus_one():

@@ -51,12 +51,15 @@ def account_from_state(state: TerraformState) -> Account:
 
 def prepare_account(account_path: Path, state_path: Path) -> None:
     """Before Terraform runs offline: no state means nothing exists yet (a fresh or deliberately
-    deleted environment), and a state applied before the account was kept seeds it."""
+    deleted environment), and a state applied before the account was kept seeds it; InputError
+    when the account file is not one."""
     state = read_state(state_path)
     if state is None:
         account_path.unlink(missing_ok=True)
     elif not account_path.exists() and not account_path.is_symlink():
         write_account(account_path, account_from_state(state))
+    else:
+        read_account(account_path)  # a broken file is named here, not as a failed apply
 
 
 class AccountStore:

@@ -192,7 +192,7 @@ class OfflineProvider(rpc.ProviderServicer):
     def ApplyResourceChange(self, request: pb.ApplyResourceChange.Request, context: grpc.ServicerContext) -> pb.ApplyResourceChange.Response:
         planned = _decode(request.planned_state)
         prior = _decode(request.prior_state)
-        block = self._resource_block(request.type_name)
+        block = self._resource_block(request.type_name) if planned is not None else {}
         try:
             new_state = apply_rehearsed(self.account, request.type_name, block, prior, planned, self.settings)
         except AccountRefusal as refusal:
