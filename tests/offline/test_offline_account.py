@@ -370,6 +370,17 @@ resource "aws_lb_target_group" "web" {
   vpc_id   = "vpc-0123456789abcdef0"
   lifecycle { create_before_destroy = true }
 }
+resource "aws_lb_listener_rule" "web" {
+  listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/main/1/2"
+  priority     = 10
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.web.arn
+  }
+  condition {
+    path_pattern { values = ["/*"] }
+  }
+}
 """
 
 _RULES = """variable "swap" { type = bool }
@@ -449,12 +460,16 @@ def test_a_target_group_replaced_before_destroy_meets_its_fixed_name(tmp_path, n
         with pytest.raises(TerraformError) as caught:
             apply(terraform, "port=8080")
         assert "creating ELBv2 Target Group (fixture-web): DuplicateTargetGroupName" in str(caught.value)
-        assert [r.name for r in account_of(terraform).records] == ["fixture-web"]
+        assert [r.name for r in account_of(terraform).records if r.type == "aws_lb_target_group"] == ["fixture-web"]
     else:
+        # The new group is created, the rule moves to it, then the old one (no longer used) is deleted.
         apply(terraform, "port=8080")
-        (group,) = account_of(terraform).records
+        records = {r.type: r for r in account_of(terraform).records}
+        assert sorted(records) == ["aws_lb_listener_rule", "aws_lb_target_group"]
         state = json.loads(terraform.state_path.read_text())
-        assert group.arn == state["resources"][0]["instances"][0]["attributes"]["arn"]
+        group = next(r for r in state["resources"] if r["type"] == "aws_lb_target_group")["instances"]
+        assert len(group) == 1 and group[0]["attributes"]["port"] == 8080
+        assert records["aws_lb_listener_rule"].references == [records["aws_lb_target_group"].arn] == [group[0]["attributes"]["arn"]]
 
 
 def test_two_listener_rules_swapping_priorities_fail_with_priority_in_use_and_destroy_empties_the_account(tmp_path):

@@ -60,7 +60,7 @@ class Record(_Strict):
 
 
 def record_of(type_name: str, state: dict[str, Any], account: str, region: str) -> Record | None:
-    """What the account keeps of an object (None: a type the account does not track)."""
+    """What the account keeps of an object (None: a type the account does not track, or no id yet)."""
     identity = state.get("id") or state.get("arn")
     if type_name not in TRACKED_TYPES or not isinstance(identity, str) or not identity:
         return None
