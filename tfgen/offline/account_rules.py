@@ -3,8 +3,8 @@
 A *claim* is a name (or a listener rule priority) that at most one live object may hold in its
 namespace; the namespace spells out AWS's scope (account, region, cluster, VPC, listener). A
 *reference* is the id or ARN of a target group or security group that an object uses, which AWS
-refuses to delete while it is used. Error codes and texts are AWS's own (see
-/work/notes/issue13-research.md sections 3-5); the "creating X (name):" wording is the provider's.
+refuses to delete while it is used. Error codes and texts are AWS's own (the
+API models' error shapes, as collected for issue 13); the "creating X (name):" wording is the provider's.
 """
 
 from __future__ import annotations
