@@ -25,6 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from tfgen.errors import InputError, TfgenError
 from tfgen.files import PRIVATE, write_file
+from tfgen.offline import ACCOUNT_ENV, ACCOUNT_FILE
 from tfgen.paths import cache_folder
 
 if TYPE_CHECKING:
@@ -197,6 +198,11 @@ class Terraform:
         """Offline: the local state file."""
         return self.data_dir / "terraform.tfstate"
 
+    @property
+    def account_path(self) -> Path:
+        """The stand-in's simulated account of this environment (names, priorities, references)."""
+        return self.data_dir / ACCOUNT_FILE
+
     def prepare(self) -> None:
         """Create the data dir, CLI config and (offline) the mirror and the provider plugin."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -205,6 +211,9 @@ class Terraform:
             self._provider = self._install_provider()
         if self.offline:
             self._sync_mirror()
+            from tfgen.offline.account_file import prepare_account
+
+            prepare_account(self.account_path, self.state_path)
 
     def environment(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -217,6 +226,7 @@ class Terraform:
         )
         if self.uses_stand_in:
             env.update(self._offline_provider().environment())
+            env[ACCOUNT_ENV] = str(self.account_path)
         return env
 
     @property

@@ -13,3 +13,6 @@ ACCOUNT_ID = "123456789012"
 # Environment variables read by the provider process (set by tfgen's terraform runner).
 SCHEMA_ENV = "TFGEN_AWS_SCHEMA"
 TRIMMED_SCHEMA_ENV = "TFGEN_OFFLINE_SCHEMA"
+# The simulated account's JSON file (beside the offline state; see ``account``).
+ACCOUNT_ENV = "TFGEN_OFFLINE_ACCOUNT"
+ACCOUNT_FILE = "offline-account.json"

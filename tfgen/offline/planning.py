@@ -5,8 +5,9 @@
   changed, null computed attributes (e.g. in a new nested block) become unknown.
 - Replace: the schema does not say which arguments force a new resource (the real provider's
   ForceNew). The deterministic rule used here: a change of an attribute in ``REPLACE_ATTRIBUTES``
-  (names that are immutable for nearly every AWS resource), or of any attribute of a type in
-  ``REPLACE_ALL_TYPES`` except ``UPDATABLE_ATTRIBUTES``, requires replacement.
+  (names that are immutable for nearly every AWS resource) or in ``REPLACE_BY_TYPE`` for its type,
+  or of any attribute of a type in ``REPLACE_ALL_TYPES`` except ``UPDATABLE_ATTRIBUTES``, requires
+  replacement.
 - ``tags_all`` is planned as provider ``default_tags`` merged with ``tags``, and ``region`` as
   the provider's region, as the real provider does.
 - Apply: every unknown becomes a deterministic placeholder (see ``values.Placeholders``), so a
@@ -25,6 +26,11 @@ REPLACE_ATTRIBUTES = frozenset(
     {"name", "name_prefix", "family", "vpc_id", "availability_zone", "fifo_queue", "bucket", "cluster_name"}
 )
 REPLACE_ALL_TYPES = frozenset({"aws_ecs_task_definition", "aws_launch_configuration", "aws_security_group_rule"})
+# The provider's ForceNew arguments of types whose replacement the account rehearses (a target
+# group's port change meets its old name, or the listener still using it).
+REPLACE_BY_TYPE = {
+    "aws_lb_target_group": frozenset({"port", "protocol", "protocol_version", "target_type", "ip_address_type"}),
+}
 UPDATABLE_ATTRIBUTES = frozenset({"tags", "tags_all", "skip_destroy", "track_latest", "region", "id", "arn", "revision"})
 
 
@@ -82,11 +88,12 @@ def _requires_replace(type_name: str, block: Block, prior: dict[str, Any], propo
     if type_name in REPLACE_ALL_TYPES:
         names = [n for n in list(block.get("attributes", {})) + list(block.get("block_types", {})) if n not in UPDATABLE_ATTRIBUTES]
     else:
-        names = [n for n in block.get("attributes", {}) if n in REPLACE_ATTRIBUTES]
+        forced = REPLACE_ATTRIBUTES | REPLACE_BY_TYPE.get(type_name, frozenset())
+        names = [n for n in block.get("attributes", {}) if n in forced]
     return sorted(n for n in names if prior.get(n) != proposed.get(n))
 
 
-def apply_change(type_name: str, block: Block, planned: dict[str, Any], settings: ProviderSettings) -> dict[str, Any]:
+def apply_change(type_name: str, block: Block, planned: dict[str, Any], settings: ProviderSettings, salt: str = "") -> dict[str, Any]:
     """The new state after a create or update: unknowns filled with placeholders."""
-    placeholders = Placeholders.for_object(type_name, planned, settings.region, settings.account)
+    placeholders = Placeholders.for_object(type_name, planned, settings.region, settings.account, salt)
     return fill_unknowns(block, planned, placeholders)

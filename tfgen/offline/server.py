@@ -28,9 +28,12 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 from tfgen.errors import TfgenError
-from tfgen.offline import SCHEMA_ENV, TRIMMED_SCHEMA_ENV, certificate
+from tfgen.offline import ACCOUNT_ENV, SCHEMA_ENV, TRIMMED_SCHEMA_ENV, certificate
+from tfgen.offline.account import AccountRefusal
+from tfgen.offline.account_file import AccountStore
 from tfgen.offline.datasources import read_data_source
-from tfgen.offline.planning import ProviderSettings, apply_change, plan_change
+from tfgen.offline.planning import ProviderSettings, plan_change
+from tfgen.offline.rehearse import apply_rehearsed
 from tfgen.offline.schema import load_provider_schemas, to_pb
 from tfgen.offline.values import conform_block, pack, unpack
 
@@ -85,6 +88,8 @@ class OfflineProvider(rpc.ProviderServicer):
         self._schema_response: pb.GetProviderSchema.Response | None = None
         self._lock = threading.Lock()
         self.settings = ProviderSettings()
+        account_file = os.environ.get(ACCOUNT_ENV, "").strip()
+        self.account = AccountStore(Path(account_file) if account_file else None)
 
     @property
     def schemas(self) -> dict[str, Any]:
@@ -186,10 +191,15 @@ class OfflineProvider(rpc.ProviderServicer):
     @_diagnosed
     def ApplyResourceChange(self, request: pb.ApplyResourceChange.Request, context: grpc.ServicerContext) -> pb.ApplyResourceChange.Response:
         planned = _decode(request.planned_state)
-        if planned is None:
-            return pb.ApplyResourceChange.Response(new_state=_dynamic(None))
-        block = self._resource_block(request.type_name)
-        new_state = apply_change(request.type_name, block, planned, self.settings)
+        prior = _decode(request.prior_state)
+        block = self._resource_block(request.type_name) if planned is not None else {}
+        try:
+            new_state = apply_rehearsed(self.account, request.type_name, block, prior, planned, self.settings)
+        except AccountRefusal as refusal:
+            # As the real provider does: a refused update or delete leaves the object as it was.
+            return pb.ApplyResourceChange.Response(
+                new_state=_dynamic(prior), private=request.planned_private, diagnostics=[_error(str(refusal))]
+            )
         return pb.ApplyResourceChange.Response(new_state=_dynamic(new_state), private=request.planned_private)
 
     @_diagnosed

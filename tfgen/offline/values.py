@@ -209,9 +209,10 @@ class Placeholders:
     known: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def for_object(cls, type_name: str, value: dict[str, Any], region: str, account: str) -> Placeholders:
+    def for_object(cls, type_name: str, value: dict[str, Any], region: str, account: str, salt: str = "") -> Placeholders:
+        """``salt`` draws other values for the same known values (a generated name already taken)."""
         known = {k: v for k, v in value.items() if v is not None and not contains_unknown(v)}
-        seed = json.dumps([type_name, known], sort_keys=True, default=str)
+        seed = json.dumps([type_name, known], sort_keys=True, default=str) + salt
         known_region = known.get("region")
         if isinstance(known_region, str):
             region = known_region
