@@ -392,3 +392,97 @@ def test_records_carry_name_guideline_and_source(check_id: str):
     )
     found = [r for r in run_plan_checks(plan, "plan.json", protected=True) if r.check_id == check_id]
     assert found and all(r.name and r.guideline and r.source == "tfgen" and r.file == "plan.json" for r in found)
+
+
+# --- a plan of real Terraform (offline provider) ------------------------------------------------
+
+STACK = """
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+  }
+}
+
+provider "aws" {
+  region = "eu-west-1"
+}
+
+variable "priorities" {
+  type = map(number)
+}
+
+variable "target_group" {
+  type = object({ name = optional(string), name_prefix = optional(string) })
+}
+
+resource "aws_lb_target_group" "api" {
+  name        = var.target_group.name
+  name_prefix = var.target_group.name_prefix
+  port        = 8000
+  protocol    = "HTTP"
+  target_type = "ip"
+  vpc_id      = "vpc-0123456789abcdef0"
+  LIFECYCLE
+}
+
+resource "aws_lb_listener_rule" "this" {
+  for_each     = var.priorities
+  listener_arn = "arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/vote/50dc6c495c0c9188/f2f7dc8efc522ab2"
+  priority     = each.value
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.api.arn
+  }
+  condition {
+    path_pattern {
+      values = ["/${each.key}/*"]
+    }
+  }
+}
+"""
+
+
+@pytest.mark.slow
+def test_real_terraform_plan_of_a_renamed_target_group_and_swapped_priorities(tmp_path: Path):
+    """Applied once (offline), then planned with the target group renamed (a replacement that
+    deletes first while both rules forward to it) and the two priorities swapped; then planned
+    with the fix (name_prefix + create_before_destroy) and priorities moved onto free ones."""
+    from tfgen.terraform import Terraform
+
+    root = tmp_path / "stack"
+    root.mkdir()
+    (root / "main.tf").write_text(STACK.replace("LIFECYCLE", ""))
+    terraform = Terraform(root, tmp_path / "data", offline=True)
+    terraform.init()
+    quiet = {"on_event": lambda event: None}
+
+    def plan(name: str, **variables: Any) -> dict[str, Any]:
+        out = tmp_path / f"{name}.tfplan"
+        terraform.plan(out, variables={k: json.dumps(v) for k, v in variables.items()}, **quiet)
+        return terraform.show_json(out)
+
+    first = plan("first", priorities={"api": 10, "web": 20}, target_group={"name": "vote-api"})
+    assert records(first, "CKV_TFG_10") == {} and {r for r, _ in records(first, "CKV_TFG_11").values()} == {"passed"}
+    terraform.apply(tmp_path / "first.tfplan", **quiet)
+
+    second = plan("second", priorities={"api": 20, "web": 10}, target_group={"name": "vote-api-v2"})
+    assert records(second, "CKV_TFG_10") == {
+        "aws_lb_target_group.api": (
+            "failed",
+            'replaced by deleting it first (forced by name) while aws_lb_listener_rule.this["api"], aws_lb_listener_rule.this["web"] '
+            "still use it: AWS refuses the delete (ResourceInUse: a listener or listener rule forwards to it); give it name_prefix "
+            "instead of name and lifecycle { create_before_destroy = true }, so the successor exists under a new name before the old one goes",
+        )
+    }
+    swap = records(second, "CKV_TFG_11")
+    assert sorted(swap) == ['aws_lb_listener_rule.this["api"]', 'aws_lb_listener_rule.this["web"]']
+    assert swap['aws_lb_listener_rule.this["api"]'][0] == "failed"
+    assert swap['aws_lb_listener_rule.this["api"]'][1].startswith(
+        'moves from priority 10 to 20, which aws_lb_listener_rule.this["web"] holds now (moves to 10 in the same apply, in no set order)')
+
+    (root / "main.tf").write_text(STACK.replace("LIFECYCLE", "lifecycle {\n    create_before_destroy = true\n  }"))
+    fixed = plan("fixed", priorities={"api": 30, "web": 40}, target_group={"name_prefix": "api-"})
+    tg = next(c for c in fixed["resource_changes"] if c["address"] == "aws_lb_target_group.api")
+    assert tg["change"]["actions"] == ["create", "delete"]
+    assert records(fixed, "CKV_TFG_10") == {"aws_lb_target_group.api": ("passed", None)}
+    assert {r for r, _ in records(fixed, "CKV_TFG_11").values()} == {"passed"}
