@@ -140,18 +140,41 @@ def test_target_group_whose_users_go_first_passes():
 
 
 def test_unknown_identity_falls_back_to_configuration_references_through_module_outputs():
-    """A hand-written plan without ARNs: the ECS service in module.api refers to the group made in
-    module.lb through the root module's call (var.target_group_arn <- module.lb.target_group_arn)."""
-    service = change("module.api.aws_ecs_service.this", ["update"], {"name": "vote-api"}, {"name": "vote-api"},
-                     refs={"load_balancer": ["var.target_group_arn"]})
-    calls = {"module.api": {"inputs": {"target_group_arn": ["module.lb.target_group_arn", "module.lb"]}},
-             "module.lb": {"outputs": {"target_group_arn": ["aws_lb_target_group.this.arn", "aws_lb_target_group.this"]}}}
-    failing = plan_of(target_group("module.lb.aws_lb_target_group.this", ["delete", "create"], known=False), service, calls=calls)
-    result, details = records(failing, "CKV_TFG_10")["module.lb.aws_lb_target_group.this"]
-    assert result == "failed" and "while module.api.aws_ecs_service.this still uses it" in details and "ResourceInUse" in details
-    unrelated = change("module.api.aws_ecs_service.this", ["update"], {"name": "vote-api"}, {"name": "vote-api"}, refs={"cluster": ["var.cluster"]})
-    passing = plan_of(target_group("module.lb.aws_lb_target_group.this", ["delete", "create"], known=False), unrelated, calls=calls)
-    assert records(passing, "CKV_TFG_10") == {"module.lb.aws_lb_target_group.this": ("passed", None)}
+    """A hand-written plan without ARNs: the listener rule in module.alb refers to the group made in
+    module.api through the root module's call (var.target_group_arn <- module.api.target_group_arn)."""
+    calls = {"module.alb": {"inputs": {"target_group_arn": ["module.api.target_group_arn", "module.api"]}},
+             "module.api": {"outputs": {"target_group_arn": ["aws_lb_target_group.this.arn", "aws_lb_target_group.this"]}}}
+    rule = change("module.alb.aws_lb_listener_rule.api", ["update"], {"priority": 10}, {"priority": 10}, refs={"action": ["var.target_group_arn"]})
+    failing = plan_of(target_group("module.api.aws_lb_target_group.this", ["delete", "create"], known=False), rule, calls=calls)
+    result, details = records(failing, "CKV_TFG_10")["module.api.aws_lb_target_group.this"]
+    assert result == "failed" and "while module.alb.aws_lb_listener_rule.api still uses it" in details and "(ResourceInUse:" in details
+    unrelated = change("module.alb.aws_lb_listener_rule.api", ["update"], {"priority": 10}, {"priority": 10}, refs={"listener_arn": ["var.listener"]})
+    passing = plan_of(target_group("module.api.aws_lb_target_group.this", ["delete", "create"], known=False), unrelated, calls=calls)
+    assert records(passing, "CKV_TFG_10") == {"module.api.aws_lb_target_group.this": ("passed", None)}
+
+
+def test_services_registering_targets_do_not_stop_a_target_group_delete():
+    """DeleteTargetGroup is refused only while listener actions forward to the group."""
+    plan = plan_of(
+        target_group("aws_lb_target_group.api", ["delete", "create"]),
+        change("aws_ecs_service.api", ["update"], {"load_balancer": [{"target_group_arn": tg_arn("vote-api")}]}, {"load_balancer": [{}]}),
+    )
+    assert records(plan, "CKV_TFG_10") == {"aws_lb_target_group.api": ("passed", None)}
+
+
+def test_iam_role_replaced_while_a_kept_attachment_holds_it_fails_with_delete_conflict():
+    role = {"name": "vote-task", "id": "vote-task", "arn": "arn:aws:iam::111111111111:role/old/vote-task", "path": "/old/"}
+    attachment = change("aws_iam_role_policy_attachment.task", ["no-op"], {"role": "vote-task", "policy_arn": "arn:aws:iam::aws:policy/X"}, {})
+    profile = change("aws_iam_instance_profile.ec2", ["update"], {"role": "vote-task"}, {"role": "vote-task"})
+    replaced = change("aws_iam_role.task", ["delete", "create"], role, {"name": "vote-task", "path": "/new/"}, unknown={"arn": True}, replace=["path"])
+    result, details = records(plan_of(replaced, attachment, profile), "CKV_TFG_10")["aws_iam_role.task"]
+    assert result == "failed"
+    assert details.startswith("replaced by deleting it first (forced by path) while aws_iam_role_policy_attachment.task still uses it: "
+                              "AWS refuses the delete (DeleteConflict: policies are still attached to it)")
+    # the provider removes the role from its instance profiles itself, and detaches with force_detach_policies
+    assert records(plan_of(replaced, profile), "CKV_TFG_10") == {"aws_iam_role.task": ("passed", None)}
+    forced = change("aws_iam_role.task", ["delete", "create"], {**role, "force_detach_policies": True}, {"name": "vote-task"})
+    assert records(plan_of(forced, attachment), "CKV_TFG_10") == {"aws_iam_role.task": ("passed", None)}
 
 
 def test_for_each_instances_are_told_apart_by_the_values_they_hold():

@@ -296,7 +296,7 @@ def _load_balancer_key(index: PlanIndex, listener: str) -> str:
 
 
 @dataclass(frozen=True)
-class ResourceChange:
+class PlannedChange:
     """One managed resource change of a plan, read defensively (hand-edited plans included)."""
 
     address: str
@@ -316,8 +316,8 @@ class ResourceChange:
         return self.after_unknown.get(attribute) is True
 
 
-def _changes(plan: dict[str, Any]) -> list[ResourceChange]:
-    found: list[ResourceChange] = []
+def _changes(plan: dict[str, Any]) -> list[PlannedChange]:
+    found: list[PlannedChange] = []
     for item in plan.get("resource_changes") or []:
         if not isinstance(item, dict) or item.get("mode", "managed") != "managed" or item.get("deposed"):
             continue  # a deposed object is the leftover of an interrupted replacement, at the same address
@@ -327,7 +327,7 @@ def _changes(plan: dict[str, Any]) -> list[ResourceChange]:
         unknown = change.get("after_unknown")
         paths = change.get("replace_paths") or []
         found.append(
-            ResourceChange(
+            PlannedChange(
                 address=item["address"],
                 type=str(item.get("type", "")),
                 actions=tuple(a for a in change.get("actions") or [] if isinstance(a, str)),
@@ -344,7 +344,7 @@ def _object(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _forced(change: ResourceChange) -> str:
+def _forced(change: PlannedChange) -> str:
     return f" (forced by {', '.join(sorted(set(change.forced_by)))})" if change.forced_by else ""
 
 
@@ -363,16 +363,30 @@ def _leaf_strings(value: Any) -> Iterator[str]:
 
 # --- CKV_TFG_10 --------------------------------------------------------------------------------
 
-# Types AWS will not delete while something uses them: the error, what uses them, and the
-# attributes (of the current object) by which other resources hold them.
-_IN_USE: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "aws_lb_target_group": ("ResourceInUse", "a listener or listener rule forwards to it", ("arn", "id")),
-    "aws_alb_target_group": ("ResourceInUse", "a listener or listener rule forwards to it", ("arn", "id")),
-    "aws_security_group": ("DependencyViolation", "network interfaces or other groups' rules use it", ("arn", "id")),
-    "aws_ecs_capacity_provider": ("ClientException", "a service's strategy or the cluster still names it", ("arn", "id", "name")),
-    "aws_ecs_cluster": ("ClusterContainsServicesException", "services still run in it", ("arn", "id")),
-    "aws_iam_role": ("DeleteConflict", "an instance profile or attached policies still hold it", ("arn", "id", "name")),
-    "aws_iam_policy": ("DeleteConflict", "it is still attached", ("arn", "id")),
+@dataclass(frozen=True)
+class _InUse:
+    """A type AWS will not delete while something uses it."""
+
+    code: str  # the AWS error code
+    why: str
+    keys: tuple[str, ...] = ("arn", "id")  # attributes of the current object by which others hold it
+    holders: tuple[str, ...] | None = None  # the types whose use blocks the delete (None: any)
+    detached: tuple[str, ...] = ()  # types the provider detaches itself before deleting
+
+
+# The provider's own delete handles the rest: it removes an IAM role from its instance profiles
+# (and detaches its policies with force_detach_policies); an ECS service or Auto Scaling group
+# that registers targets does not stop DeleteTargetGroup, only listener actions do.
+_IN_USE: dict[str, _InUse] = {
+    "aws_lb_target_group": _InUse("ResourceInUse", "a listener or listener rule forwards to it", holders=_LISTENER_TYPES + _RULE_TYPES),
+    "aws_alb_target_group": _InUse("ResourceInUse", "a listener or listener rule forwards to it", holders=_LISTENER_TYPES + _RULE_TYPES),
+    "aws_security_group": _InUse("DependencyViolation", "network interfaces or other groups' rules use it"),
+    "aws_ecs_capacity_provider": _InUse("ClientException", "a service's strategy or the cluster still names it", ("arn", "id", "name")),
+    "aws_ecs_cluster": _InUse("ClusterContainsServicesException", "services still run in it"),
+    "aws_iam_role": _InUse(
+        "DeleteConflict", "policies are still attached to it", ("arn", "id", "name"), detached=("aws_iam_instance_profile",)
+    ),
+    "aws_iam_policy": _InUse("DeleteConflict", "it is still attached"),
 }
 # Types whose name is unique (per account and region; security groups per VPC): the error
 # CreateX answers while the old one still exists.
@@ -404,15 +418,20 @@ def _fix(resource_type: str) -> str:
     return f"give it {name} and lifecycle {{ create_before_destroy = true }}, so the successor exists under a new name before the old one goes"
 
 
-def _holders(index: PlanIndex, changes: list[ResourceChange], replaced: ResourceChange) -> list[str]:
+def _holders(index: PlanIndex, changes: list[PlannedChange], replaced: PlannedChange) -> list[str]:
     """Resources the plan keeps that use ``replaced`` now: their current values hold its ARN or id
     (or name, for types held by name); where either side's values are not known, their
     configuration refers to it."""
-    keys = _IN_USE[replaced.type][2]
-    identities = {str(v) for k, v in (replaced.before or {}).items() if k in keys and isinstance(v, str) and v}
+    rule = _IN_USE[replaced.type]
+    before = replaced.before or {}
+    if replaced.type == "aws_iam_role" and before.get("force_detach_policies") is True:
+        return []
+    identities = {v for k, v in before.items() if k in rule.keys and isinstance(v, str) and v}
     holders: list[str] = []
     for other in changes:
-        if other.address == replaced.address or not other.kept:
+        if other.address == replaced.address or not other.kept or other.type in rule.detached:
+            continue
+        if rule.holders is not None and other.type not in rule.holders:
             continue
         if identities and other.before is not None:
             if identities & set(_leaf_strings(other.before)):
@@ -424,17 +443,17 @@ def _holders(index: PlanIndex, changes: list[ResourceChange], replaced: Resource
     return sorted(holders)
 
 
-def check_replacements(index: PlanIndex, changes: list[ResourceChange], plan_file: str) -> list[CheckRecord]:
+def check_replacements(index: PlanIndex, changes: list[PlannedChange], plan_file: str) -> list[CheckRecord]:
     records: list[CheckRecord] = []
     for change in changes:
         problem: str | None = None
         if change.actions == ("delete", "create") and change.type in _IN_USE:
-            code, why = _IN_USE[change.type][:2]
+            in_use = _IN_USE[change.type]
             holders = _holders(index, changes, change)
             if holders:
                 problem = (
                     f"replaced by deleting it first{_forced(change)} while {', '.join(holders)} still "
-                    f"{'uses' if len(holders) == 1 else 'use'} it: AWS refuses the delete ({code}: {why}); {_fix(change.type)}"
+                    f"{'uses' if len(holders) == 1 else 'use'} it: AWS refuses the delete ({in_use.code}: {in_use.why}); {_fix(change.type)}"
                 )
         elif change.actions == ("create", "delete") and change.type in _UNIQUE_NAMES:
             name = _same_name(change)
@@ -445,12 +464,11 @@ def check_replacements(index: PlanIndex, changes: list[ResourceChange], plan_fil
                 )
         else:
             continue
-        if change.type in _IN_USE or change.type in _UNIQUE_NAMES:
-            records.append(_record("CKV_TFG_10", FAILED if problem else PASSED, change.address, plan_file, problem))
+        records.append(_record("CKV_TFG_10", FAILED if problem else PASSED, change.address, plan_file, problem))
     return records
 
 
-def _same_name(change: ResourceChange) -> str | None:
+def _same_name(change: PlannedChange) -> str | None:
     """The name a create-before-destroy replacement keeps, when both are known and equal."""
     before, after = change.before or {}, change.after or {}
     name = after.get("name")
@@ -480,7 +498,7 @@ class _Listeners:
     """Which listener a rule belongs to, before and after: the listener resource that has its
     ``listener_arn`` (or, unknown until apply, that its configuration refers to), else the ARN."""
 
-    def __init__(self, index: PlanIndex, changes: list[ResourceChange]):
+    def __init__(self, index: PlanIndex, changes: list[PlannedChange]):
         self.index = index
         self.by_arn: dict[str, str] = {}
         self.replaced: set[str] = set()
@@ -498,10 +516,10 @@ class _Listeners:
             if isinstance(arn, str) and arn:
                 self.by_arn.setdefault(arn, address)
 
-    def before(self, rule: ResourceChange) -> str | None:
+    def before(self, rule: PlannedChange) -> str | None:
         return self._known((rule.before or {}).get("listener_arn"))
 
-    def after(self, rule: ResourceChange) -> str | None:
+    def after(self, rule: PlannedChange) -> str | None:
         known = self._known((rule.after or {}).get("listener_arn"))
         if known or rule.address not in self.index.resources:
             return known
@@ -515,12 +533,12 @@ class _Listeners:
         return self.by_arn.get(arn, arn)
 
 
-def check_rule_priorities(index: PlanIndex, changes: list[ResourceChange], plan_file: str) -> list[CheckRecord]:
+def check_rule_priorities(index: PlanIndex, changes: list[PlannedChange], plan_file: str) -> list[CheckRecord]:
     rules = [c for c in changes if c.type in _RULE_TYPES]
     listeners = _Listeners(index, changes)
-    now: dict[tuple[str, int], list[ResourceChange]] = defaultdict(list)  # (listener, priority) -> rules holding it now
+    now: dict[tuple[str, int], list[PlannedChange]] = defaultdict(list)  # (listener, priority) -> rules holding it now
     planned: dict[tuple[str, int], list[str]] = defaultdict(list)
-    placed: list[tuple[ResourceChange, str, int]] = []
+    placed: list[tuple[PlannedChange, str, int]] = []
     for rule in rules:
         before_listener, before_priority = listeners.before(rule), _priority(rule.before)
         if rule.actions != ("create",) and before_listener and before_priority is not None:
@@ -551,7 +569,7 @@ def check_rule_priorities(index: PlanIndex, changes: list[ResourceChange], plan_
     return records
 
 
-def _holding(holder: ResourceChange, rule: ResourceChange) -> str:
+def _holding(holder: PlannedChange, rule: PlannedChange) -> str:
     if holder is rule:
         return "its old rule still holds (create_before_destroy creates the new one first)"
     after = _priority(holder.after)
@@ -583,7 +601,7 @@ _STATEFUL: dict[str, str] = {
 }
 
 
-def check_stateful_deletes(changes: list[ResourceChange], plan_file: str, *, protected: bool) -> list[CheckRecord]:
+def check_stateful_deletes(changes: list[PlannedChange], plan_file: str, *, protected: bool) -> list[CheckRecord]:
     """CKV_TFG_12, in protected environments only (elsewhere it is not reported: deletes there are
     allowed, and a passed record would say nothing).
 
