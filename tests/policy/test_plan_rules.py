@@ -509,3 +509,48 @@ def test_real_terraform_plan_of_a_renamed_target_group_and_swapped_priorities(tm
     assert tg["change"]["actions"] == ["create", "delete"]
     assert records(fixed, "CKV_TFG_10") == {"aws_lb_target_group.api": ("passed", None)}
     assert {r for r, _ in records(fixed, "CKV_TFG_11").values()} == {"passed"}
+
+
+@pytest.mark.slow
+def test_removing_a_service_from_a_protected_environment_needs_a_skip_and_allow_destroy(tmp_path: Path, monkeypatch):
+    """The whole workflow, offline: prod applied, then a service removed. Its log group and image
+    repository would go: the plan fails CKV_TFG_12, and apply refuses it for that reason alone
+    (--allow-destroy does not help). With the decision recorded as a skip with a reason, the plan
+    passes and apply still wants --allow-destroy for the destroy."""
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.errors import TfgenError
+    from tfgen.workflow import apply_environment, plan_environment
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TFGEN_CACHE_DIR", str(tmp_path / "cache"))
+    shop = (Path(__file__).parents[1] / "data" / "workflow" / "shop.yaml").read_text().replace(
+        "load_balancer: {protocol: http}",  # plain HTTP fails CKV_TFG_9 in a protected environment
+        'load_balancer: {certificate: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1234-5678-9abc-def012345678"}',
+    )
+    blueprint = tmp_path / "shop.yaml"
+    blueprint.write_text(shop)
+    first = plan_environment(load_blueprint(blueprint), "prod", offline=True)
+    assert first.policy is not None and first.policy.passed
+    assert {r.result for r in first.policy.records if r.check_id == "CKV_TFG_12"} == {"passed"}
+    apply_environment(load_blueprint(blueprint), "prod", offline=True)
+
+    without_web = shop.replace("  web:\n    type: backend-service\n    image: {build: ./web}\n    port: 3000\n", "")
+    blueprint.write_text(without_web)
+    removed = plan_environment(load_blueprint(blueprint), "prod", offline=True)
+    assert removed.policy is not None
+    assert sorted(r.resource for r in removed.policy.failed) == [
+        "module.web.module.task.aws_cloudwatch_log_group.this", "module.web_repository.aws_ecr_repository.this"]
+    assert {r.check_id for r in removed.policy.failed} == {"CKV_TFG_12"}
+    with pytest.raises(TfgenError, match=r"failed its policy checks") as refused:
+        apply_environment(load_blueprint(blueprint), "prod", offline=True, allow_destroy=True)
+    assert "--allow-destroy" not in str(refused.value)  # one reason, not the destroy list as well
+
+    reason = "web is retired: its images and logs are archived (OPS-1234)"
+    blueprint.write_text(without_web.replace("    protected: true\n", f"    protected: true\n    policy: {{skip: {{CKV_TFG_12: \"{reason}\"}}}}\n"))
+    skipped = plan_environment(load_blueprint(blueprint), "prod", offline=True)
+    assert skipped.policy is not None and skipped.policy.passed
+    assert {(r.resource, r.skip_reason) for r in skipped.policy.skipped if r.check_id == "CKV_TFG_12"} >= {
+        ("module.web_repository.aws_ecr_repository.this", reason)}
+    with pytest.raises(TfgenError, match=r"is protected and the plan destroys or replaces"):
+        apply_environment(load_blueprint(blueprint), "prod", offline=True)
+    apply_environment(load_blueprint(blueprint), "prod", offline=True, allow_destroy=True)
