@@ -348,6 +348,30 @@ def test_replacements_and_deletes_of_rules():
     assert "aws_lb_listener_rule.gone" not in found and "aws_lb_listener_rule.unknown" not in found
 
 
+def test_resources_only_in_prior_state_still_hold_their_priority():
+    """A plan made with -target lists only what it changes: the rule it leaves out still holds 20."""
+    plan = plan_of(listener_rule("module.alb.aws_lb_listener_rule.api", ["update"], 10, 20))
+    untouched = {"address": "module.alb.aws_lb_listener_rule.web", "mode": "managed", "type": RULE, "name": "web",
+                 "values": {"listener_arn": LISTENER_ARN, "priority": 20}}
+    plan["prior_state"] = {"values": {"root_module": {"child_modules": [{"address": "module.alb", "resources": [untouched, "junk"]}, 3]}}}
+    found = records(plan, "CKV_TFG_11", protected=True)
+    assert list(found) == ["module.alb.aws_lb_listener_rule.api"]
+    assert found["module.alb.aws_lb_listener_rule.api"][1].startswith(
+        "moves from priority 10 to 20, which module.alb.aws_lb_listener_rule.web holds now (keeps): ")
+
+
+@pytest.mark.parametrize("broken", [
+    {"resource_changes": {"a": 1}},
+    {"resource_changes": [{"address": "aws_lb_listener_rule.a", "type": RULE, "change": {"actions": "update", "before": [], "after": 3}}]},
+    {"resource_changes": [{"address": "aws_lb_listener_rule.a", "type": RULE, "change": {"actions": ["update"], "before": {"priority": True},
+                                                                                          "after": {"priority": "10", "listener_arn": 5}}}]},
+    {"prior_state": []}, {"prior_state": {"values": {"root_module": []}}}, {"prior_state": {"values": {"root_module": {"resources": [1]}}}},
+])
+def test_plans_of_odd_shapes_are_read_without_errors(broken: dict[str, Any]):
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {}}, "configuration": {"root_module": {}}, **broken}
+    assert [r for r in run_plan_checks(plan, "p", protected=True) if r.result == "failed"] == []
+
+
 # --- CKV_TFG_12: data in protected environments ---------------------------------------------------
 
 

@@ -135,9 +135,11 @@ class PlanIndex:
 
 def _walk(module: dict[str, Any], address: str) -> Iterator[tuple[str, dict[str, Any]]]:
     for resource in module.get("resources") or []:
-        yield address, resource
+        if isinstance(resource, dict):
+            yield address, resource
     for child in module.get("child_modules") or []:
-        yield from _walk(child, child.get("address", ""))
+        if isinstance(child, dict):
+            yield from _walk(child, child.get("address", ""))
 
 
 def _config_module(root: dict[str, Any], module_address: str) -> dict[str, Any] | None:
@@ -306,6 +308,8 @@ class PlannedChange:
     after: dict[str, Any] | None
     after_unknown: dict[str, Any]
     forced_by: tuple[str, ...]  # the attributes whose change forces the replacement (replace_paths)
+    listed: bool = True  # False: only in prior_state (a -target plan, a trimmed plan), untouched
+
 
     @property
     def kept(self) -> bool:
@@ -324,19 +328,27 @@ def _changes(plan: dict[str, Any]) -> list[PlannedChange]:
         change = item.get("change")
         if not isinstance(item.get("address"), str) or not isinstance(change, dict):
             continue
-        unknown = change.get("after_unknown")
-        paths = change.get("replace_paths") or []
+        unknown, paths, actions = change.get("after_unknown"), change.get("replace_paths"), change.get("actions")
         found.append(
             PlannedChange(
                 address=item["address"],
                 type=str(item.get("type", "")),
-                actions=tuple(a for a in change.get("actions") or [] if isinstance(a, str)),
+                actions=tuple(a for a in actions if isinstance(a, str)) if isinstance(actions, list) else (),
                 before=_object(change.get("before")),
                 after=_object(change.get("after")),
                 after_unknown=unknown if isinstance(unknown, dict) else {},
-                forced_by=tuple(str(p[0]) for p in paths if isinstance(p, list) and p),
+                forced_by=tuple(str(p[0]) for p in paths if isinstance(p, list) and p) if isinstance(paths, list) else (),
             )
         )
+    # What the plan leaves out still exists: a resource of prior_state without a change (a plan
+    # with -target, a trimmed or hand-written one) holds its names, priorities and references.
+    listed = {c.address for c in found}
+    prior = _object((_object((_object(plan.get("prior_state")) or {}).get("values")) or {}).get("root_module")) or {}
+    for _module, resource in _walk(prior, ""):
+        address, values = resource.get("address"), _object(resource.get("values"))
+        if resource.get("mode", "managed") == "managed" and isinstance(address, str) and address not in listed and values is not None:
+            listed.add(address)
+            found.append(PlannedChange(address, str(resource.get("type", "")), ("no-op",), values, values, {}, (), listed=False))
     return found
 
 
@@ -550,6 +562,8 @@ def check_rule_priorities(index: PlanIndex, changes: list[PlannedChange], plan_f
         planned[(listener, priority)].append(rule.address)
     records: list[CheckRecord] = []
     for rule, listener, priority in placed:
+        if not rule.listed:
+            continue
         problems: list[str] = []
         before = _priority(rule.before)
         moves = not rule.kept or before != priority
@@ -617,7 +631,7 @@ def check_stateful_deletes(changes: list[PlannedChange], plan_file: str, *, prot
         return []
     records: list[CheckRecord] = []
     for change in changes:
-        if change.type not in _STATEFUL:
+        if change.type not in _STATEFUL or not change.listed:
             continue
         problem = None
         if "delete" in change.actions:
