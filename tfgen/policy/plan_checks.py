@@ -13,9 +13,15 @@ loaded to validate it, so they cost a few milliseconds) and produce the same rec
   Listeners are grouped by load balancer (its ARN when known, else the resource their
   `load_balancer_arn` refers to, else their module).
 
-The lifecycle rules read what the plan *does* (``resource_changes``: actions, before and after),
-so they judge any configuration, hand-edited ones too; what each refuses is what AWS (or the
-provider) would refuse halfway through an apply (sources: /work/notes/issue13-research.md, §3-§4):
+The lifecycle rules read what the plan *does* (``resource_changes``: actions, before and after;
+``prior_state`` for what a -target plan leaves out; the configuration's references), so they
+judge any configuration, hand-edited ones too. Each refuses what AWS (or the provider) would
+refuse halfway through an apply. Sources: the error shapes of the AWS API models (elbv2
+DeleteTargetGroup ResourceInUse, CreateTargetGroup DuplicateTargetGroupName, CreateRule and
+SetRulePriorities PriorityInUse; iam DeleteRole DeleteConflict, CreateRole EntityAlreadyExists;
+EC2 DeleteSecurityGroup DependencyViolation) and hashicorp/terraform-provider-aws
+(``resourceListenerRuleUpdate`` sends SetRulePriorities with this one rule; ``deleteRole``
+removes the role from its instance profiles first).
 
 - CKV_TFG_10: a replacement AWS refuses. Delete-then-create (``["delete", "create"]``, Terraform's
   default) of a resource AWS will not delete while something uses it (``_IN_USE``: a target group
@@ -34,7 +40,11 @@ provider) would refuse halfway through an apply (sources: /work/notes/issue13-re
   (matched to the listener resource that has it), else the listener their ``listener_arn``
   refers to in the configuration.
 - CKV_TFG_12: a delete or replacement of a resource that holds data (``_STATEFUL``: queues, log
-  groups, repositories, buckets, tables, databases, ...) in a protected environment.
+  groups, repositories, buckets, tables, databases, ...) in a protected environment; how it
+  relates to `--allow-destroy` is in ``check_stateful_deletes``.
+
+CKV_TFG_10 and CKV_TFG_11 report only the changes they judge (replacements of the listed types;
+rules with a known priority), CKV_TFG_12 every data-holding resource of a protected plan.
 """
 
 from __future__ import annotations
