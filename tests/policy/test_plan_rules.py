@@ -213,8 +213,11 @@ def test_create_before_destroy_under_the_same_name_fails_with_duplicate_name():
         change("aws_iam_role.task", ["create", "delete"], {"name": "vote-task"}, {"name": "vote-task-v2"}, replace=["name"]),
         change("aws_lb_target_group.prefixed", ["create", "delete"], {"name": "vote-20260101", "name_prefix": "vote-"}, {"name_prefix": "vote-"},
                unknown={"name": True}),
+        change("aws_sqs_queue.jobs", ["create", "delete"], {"name": "vote-jobs"}, {"name": "vote-jobs"}),
     )
     found = records(plan, "CKV_TFG_10")
+    assert "(QueueNameExists; with the same attributes CreateQueue hands back the old queue, which the delete then removes)" in found[
+        "aws_sqs_queue.jobs"][1]
     assert found["module.api.aws_lb_target_group.this"] == (
         "failed",
         "replaced with create_before_destroy (forced by port) under the same name 'vote-api': AWS refuses to create the successor "

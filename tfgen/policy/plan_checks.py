@@ -19,7 +19,8 @@ judge any configuration, hand-edited ones too. Each refuses what AWS (or the pro
 refuse halfway through an apply. Sources: the error shapes of the AWS API models (elbv2
 DeleteTargetGroup ResourceInUse, CreateTargetGroup DuplicateTargetGroupName, CreateRule and
 SetRulePriorities PriorityInUse; iam DeleteRole DeleteConflict, CreateRole EntityAlreadyExists;
-EC2 DeleteSecurityGroup DependencyViolation) and hashicorp/terraform-provider-aws
+sqs CreateQueue QueueNameExists), EC2's error codes (DeleteSecurityGroup DependencyViolation)
+and hashicorp/terraform-provider-aws
 (``resourceListenerRuleUpdate`` sends SetRulePriorities with this one rule; ``deleteRole``
 removes the role from its instance profiles first).
 
@@ -422,7 +423,7 @@ _UNIQUE_NAMES: dict[str, str] = {
     "aws_iam_instance_profile": "EntityAlreadyExists",
     "aws_cloudwatch_log_group": "ResourceAlreadyExistsException",
     "aws_ecs_capacity_provider": "ClientException: the capacity provider already exists",
-    "aws_sqs_queue": "QueueAlreadyExists",
+    "aws_sqs_queue": "QueueNameExists; with the same attributes CreateQueue hands back the old queue, which the delete then removes",
     "aws_security_group": "InvalidGroup.Duplicate",
     "aws_sfn_state_machine": "StateMachineAlreadyExists",
     "aws_ecr_repository": "RepositoryAlreadyExistsException",
