@@ -78,7 +78,7 @@ def run_policy(
     ``skips`` (check id -> reason) come from the blueprint (top level and environment); the default
     skips of ``tfgen.policy.default_skips`` and ``declared`` (checks defeated by settings the blueprint
     declared, see ``tfgen.policy.declared``) apply unless the blueprint names the same id.
-    ``protected`` turns on CKV_TFG_8 (deletion protection) and CKV_TFG_9 (HTTPS). ``prestarted``: a checkov process
+    ``protected`` turns on CKV_TFG_8 (deletion protection), CKV_TFG_9 (HTTPS) and CKV_TFG_12 (no data lost). ``prestarted``: a checkov process
     started earlier with the same ``protected`` (see `tfgen plan`), used instead of a new one and
     cancelled when the cache answers. Raises InputError for an unusable plan file and TfgenError
     when checkov is missing or fails.
@@ -116,7 +116,7 @@ def run_policy(
         report = _scan(data, plan, plan_name, prestarted, lambda target: run_checkov(target, protected=protected, executable=executable, file_name=plan_name))
         checkov_seconds = time.perf_counter() - checkov_started
         version = report.version
-        records = report.records + run_plan_checks(plan, plan_name)
+        records = report.records + run_plan_checks(plan, plan_name, protected=protected)
         facts = plan_facts(plan, protected=protected)
         if key:
             cache.store(key, {"records": [r.to_dict() for r in records], "checkov_version": version, "facts": facts.to_dict()})

@@ -1,7 +1,7 @@
 """A cache of checkov's results, so a second check of an unchanged plan answers in milliseconds.
 
 Key: sha256 over the plan's bytes, the contents of tfgen's policy code and checks directory, the
-`protected` flag (CKV_TFG_8 and CKV_TFG_9 read it) and the checkov installation (executable path, mtime, size
+`protected` flag (CKV_TFG_8, CKV_TFG_9 and CKV_TFG_12 read it) and the checkov installation (executable path, mtime, size
 and dist-info name: cheaper than `checkov --version`, which takes seconds). Skips are *not* part
 of the key: tfgen applies them after checkov ran (checkov always runs every check), so changing a
 skip reason re-uses the cached run. Entries live in ``$XDG_CACHE_HOME/tfgen/policy/`` (default
