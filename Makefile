@@ -37,10 +37,10 @@ validate: install
 	$(BIN)/tfgen validate blueprints/*.yaml
 
 plan: install
-	$(BIN)/tfgen plan $(BLUEPRINT_FILE) -e $(ENV) $(if $(OFFLINE),--offline)
+	$(BIN)/tfgen plan $(BLUEPRINT_FILE) -e $(ENV) $(if $(OFFLINE),--offline) $(foreach setting,$(SET),--set $(setting))
 
 apply: install
-	$(BIN)/tfgen apply $(BLUEPRINT_FILE) -e $(ENV) $(if $(OFFLINE),--offline)
+	$(BIN)/tfgen apply $(BLUEPRINT_FILE) -e $(ENV) $(if $(OFFLINE),--offline) $(foreach setting,$(SET),--set $(setting))
 
 check: install
 	$(BIN)/tfgen check $(BLUEPRINT_FILE) -e $(ENV) $(if $(OFFLINE),--offline)
@@ -52,7 +52,7 @@ demo: install
 	@for bp in blueprints/*.yaml; do \
 	  for env in $$($(BIN)/python -c "import sys,yaml;print(' '.join(yaml.safe_load(open(sys.argv[1]))['environments']))" $$bp); do \
 	    echo "== $$bp -e $$env (offline)"; \
-	    $(BIN)/tfgen plan $$bp -e $$env --offline || exit $$?; \
+	    $(BIN)/tfgen plan $$bp -e $$env --offline $$($(BIN)/python -c "import sys,yaml;print(' '.join(f'--set services.{n}.image_tag=demo' for n,s in yaml.safe_load(open(sys.argv[1]))['services'].items() if isinstance(s.get('image'),dict)))" $$bp) || exit $$?; \
 	  done; \
 	done
 

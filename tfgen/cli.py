@@ -7,6 +7,7 @@ import errno
 import os
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ class NonEmptyPath(click.Path):
         if isinstance(value, str) and not value.strip():
             self.fail("an empty path is not a folder: give one, or leave the option out", param, ctx)
         return super().convert(value, param, ctx)
+
+
+def echo_warnings(loaded: Any) -> None:
+    """A blueprint's located warnings on stderr: `FILE:LINE:COL: path: warning: message (hint)`."""
+    for warning in loaded.warnings:
+        click.echo(str(replace(warning, message=f"warning: {warning.message}")), err=True)
 
 
 class TfgenGroup(click.Group):
@@ -89,6 +96,7 @@ def render(blueprints: tuple[Path, ...], out: Path | None, check: bool, force: b
         raise InputError(f"-o/--out takes one blueprint, got {len(blueprints)}: render them one at a time or drop -o")
     stale: list[str] = []
     for loaded in validate_blueprints(blueprints):
+        echo_warnings(loaded)
         try:
             result = render_blueprint(loaded, out, check=check, force=force)
         except TfgenError as error:
@@ -109,6 +117,7 @@ def validate(blueprints: tuple[Path, ...]) -> None:
     from tfgen.commands.validate import validate_offline
 
     for loaded in validate_blueprints(blueprints):
+        echo_warnings(loaded)
         for line in validate_offline(loaded):
             click.echo(line)
 
@@ -144,6 +153,7 @@ def plan(
     from tfgen.workflow import plan_environment
 
     loaded = load_blueprint(blueprint)
+    echo_warnings(loaded)
     outcome = plan_environment(
         loaded, environment, offline=offline, settings=settings, lock_timeout=lock_timeout, on_event=progress_for(progress)
     )

@@ -120,6 +120,24 @@ def parse_settings(settings: tuple[str, ...] | list[str], blueprint: Blueprint) 
     return variables
 
 
+def require_image_tags(variables: dict[str, str], blueprint: Blueprint) -> None:
+    """Every service that builds its image deploys a tag the plan names: there is no default (a
+    `latest` pushed twice into an immutable repository fails, and one not pushed yet cannot be
+    pulled)."""
+    missing = [
+        name
+        for name, service in blueprint.services.items()
+        if service.builds_image() and service_identifiers(name, True)["image_tag_variable"] not in variables
+    ]
+    if missing:
+        raise InputError(
+            "\n".join(
+                f"services.{name} builds its image: give the tag to deploy with --set services.{name}.image_tag=TAG (the tag your pipeline pushed; no default)"
+                for name in missing
+            )
+        )
+
+
 # --- plan --------------------------------------------------------------------------------------
 
 
@@ -134,10 +152,7 @@ def render_environment(loaded: LoadedBlueprint, *, write: bool = True, out: Path
     try:
         return Path(render(loaded, out, check=True).root)
     except TfgenError as error:
-        raise TfgenError(
-            f"the blueprint changed since it was rendered and planned ({error}): "
-            "run `tfgen plan` again and review it"
-        ) from None
+        raise TfgenError(f"the blueprint changed since it was rendered and planned ({error}): run `tfgen plan` again and review it") from None
 
 
 def plan_environment(
@@ -156,6 +171,7 @@ def plan_environment(
     resolved = loaded.for_environment(env)
     variables = parse_settings(settings, resolved)
     paths = EnvironmentPaths(render_environment(loaded, out=out), env)
+    require_image_tags(variables, resolved)
     terraform = Terraform(paths.root, paths.data_dir, offline=offline)
     _clear_plan(paths)
     prestarted = _prestart_checkov(paths, loaded, env) if run_policy_checks else None
@@ -283,10 +299,7 @@ def _refuse_unsafe_apply(paths: EnvironmentPaths, meta: PlanMeta, policy: Enviro
         raise TfgenError(f"the plan for '{env}' failed its policy checks ({paths.policy_json}): fix them or skip with a reason, then {replan}")
     if protected and meta.destructive and not allow_destroy:
         listed = "\n  ".join(meta.destructive)
-        raise TfgenError(
-            f"'{env}' is protected and the plan destroys or replaces:\n  {listed}\n"
-            "apply with --allow-destroy if that is intended"
-        )
+        raise TfgenError(f"'{env}' is protected and the plan destroys or replaces:\n  {listed}\napply with --allow-destroy if that is intended")
 
 
 @contextmanager
@@ -300,8 +313,7 @@ def _explained_terraform_errors(env: str) -> Iterator[None]:
             raise TfgenError(describe_lock_error(text, env)) from None
         if "Saved plan is stale" in text:
             raise TfgenError(
-                f"the state of '{env}' changed since the plan was made (someone applied in between): "
-                f"run `tfgen plan BLUEPRINT -e {env}` again and review it"
+                f"the state of '{env}' changed since the plan was made (someone applied in between): run `tfgen plan BLUEPRINT -e {env}` again and review it"
             ) from None
         raise
 
@@ -324,5 +336,3 @@ def describe_lock_error(text: str, env: str) -> str:
         f"Wait and retry (--lock-timeout 5m waits for it), or, if that process is gone: "
         f"tfgen tf -e {shlex.quote(env)} BLUEPRINT -- force-unlock {shlex.quote(lock_id)}"
     )
-
-

@@ -13,12 +13,20 @@ locals {
     anytrue([for cp in var.capacity_providers : !contains(["FARGATE", "FARGATE_SPOT"], cp)]) ? ["EC2"] : [],
   )
 
+  # A bare SSM parameter name is a parameter of the environment's own account and region.
+  secrets = {
+    for key, value in var.task.secrets : key => startswith(value, "arn:") ? value : join("", [
+      "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:",
+      "${data.aws_caller_identity.current.account_id}:parameter${startswith(value, "/") ? "" : "/"}${value}",
+    ])
+  }
+
   # Secrets Manager references may carry ":json-key:version-stage:version-id"; IAM wants the secret.
   secret_arns = distinct([
-    for arn in values(var.task.secrets) : join(":", slice(split(":", arn), 0, 7))
+    for arn in values(local.secrets) : join(":", slice(split(":", arn), 0, 7))
     if split(":", arn)[2] == "secretsmanager"
   ])
-  parameter_arns = distinct([for arn in values(var.task.secrets) : arn if split(":", arn)[2] == "ssm"])
+  parameter_arns = distinct([for arn in values(local.secrets) : arn if split(":", arn)[2] == "ssm"])
 
   # Writable directories are task-scoped scratch volumes. The SSM agent of ECS Exec writes its
   # state and logs into the container, so with a read-only root filesystem it gets two more.
@@ -39,7 +47,7 @@ locals {
       protocol      = "tcp"
     }]
     environment = [for key in sort(keys(var.task.environment)) : { name = key, value = var.task.environment[key] }]
-    secrets     = [for key in sort(keys(var.task.secrets)) : { name = key, valueFrom = var.task.secrets[key] }]
+    secrets     = [for key in sort(keys(local.secrets)) : { name = key, valueFrom = local.secrets[key] }]
     # ECS Exec wants an init process to reap the session manager agent's children.
     linuxParameters = var.task.enable_execute_command ? { initProcessEnabled = true } : null
     mountPoints = length(local.scratch_volumes) == 0 ? null : [
@@ -109,6 +117,24 @@ data "aws_iam_policy_document" "secrets" {
       sid       = statement.key
       actions   = statement.value.actions
       resources = statement.value.resources
+    }
+  }
+
+  # Secrets encrypted with customer managed keys: decrypt only on behalf of Secrets Manager or
+  # Parameter Store, in this region.
+  dynamic "statement" {
+    for_each = length(var.task.kms_keys) == 0 ? [] : [var.task.kms_keys]
+
+    content {
+      sid       = "DecryptDeclaredSecrets"
+      actions   = ["kms:Decrypt"]
+      resources = statement.value
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${data.aws_region.current.region}.amazonaws.com", "ssm.${data.aws_region.current.region}.amazonaws.com"]
+      }
     }
   }
 }

@@ -10,7 +10,7 @@ variable "name" {
 }
 
 variable "task" {
-  description = "The task: image, size, container port, command, environment, secrets, filesystem, ECS Exec and log retention. The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  description = "The task: image, size, container port, command, environment, secrets (Secrets Manager or SSM parameter ARNs, or parameter names of the environment's account and region) and the customer managed KMS keys that encrypt them, filesystem, ECS Exec and log retention. The service modules pass it through unchanged, so this is the one place where its fields are declared."
   type = object({
     image                    = string
     cpu                      = optional(number, 256)
@@ -19,6 +19,7 @@ variable "task" {
     command                  = optional(list(string))
     environment              = optional(map(string), {})
     secrets                  = optional(map(string), {})
+    kms_keys                 = optional(list(string), [])
     readonly_root_filesystem = optional(bool, true)
     writable_paths           = optional(list(string), [])
     enable_execute_command   = optional(bool, false)
@@ -26,8 +27,11 @@ variable "task" {
   })
 
   validation {
-    condition     = alltrue([for arn in values(var.task.secrets) : can(regex("^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/)", arn))])
-    error_message = "Every secret must be a Secrets Manager secret ARN or an SSM parameter ARN."
+    condition = alltrue([
+      for value in values(var.task.secrets) :
+      can(regex("^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/)", value)) || can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", value))
+    ])
+    error_message = "Every secret must be a Secrets Manager secret ARN, an SSM parameter ARN or an SSM parameter name."
   }
 }
 

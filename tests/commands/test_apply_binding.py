@@ -18,6 +18,7 @@ from tfgen.workflow import apply_environment, plan_environment
 pytestmark = pytest.mark.slow
 
 BLUEPRINT = (Path(__file__).parents[1] / "data" / "workflow" / "shop.yaml").read_text()
+TAG = ("services.web.image_tag=v1",)  # web builds its image: a plan names the tag it deploys
 SKIP = '\npolicy:\n  skip:\n    CKV_AWS_91: "access logs go to the central account"\n'
 REPLAN = "run `tfgen plan BLUEPRINT -e dev` again and review it"
 
@@ -27,13 +28,13 @@ def planned(tmp_path: Path, monkeypatch) -> Path:
     """A project whose dev environment has a saved, checked plan (policy on, offline)."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "shop.yaml").write_text(BLUEPRINT + SKIP)
-    outcome = plan_environment(load_blueprint(tmp_path / "shop.yaml"), "dev", offline=True)
+    outcome = plan_environment(load_blueprint(tmp_path / "shop.yaml"), "dev", offline=True, settings=TAG)
     assert outcome.meta.policy_passed is True
     return tmp_path
 
 
 def _apply(project: Path) -> None:
-    apply_environment(load_blueprint(project / "shop.yaml"), "dev", offline=True)
+    apply_environment(load_blueprint(project / "shop.yaml"), "dev", offline=True, settings=TAG)
 
 
 def _refused(project: Path) -> str:
@@ -119,5 +120,5 @@ def test_a_corrupted_plan_meta(planned: Path, content: str, reason: str):
 def test_after_a_new_plan_the_apply_goes_through(planned: Path):
     (planned / "shop.yaml").write_text(BLUEPRINT)
     _refused(planned)
-    plan_environment(load_blueprint(planned / "shop.yaml"), "dev", offline=True)
+    plan_environment(load_blueprint(planned / "shop.yaml"), "dev", offline=True, settings=TAG)
     _apply(planned)

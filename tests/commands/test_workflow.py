@@ -32,8 +32,29 @@ def loaded(project: Path):
     return load_blueprint(project / "shop.yaml")
 
 
+def image_tags(project: Path) -> tuple[str, ...]:
+    """The --set a pipeline passes: web builds its image, and a plan names the tag it deploys."""
+    return ("services.web.image_tag=v1",) if "web" in loaded(project).blueprint.services else ()
+
+
 def plan_offline(project: Path, env: str = "dev", **kwargs):
+    kwargs.setdefault("settings", image_tags(project))
     return plan_environment(loaded(project), env, offline=True, run_policy_checks=False, **kwargs)
+
+
+def apply_offline(project: Path, env: str = "dev", **kwargs):
+    kwargs.setdefault("settings", image_tags(project))
+    return apply_environment(loaded(project), env, offline=True, **kwargs)
+
+
+def test_a_built_image_without_its_tag_is_a_usage_error(project: Path):
+    with pytest.raises(InputError) as refused:
+        plan_offline(project, settings=())
+    assert str(refused.value) == (
+        "services.web builds its image: give the tag to deploy with --set services.web.image_tag=TAG (the tag your pipeline pushed; no default)"
+    )
+    result = CliRunner().invoke(cli, ["plan", "shop.yaml", "-e", "dev", "--offline", "--no-progress"])
+    assert result.exit_code == 2 and "--set services.web.image_tag=TAG" in result.stderr
 
 
 def test_plan_apply_then_empty_plan_offline(project: Path):
@@ -50,7 +71,7 @@ def test_plan_apply_then_empty_plan_offline(project: Path):
     plan = json.loads(outcome.paths.plan_json.read_text())
     assert {r["address"] for r in plan["resource_changes"] if r["mode"] == "managed"} >= addresses
 
-    apply_environment(loaded(project), "dev", offline=True)
+    apply_offline(project, "dev")
     assert not outcome.paths.plan_file.exists(), "an applied plan must not be applied twice"
 
     again = plan_offline(project)
@@ -59,7 +80,7 @@ def test_plan_apply_then_empty_plan_offline(project: Path):
 
 def test_environments_keep_separate_data_and_state(project: Path):
     dev = plan_offline(project, "dev")
-    apply_environment(loaded(project), "dev", offline=True)
+    apply_offline(project, "dev")
     prod = plan_offline(project, "prod")
     assert dev.paths.data_dir != prod.paths.data_dir
     # prod starts from its own empty state although dev was applied
@@ -72,7 +93,7 @@ def test_environments_keep_separate_data_and_state(project: Path):
 
 def test_apply_refuses_without_plan(project: Path):
     with pytest.raises(TfgenError, match="no saved plan"):
-        apply_environment(loaded(project), "dev", offline=True)
+        apply_offline(project, "dev")
 
 
 def test_apply_refuses_after_blueprint_edit_and_works_after_replan(project: Path):
@@ -80,9 +101,9 @@ def test_apply_refuses_after_blueprint_edit_and_works_after_replan(project: Path
     blueprint = project / "shop.yaml"
     blueprint.write_text(BLUEPRINT.replace("port: 8080", "port: 8081"))
     with pytest.raises(TfgenError, match="changed since"):
-        apply_environment(loaded(project), "dev", offline=True)
+        apply_offline(project, "dev")
     plan_offline(project)
-    apply_environment(loaded(project), "dev", offline=True)
+    apply_offline(project, "dev")
 
 
 def test_set_image_tag_reaches_the_plan_and_apply_checks_it(project: Path):
@@ -90,8 +111,8 @@ def test_set_image_tag_reaches_the_plan_and_apply_checks_it(project: Path):
     plan = json.loads(outcome.paths.plan_json.read_text())
     assert plan["variables"]["web_image_tag"]["value"] == "abc123"
     with pytest.raises(TfgenError, match="--set values differ"):
-        apply_environment(loaded(project), "dev", offline=True, settings=("services.web.image_tag=other",))
-    apply_environment(loaded(project), "dev", offline=True, settings=("services.web.image_tag=abc123",))
+        apply_offline(project, "dev", settings=("services.web.image_tag=other",))
+    apply_offline(project, "dev", settings=("services.web.image_tag=abc123",))
 
 
 @pytest.mark.parametrize(
@@ -109,7 +130,7 @@ def test_bad_set_values_are_input_errors(project: Path, setting: str, message: s
 
 def test_protected_environment_refuses_destroy_without_allow_destroy(project: Path):
     plan_offline(project, "prod")
-    apply_environment(loaded(project), "prod", offline=True)
+    apply_offline(project, "prod")
     without_web = BLUEPRINT.replace(
         "  web:\n    type: backend-service\n    image: {build: ./web}\n    port: 3000\n", ""
     )
@@ -117,13 +138,13 @@ def test_protected_environment_refuses_destroy_without_allow_destroy(project: Pa
     outcome = plan_offline(project, "prod")
     assert outcome.summary.totals["delete"] > 0
     with pytest.raises(TfgenError, match="protected"):
-        apply_environment(loaded(project), "prod", offline=True)
-    apply_environment(loaded(project), "prod", offline=True, allow_destroy=True)
+        apply_offline(project, "prod")
+    apply_offline(project, "prod", allow_destroy=True)
 
 
 def test_cli_plan_json_output_matches_plan(project: Path):
     runner = CliRunner()
-    result = runner.invoke(cli, ["plan", "shop.yaml", "-e", "dev", "--offline", "--format", "json", "--no-progress"])
+    result = runner.invoke(cli, ["plan", "shop.yaml", "-e", "dev", "--offline", "--format", "json", "--no-progress", "--set", "services.web.image_tag=v1"])
     summary = json.loads(result.stdout)
     paths = EnvironmentPaths(project / "build" / "shop", "dev")
     plan = json.loads(paths.plan_json.read_text())

@@ -21,6 +21,7 @@ from tfgen.workflow import apply_environment, plan_environment
 pytestmark = pytest.mark.slow
 
 BLUEPRINT = (Path(__file__).parents[1] / "data" / "workflow" / "shop.yaml").read_text()
+TAG = ("services.web.image_tag=v1",)  # web builds its image: a plan names the tag it deploys
 
 BUCKET = "shop-tfstate-dev"
 KEY = "shop/dev.tfstate"
@@ -46,11 +47,11 @@ def s3(aws_env, monkeypatch, tmp_path: Path):
 
 
 def plan(project: Path):
-    return plan_environment(load_blueprint(project / "shop.yaml"), "dev", run_policy_checks=False)
+    return plan_environment(load_blueprint(project / "shop.yaml"), "dev", run_policy_checks=False, settings=TAG)
 
 
 def apply(project: Path) -> None:
-    apply_environment(load_blueprint(project / "shop.yaml"), "dev")
+    apply_environment(load_blueprint(project / "shop.yaml"), "dev", settings=TAG)
 
 
 def object_keys(s3) -> set[str]:
@@ -98,7 +99,7 @@ def test_ctrl_c_during_apply_releases_the_lock(s3, tmp_path: Path):
     plan(tmp_path)
     tfgen = Path(sys.executable).with_name("tfgen")
     process = subprocess.Popen(
-        [str(tfgen), "apply", "shop.yaml", "-e", "dev", "--no-progress"],
+        [str(tfgen), "apply", "shop.yaml", "-e", "dev", "--no-progress", "--set", TAG[0]],
         cwd=tmp_path,
         env=dict(os.environ),
         stdout=subprocess.PIPE,

@@ -211,6 +211,7 @@ TASK = {
 TAGS = {"team": "voting"}
 DB_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
 API_PARAMETER = "arn:aws:ssm:eu-west-1:111111111111:parameter/vote/api-key"
+KMS_KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def _placement(*providers: tuple[str, int, int]) -> dict[str, Any]:
@@ -268,7 +269,14 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
     job = {
         "name": f"{name}-tally",
         "placement": _placement(("FARGATE", 0, 1)),
-        "task": {**TASK, "image": "public.ecr.aws/docker/library/busybox:stable", "port": None, "secrets": {"DB_PASSWORD": DB_SECRET} if prod else {}},
+        "task": {
+            **TASK,
+            "image": "public.ecr.aws/docker/library/busybox:stable",
+            "port": None,
+            # a bare parameter name is one of the environment's own account and region
+            "secrets": {"DB_PASSWORD": DB_SECRET, "API_TOKEN": "/vote/api-token"} if prod else {},
+            "kms_keys": [KMS_KEY] if prod else [],
+        },
         "schedule": {"expression": "cron(0 * * * ? *)", "timeout": 600 if prod else None},
     }
     return {
@@ -501,8 +509,17 @@ def test_execution_roles_read_only_declared_secrets(planned: dict[str, Planned])
     assert set(secrets) == {web_secrets, job_secrets}
     web = {s["Sid"]: (s["Action"], s["Resource"]) for s in _policy(secrets[web_secrets]["policy"])}
     assert web == {"ReadDeclaredSecrets": ("secretsmanager:GetSecretValue", DB_SECRET), "ReadDeclaredParameters": ("ssm:GetParameters", API_PARAMETER)}
-    job = _policy(secrets[job_secrets]["policy"])
-    assert [(s["Action"], s["Resource"]) for s in job] == [("secretsmanager:GetSecretValue", DB_SECRET)]
+    job = {s["Sid"]: s for s in _policy(secrets[job_secrets]["policy"])}
+    parameter = job["ReadDeclaredParameters"]["Resource"]
+    assert re.fullmatch(r"arn:aws:ssm:eu-west-1:[0-9]{12}:parameter/vote/api-token", parameter)
+    assert (job["ReadDeclaredSecrets"]["Action"], job["ReadDeclaredSecrets"]["Resource"]) == ("secretsmanager:GetSecretValue", DB_SECRET)
+    # customer managed keys: decrypt only through Secrets Manager and Parameter Store of the region
+    assert job["DecryptDeclaredSecrets"]["Action"] == "kms:Decrypt" and job["DecryptDeclaredSecrets"]["Resource"] == KMS_KEY
+    via = ["secretsmanager.eu-west-1.amazonaws.com", "ssm.eu-west-1.amazonaws.com"]
+    assert job["DecryptDeclaredSecrets"]["Condition"] == {"StringEquals": {"kms:ViaService": via}}
+    assert set(job) == {"ReadDeclaredSecrets", "ReadDeclaredParameters", "DecryptDeclaredSecrets"}
+    definition = json.loads(applied["module.job.module.task.aws_ecs_task_definition.this"]["container_definitions"])
+    assert {s["name"]: s["valueFrom"] for s in definition[0]["secrets"]} == {"API_TOKEN": parameter, "DB_PASSWORD": DB_SECRET}
     assert not planned["dev"].of_type("aws_iam_role_policy", 'module.web.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]')
     attachments = applied.of_type("aws_iam_role_policy_attachment")
     assert len(attachments) == 4
@@ -666,7 +683,10 @@ BAD_INPUTS = {
         lambda calls: calls["backend"].update(scaling={"min": 1, "max": 3, "desired": 1, "requests": 100}),
         "Scaling on requests per target needs a load balancer target group",
     ),
-    "secret not an ARN": (lambda calls: calls["worker"]["task"].update(secrets={"TOKEN": "my-token"}), "Secrets Manager secret ARN or an SSM parameter ARN"),
+    "secret not an ARN or a name": (
+        lambda calls: calls["worker"]["task"].update(secrets={"TOKEN": "my token"}),
+        "an SSM parameter ARN or an SSM parameter name",
+    ),
     "schedule shorthand": (lambda calls: calls["job"]["schedule"].update(expression="@hourly"), "cron(...) or rate(...)"),
 }
 

@@ -116,8 +116,9 @@ def edited_plan(tmp_path_factory) -> dict:
     blueprint.write_text(SHOP)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(project)
-        plan_environment(load_blueprint(blueprint), "dev", offline=True, run_policy_checks=False)
-        apply_environment(load_blueprint(blueprint), "dev", offline=True)
+        tag = ("services.web.image_tag=v1",)
+        plan_environment(load_blueprint(blueprint), "dev", offline=True, run_policy_checks=False, settings=tag)
+        apply_environment(load_blueprint(blueprint), "dev", offline=True, settings=tag)
         blueprint.write_text(EDITED)
         outcome = plan_environment(load_blueprint(blueprint), "dev", offline=True, run_policy_checks=False)
         return json.loads(outcome.paths.plan_json.read_text())
@@ -321,7 +322,8 @@ def test_code_cell(value, code):
 def test_cli_plan_markdown_prints_only_the_comment(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "shop.yaml").write_text(SHOP)
-    result = CliRunner().invoke(cli, ["plan", "shop.yaml", "-e", "dev", "--offline", "--format", "markdown", "--no-progress"])
+    tag = ["--set", "services.web.image_tag=v1"]
+    result = CliRunner().invoke(cli, ["plan", "shop.yaml", "-e", "dev", "--offline", "--format", "markdown", "--no-progress", *tag])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("## tfgen plan: shop.yaml · dev: ✅ passed\n\n**Plan:** 35 to add, 0 to change, 0 to destroy.\n")
     document = blocks(result.stdout)

@@ -556,10 +556,11 @@ def test_removing_a_service_from_a_protected_environment_needs_a_skip_and_allow_
     )
     blueprint = tmp_path / "shop.yaml"
     blueprint.write_text(shop)
-    first = plan_environment(load_blueprint(blueprint), "prod", offline=True)
+    tag = ("services.web.image_tag=v1",)
+    first = plan_environment(load_blueprint(blueprint), "prod", offline=True, settings=tag)
     assert first.policy is not None and first.policy.passed
     assert {r.result for r in first.policy.records if r.check_id == "CKV_TFG_12"} == {"passed"}
-    apply_environment(load_blueprint(blueprint), "prod", offline=True)
+    apply_environment(load_blueprint(blueprint), "prod", offline=True, settings=tag)
 
     without_web = shop.replace("  web:\n    type: backend-service\n    image: {build: ./web}\n    port: 3000\n", "")
     blueprint.write_text(without_web)

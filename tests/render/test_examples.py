@@ -21,6 +21,7 @@ from tfgen.services.web import derived_priority
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = PROJECT_ROOT / "blueprints"
+IMAGE_TAGS = {"single-web": {"storefront_image_tag": "v1"}}  # built images have no default tag
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
@@ -92,7 +93,8 @@ class Plans:
             terraform = self.terraform(name, env)
             terraform.init()
             out = self.plan_file(name, env)
-            terraform.plan(out, var_files=[self.rendered[name] / "env" / f"{env}.tfvars.json"], on_event=lambda event: None)
+            tags = IMAGE_TAGS.get(name, {})
+            terraform.plan(out, var_files=[self.rendered[name] / "env" / f"{env}.tfvars.json"], variables=tags, on_event=lambda event: None)
             self.cache[key] = Plan(terraform.show_json(out))
         return self.cache[key]
 

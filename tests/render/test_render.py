@@ -176,7 +176,7 @@ def test_service_type_values(vote: Path):
             "grace_period": 60,
         },
     }
-    assert prod["vote_api"]["task"]["secrets"] == {"DB_PASSWORD": "arn:aws:secretsmanager:eu-west-1:111111111111:secret:vote/db-AbCdEf"}
+    assert prod["vote_api"]["task"]["secrets"] == {"DB_PASSWORD": "arn:aws:secretsmanager:eu-west-1:222222222222:secret:vote/db-GhIjKl"}  # prod's own
     assert prod["vote_api"]["capacity_provider_strategy"] == [
         {"capacity_provider": "fargate", "base": 1, "weight": 1},
         {"capacity_provider": "fargate_spot", "base": 0, "weight": 1},
@@ -249,7 +249,8 @@ def test_built_image_gets_a_repository_and_an_image_tag_variable():
         modules["storefront"]["task"] == '${merge(var.storefront.task, {image = "${module.storefront_repository.repository_url}:${var.storefront_image_tag}"})}'
     )
     tag = hcl_blocks(files["variables.tf"].decode(), "variable")["storefront_image_tag"]
-    assert (tag["type"], tag["default"].strip('"'), tag["nullable"]) == ("string", "latest", False)
+    assert (tag["type"], tag["nullable"]) == ("string", False) and "default" not in tag  # the plan names the tag it deploys
+    assert modules["storefront_repository"]["force_delete"] == "${!var.protected}"
     assert "image" not in tfvars(files, "dev")["storefront"]["task"]
     assert "modules/ecr-repository/main.tf" in files
 

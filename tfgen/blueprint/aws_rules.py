@@ -424,10 +424,15 @@ def rate_problem(value: int, unit: str) -> str | None:
 
 SECRET_ARN = re.compile(r"^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+(:[^:]*:[^:]*:[^:]*)?$")
 PARAMETER_ARN = re.compile(r"^arn:[a-z-]+:ssm:[a-z0-9-]+:[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$")
+# A bare name is a parameter of the environment's own account and region (ECS accepts the name of
+# a parameter in the task's region; the module spells out its ARN for IAM).
+PARAMETER_NAME = re.compile(r"^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+# KMS keys by ARN (IAM grants kms:Decrypt on key ARNs, never aliases): single- and multi-Region keys.
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/(mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
 
 def check_secret_arn(value: str) -> str:
-    if SECRET_ARN.match(value) or PARAMETER_ARN.match(value):
+    if SECRET_ARN.match(value) or PARAMETER_ARN.match(value) or PARAMETER_NAME.match(value):
         return value
     service = value.split(":")[2] if value.startswith("arn:") and value.count(":") >= 2 else None
     forms = {"secretsmanager": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME", "ssm": "arn:aws:ssm:REGION:ACCOUNT:parameter/NAME"}

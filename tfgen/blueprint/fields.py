@@ -16,7 +16,7 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 ENVIRONMENT_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,15}$"
 BUCKET_PATTERN = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
-SECRET_PATTERN = r"^arn:aws[a-z-]*:(secretsmanager|ssm):"
+SECRET_PATTERN = r"^(arn:aws[a-z-]*:(secretsmanager|ssm):|/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$)"
 REGION_SCHEMA_PATTERN = r"^[a-z]{2,4}(-[a-z]+)+-[0-9]+$"  # the schema's; the model checks botocore's list of regions
 
 AppName = Annotated[str, StringConstraints(pattern=APP_NAME_PATTERN), AfterValidator(aws_rules.check_application_name)]
@@ -27,6 +27,7 @@ Region = Annotated[str, Field(json_schema_extra={"pattern": REGION_SCHEMA_PATTER
 Arn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:[a-z0-9-]+:")]
 CertificateArn = Annotated[Arn, AfterValidator(aws_rules.check_certificate_arn)]
 SecretArn = Annotated[str, StringConstraints(pattern=SECRET_PATTERN), AfterValidator(aws_rules.check_secret_arn)]
+KmsKeyArn = Annotated[str, StringConstraints(pattern=aws_rules.KMS_KEY_ARN.pattern)]
 BucketName = Annotated[str, StringConstraints(pattern=BUCKET_PATTERN), AfterValidator(aws_rules.check_bucket_name)]
 TagKey = Annotated[str, AfterValidator(aws_rules.check_tag_key)]
 TagValue = Annotated[str, AfterValidator(aws_rules.check_tag_value)]

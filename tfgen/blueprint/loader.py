@@ -33,6 +33,7 @@ from tfgen.blueprint.model import Blueprint, Environment, ExistingVpc, NewVpc
 from tfgen.blueprint.overrides import EnvironmentLocator, deep_merge, overrides_prefix, problem_key, structural_findings
 from tfgen.blueprint.rules import base_findings, cross_findings, partial_cross_findings
 from tfgen.blueprint.validation import locate, validation_findings
+from tfgen.blueprint.warnings import warning_findings
 from tfgen.blueprint.yaml_positions import Path as DataPath
 from tfgen.blueprint.yaml_positions import YamlDocument, clean, dotted, parse_yaml, within
 from tfgen.errors import InputError, Problem
@@ -68,6 +69,7 @@ class LoadedBlueprint:
     document: YamlDocument | None = field(default=None, repr=False)
     environments: dict[str, Blueprint] = field(default_factory=dict, repr=False)
     environment_raw: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    warnings: list[Problem] = field(default_factory=list, repr=False)  # located; see tfgen.blueprint.warnings
 
     @property
     def name(self) -> str:
@@ -175,6 +177,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
     environment_raw: dict[str, dict[str, Any]] = {}
     structural_paths: set[str] = set()
     structural_problems: list[Problem] = []
+    warnings: list[Problem] = []
     for env, overrides in _overrides_by_environment(data):
         structural = structural_findings(data, env, overrides)
         if structural:
@@ -195,6 +198,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
         if not env_problems and not structural:
             environments[env] = blueprint
             environment_raw[env] = merged
+            warnings += [w for w in locate(warning_findings(blueprint, env), locator) if w not in warnings]
 
     # a structural rule says best what is wrong there: drop the model's messages about the same path
     problems = [p for p in problems if p.path not in structural_paths] + structural_problems
@@ -203,7 +207,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
     problems = [p for p in problems if p in document.problems or not any(within(p.path, t) for t in tagged)]
     if problems or base is None:
         raise InputError(_sorted(problems))
-    return LoadedBlueprint(path, data, base, document, environments, environment_raw)
+    return LoadedBlueprint(path, data, base, document, environments, environment_raw, _sorted(warnings))
 
 
 def validate_blueprints(paths: Iterable[Path | str]) -> list[LoadedBlueprint]:

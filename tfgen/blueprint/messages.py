@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tfgen.blueprint import aws_rules
 from tfgen.blueprint import model as m
 from tfgen.blueprint.findings import Finding, Item, is_model, show, suggest
 from tfgen.blueprint.schedule import SHORTHANDS
@@ -25,8 +26,9 @@ PATTERNS: dict[str, str] = {
     r"^[0-9]{3}([,-][0-9]{3})*$": "HTTP status codes such as 200, 200,204 or 200-399",
     r"^[a-z][a-z0-9-]*\.[a-z0-9]+$": "an EC2 instance type such as t3.medium",
     m.BUCKET_PATTERN: "an S3 bucket name (3-63 characters: a-z, 0-9, '.' and '-', starting and ending with a letter or digit)",
-    m.SECRET_PATTERN: "a Secrets Manager secret or SSM parameter ARN (arn:aws:secretsmanager:... or arn:aws:ssm:...:parameter/...)",
+    m.SECRET_PATTERN: "a Secrets Manager or SSM parameter ARN (arn:aws:secretsmanager:... or arn:aws:ssm:...:parameter/...), or a parameter name (/app/db)",
     r"^[a-z0-9*][a-z0-9.*-]*$": "a host name such as vote.example.com",
+    aws_rules.KMS_KEY_ARN.pattern: "a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/KEY-ID; IAM grants decrypt on keys, not on aliases)",
     r"^[A-Z][A-Z0-9_]+$": "a check id such as CKV_AWS_91",
 }
 

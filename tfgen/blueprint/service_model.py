@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from tfgen.blueprint.fargate import fargate_problem
-from tfgen.blueprint.fields import LOG_RETENTION_DAYS, CapacityStrategy, EnvVarName, Port, SecretArn, Strict, WritablePath
+from tfgen.blueprint.fields import LOG_RETENTION_DAYS, CapacityStrategy, EnvVarName, KmsKeyArn, Port, SecretArn, Strict, WritablePath
 from tfgen.blueprint.schedule import normalize_schedule
 
 # --- services ----------------------------------------------------------------------------------
@@ -132,7 +132,10 @@ class ServiceBase(Strict):
     variables: dict[EnvVarName, str] = Field(default_factory=dict)
     """environment variables of the container"""
     secrets: dict[EnvVarName, SecretArn] = Field(default_factory=dict)
-    """environment variables read from Secrets Manager or SSM Parameter Store ARNs"""
+    """environment variables read from Secrets Manager (ARN, optionally ...:json-key::) or SSM Parameter Store
+    (ARN, or a parameter name of the environment's account and region)"""
+    kms_keys: list[KmsKeyArn] = Field(default_factory=list)
+    """customer managed KMS keys (ARNs) that encrypt those secrets: the execution role may decrypt with them through Secrets Manager and SSM only"""
     capacity: CapacityStrategy | None = None
     """this service's capacity provider strategy; the cluster's when absent"""
     exec: bool = Field(False, description="ECS Exec")

@@ -136,6 +136,21 @@ class PlanIndex:
         return found
 
 
+    def origin(self, module_address: str, references: list[str], depth: int = 0) -> str | None:
+        """Where ``references`` lead once module variables are followed up: "MODULE: REFERENCE"
+        of the first ones that are not variables (a local, which plan JSON does not describe), or None."""
+        if depth > 20 or not references:
+            return None
+        variables = [r for r in references if r.startswith("var.")]
+        if len(variables) < len(references):
+            return f"{module_address}: {' '.join(sorted(r for r in references if not r.startswith('var.')))}"
+        parent, call = _parent(module_address)
+        if call is None:
+            return None
+        call_config = ((_config_module(self.config_root, parent) or {}).get("module_calls") or {}).get(call) or {}
+        expression = (call_config.get("expressions") or {}).get(variables[0].split(".")[1]) or {}
+        return self.origin(parent, _references(expression), depth + 1)
+
     def _resolve_output(self, module_address: str, call: str, output: str, depth: int) -> set[str]:
         """What output `output` of child module `call` (of `module_address`) refers to."""
         call_config = ((_config_module(self.config_root, module_address) or {}).get("module_calls") or {}).get(call) or {}
@@ -548,7 +563,10 @@ class _Listeners:
             return known
         refs = _references(self.index.expressions(rule.address).get("listener_arn"))
         listeners = sorted(a for a in self.index.resolve(self.index.module_of[rule.address], refs) if self.index.resources[a].get("type") in _LISTENER_TYPES)
-        return listeners[0] if len(listeners) == 1 else None
+        # A reference that may be one of several listeners (HTTPS when there is a certificate, else
+        # HTTP) names them all: rules that refer alike share the listener, whichever it is.
+        # Through a local (not in plan JSON): rules whose listener_arn comes from the same place share it.
+        return " or ".join(listeners) or self.index.origin(self.index.module_of[rule.address], refs)
 
     def _known(self, arn: Any) -> str | None:
         if not isinstance(arn, str) or not arn:

@@ -152,8 +152,8 @@ def _variables(model: RenderModel) -> list[Block]:
         summary = f"{service.type.name} '{service.name}' ({service.type.summary}): per-environment values."
         blocks.append(_variable(service.variable, summary, ("object", service.type.variable_fields(service.builds_image))))
         if service.builds_image:
-            description = f"Tag of the image of '{service.name}' in its ECR repository (set by the deployment pipeline)."
-            blocks.append(_variable(service.image_tag_variable, description, "string", "latest", nullable=False))
+            description = f"Tag of the image of '{service.name}' in its ECR repository, as the deployment pipeline pushed it (no default)."
+            blocks.append(_variable(service.image_tag_variable, description, "string", nullable=False))
     return blocks
 
 

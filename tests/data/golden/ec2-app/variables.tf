@@ -90,6 +90,7 @@ variable "reports_api" {
       command                  = list(string)
       environment              = map(string)
       secrets                  = map(string)
+      kms_keys                 = list(string)
       readonly_root_filesystem = bool
       writable_paths           = list(string)
       enable_execute_command   = bool
@@ -139,6 +140,7 @@ variable "reports_web" {
       command                  = list(string)
       environment              = map(string)
       secrets                  = map(string)
+      kms_keys                 = list(string)
       readonly_root_filesystem = bool
       writable_paths           = list(string)
       enable_execute_command   = bool

@@ -82,6 +82,7 @@ variable "storefront" {
       command                  = list(string)
       environment              = map(string)
       secrets                  = map(string)
+      kms_keys                 = list(string)
       readonly_root_filesystem = bool
       writable_paths           = list(string)
       enable_execute_command   = bool
@@ -115,8 +116,7 @@ variable "storefront" {
 }
 
 variable "storefront_image_tag" {
-  description = "Tag of the image of 'storefront' in its ECR repository (set by the deployment pipeline)."
+  description = "Tag of the image of 'storefront' in its ECR repository, as the deployment pipeline pushed it (no default)."
   type        = string
-  default     = "latest"
   nullable    = false
 }

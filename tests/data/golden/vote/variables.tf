@@ -82,6 +82,7 @@ variable "results" {
       command                  = list(string)
       environment              = map(string)
       secrets                  = map(string)
+      kms_keys                 = list(string)
       readonly_root_filesystem = bool
       writable_paths           = list(string)
       enable_execute_command   = bool
@@ -115,6 +116,7 @@ variable "tally" {
       command                  = list(string)
       environment              = map(string)
       secrets                  = map(string)
+      kms_keys                 = list(string)
       readonly_root_filesystem = bool
       writable_paths           = list(string)
       enable_execute_command   = bool
@@ -144,6 +146,7 @@ variable "vote_api" {
       command                  = list(string)
       environment              = map(string)
       secrets                  = map(string)
+      kms_keys                 = list(string)
       readonly_root_filesystem = bool
       writable_paths           = list(string)
       enable_execute_command   = bool
@@ -193,6 +196,7 @@ variable "vote_worker" {
       command                  = list(string)
       environment              = map(string)
       secrets                  = map(string)
+      kms_keys                 = list(string)
       readonly_root_filesystem = bool
       writable_paths           = list(string)
       enable_execute_command   = bool
