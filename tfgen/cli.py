@@ -196,6 +196,33 @@ def apply(
     click.echo(f"applied the saved plan of '{environment}'", err=True)
 
 
+@cli.command()
+@click.argument("blueprint", type=BLUEPRINT)
+@click.option("-e", "--env", "environment", required=True, help="Environment name from the blueprint.")
+@click.option("--offline", is_flag=True, help="Use the offline AWS provider and local state.")
+@click.option("--allow-destroy", is_flag=True, help="Required to destroy a protected environment.")
+@click.option("--yes", is_flag=True, help="Destroy without asking (CI); without a terminal, destroy refuses otherwise.")
+@click.option("--lock-timeout", type=GoDuration(), default=None, help="How long terraform waits for the state lock, e.g. 60s or 5m.")
+@click.option("--progress/--no-progress", default=None, help="Resource-by-resource progress on stderr (default: when it is a terminal).")
+def destroy(blueprint: Path, environment: str, offline: bool, allow_destroy: bool, yes: bool, lock_timeout: str | None, progress: bool | None) -> None:
+    """Destroy one environment: a saved destroy plan, its summary, a confirmation, then apply it."""
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.commands.destroy import destroy_environment
+    from tfgen.progress import progress_for
+
+    result = destroy_environment(
+        load_blueprint(blueprint),
+        environment,
+        offline=offline,
+        allow_destroy=allow_destroy,
+        yes=yes,
+        lock_timeout=lock_timeout,
+        on_event=progress_for(progress),
+    )
+    if result.applied:
+        click.echo(f"destroyed '{environment}': {result.destroyed} resources; kept: " + "; ".join(result.kept), err=True)
+
+
 # --- policy ------------------------------------------------------------------------------------
 
 

@@ -54,6 +54,7 @@ class PlanMeta(BaseModel):
     protected: bool
     policy_passed: bool | None
     destructive: list[str] = Field(default_factory=list)
+    destroy: bool = False  # a destroy plan (`terraform plan -destroy`): only `tfgen destroy` applies it
 
 
 @dataclass
@@ -150,19 +151,22 @@ def plan_environment(
     on_event: EventHandler | None = None,
     run_policy_checks: bool = True,
     out: Path | None = None,
+    destroy: bool = False,
 ) -> PlanOutcome:
     """Render (into `out`, default build/<name>/), init (once), plan to a saved plan, write
-    plan.json, run policy checks."""
+    plan.json, run policy checks. With `destroy`, the saved plan destroys everything the state holds."""
     resolved = loaded.for_environment(env)
     variables = parse_settings(settings, resolved)
     paths = EnvironmentPaths(render_environment(loaded, out=out), env)
     terraform = Terraform(paths.root, paths.data_dir, offline=offline)
-    _clear_plan(paths)
+    clear_plan(paths)
     prestarted = _prestart_checkov(paths, loaded, env) if run_policy_checks else None
     try:
         with _explained_terraform_errors(env):
             _init(terraform, paths, offline)
             extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
+            if destroy:
+                extra.append("-destroy")
             terraform.plan(paths.plan_file, [paths.var_file], variables, on_event=on_event, extra_args=extra)
         plan = terraform.show_json(paths.plan_file)
         write_private(paths.plan_json, json.dumps(plan))
@@ -182,12 +186,14 @@ def plan_environment(
         protected=loaded.blueprint.environments[env].protected,
         policy_passed=None if policy is None else policy.passed,
         destructive=[change.address for change in summary.destructive],
+        destroy=destroy,
     )
     write_private(paths.meta_file, meta.model_dump_json(indent=2))
     return PlanOutcome(paths, summary, policy, meta)
 
 
-def _clear_plan(paths: EnvironmentPaths) -> None:
+def clear_plan(paths: EnvironmentPaths) -> None:
+    """Remove the saved plan of an environment and everything made with it."""
     for path in (paths.plan_file, paths.plan_json, paths.policy_json, paths.meta_file):
         path.unlink(missing_ok=True)
 
@@ -236,12 +242,17 @@ def apply_environment(
     settings: tuple[str, ...] = (),
     lock_timeout: str | None = None,
     on_event: EventHandler | None = None,
+    destroy: bool = False,
 ) -> PlanMeta:
-    """Apply the saved plan of `env`, after checking it is still the plan that was reviewed."""
+    """Apply the saved plan of `env`, after checking it is still the plan that was reviewed.
+    A destroy plan is applied only with `destroy` (by `tfgen destroy`), and only a destroy plan then."""
     resolved = loaded.for_environment(env)
     variables = parse_settings(settings, resolved)
     paths = BuildLayout.default().environment(loaded.name, env)
     meta = _saved_plan_meta(paths, env)
+    if meta.destroy != destroy:
+        made = "`tfgen destroy`" if meta.destroy else "`tfgen plan`"
+        raise TfgenError(f"the saved plan of '{env}' was made by {made}; run `tfgen plan BLUEPRINT -e {env}` again and review it")
     render_environment(loaded, write=False)
     if variables != meta.variables:
         raise TfgenError(f"the --set values differ from those of the plan for '{env}' ({meta.variables}): plan again with the new values")
@@ -250,7 +261,7 @@ def apply_environment(
     extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
     with _explained_terraform_errors(env):
         terraform.apply(paths.plan_file, on_event=on_event, extra_args=extra)
-    _clear_plan(paths)
+    clear_plan(paths)
     return meta
 
 
@@ -281,11 +292,16 @@ def _refuse_unsafe_apply(paths: EnvironmentPaths, meta: PlanMeta, policy: Enviro
     protected = policy.protected
     if meta.policy_passed is False:
         raise TfgenError(f"the plan for '{env}' failed its policy checks ({paths.policy_json}): fix them or skip with a reason, then {replan}")
-    if protected and meta.destructive and not allow_destroy:
-        listed = "\n  ".join(meta.destructive)
+    refuse_protected_destroy(env, protected, meta.destructive, allow_destroy, "apply")
+
+
+def refuse_protected_destroy(env: str, protected: bool, destructive: list[str], allow_destroy: bool, command: str) -> None:
+    """A protected environment's destroys and replacements need --allow-destroy (exit 1 otherwise)."""
+    if protected and destructive and not allow_destroy:
+        listed = "\n  ".join(destructive)
         raise TfgenError(
             f"'{env}' is protected and the plan destroys or replaces:\n  {listed}\n"
-            "apply with --allow-destroy if that is intended"
+            f"{command} with --allow-destroy if that is intended"
         )
 
 
