@@ -319,6 +319,24 @@ def status(blueprint: Path, environment: str, output_format: str, wait: bool, ti
 
 
 @cli.command()
+@click.argument("blueprint", type=BLUEPRINT)
+@click.argument("service")
+@click.option("-e", "--env", "environment", required=True)
+@click.option("--since", type=GoDuration(), default="10m", show_default=True, help="How far back to start, e.g. 90s, 10m, 1h30m.")
+@click.option("--follow", is_flag=True, help="Keep polling for new lines until Ctrl-C.")
+@click.option("--interval", type=Seconds(MIN_POLL, MAX_WAIT), default=2.0, show_default=True, help="Seconds between polls with --follow.")
+@click.option("--max-polls", type=click.IntRange(0), default=None, hidden=True)
+def logs(blueprint: Path, service: str, environment: str, since: str, follow: bool, interval: float, max_polls: int | None) -> None:
+    """The service's CloudWatch logs, every task, newest last, each line prefixed with its task id."""
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.cli_options import duration_seconds
+    from tfgen.commands.logs import LogReader, show_logs
+
+    reader = LogReader(load_blueprint(blueprint), environment, service)
+    show_logs(reader, duration_seconds(since), click.echo, follow=follow, interval=interval, max_polls=max_polls)
+
+
+@cli.command()
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
 def doctor(output_format: str) -> None:
     """What tfgen will use: Terraform, checkov, the provider schema, the cache folder, the AWS identity."""
