@@ -336,6 +336,39 @@ def logs(blueprint: Path, service: str, environment: str, since: str, follow: bo
     show_logs(reader, duration_seconds(since), click.echo, follow=follow, interval=interval, max_polls=max_polls)
 
 
+@cli.command(name="run")
+@click.argument("blueprint", type=BLUEPRINT)
+@click.argument("job")
+@click.option("-e", "--env", "environment", required=True)
+@click.option("--wait", is_flag=True, help="Poll until the run ends: exit 0 when it SUCCEEDED, 1 otherwise.")
+@click.option("--interval", type=Seconds(MIN_POLL, MAX_WAIT), default=5.0, show_default=True, help="Seconds between polls with --wait.")
+@click.option("--timeout", type=Seconds(0, MAX_WAIT), default=None, help="Stop waiting after this many seconds (the run goes on).")
+def run_job(blueprint: Path, job: str, environment: str, wait: bool, interval: float, timeout: float | None) -> None:
+    """Start a scheduled job now, with its schedule's input; print the execution ARN."""
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.commands.run import JobRunner
+
+    runner = JobRunner(load_blueprint(blueprint), environment, job)
+    execution = runner.start()
+    click.echo(execution.arn)
+    if not wait:
+        return
+
+    def progress(_: object, elapsed: float) -> None:
+        click.echo(f"waiting ({elapsed:.0f}s): RUNNING", err=True)
+
+    try:
+        execution = runner.wait(execution, interval, timeout, progress)
+    except KeyboardInterrupt:
+        click.echo(f"stopped waiting; the run goes on: {execution.arn}", err=True)
+        raise
+    click.echo(execution.describe())
+    if execution.running:
+        raise TfgenError(f"still RUNNING after {timeout:g}s: {execution.arn}")
+    if not execution.succeeded:
+        raise click.exceptions.Exit(1)
+
+
 @cli.command()
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table")
 def doctor(output_format: str) -> None:
