@@ -118,3 +118,26 @@ def test_a_destroy_plan_is_not_applied_by_apply(project: Path):
     plan_environment(load_blueprint(project / "single-web.yaml"), "dev", offline=True, run_policy_checks=False, destroy=True)
     with pytest.raises(TfgenError, match="was made by `tfgen destroy`"):
         apply_environment(load_blueprint(project / "single-web.yaml"), "dev", offline=True)
+
+
+def test_destroy_with_the_s3_backend_keeps_the_bucket_and_an_empty_state(aws_env, tmp_path: Path, monkeypatch):
+    """The real S3 backend on moto_server (the stand-in serving hashicorp/aws): the state stays in
+    its bucket, empty, and the lock file is released."""
+    import boto3
+
+    monkeypatch.setenv("TFGEN_AWS_PROVIDER", "offline")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shop.yaml").write_text((Path(__file__).parents[1] / "data" / "workflow" / "shop.yaml").read_text())
+    s3 = boto3.client("s3", region_name="eu-west-1")
+    s3.create_bucket(Bucket="shop-tfstate-dev", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    assert run("plan", "shop.yaml", "-e", "dev", "--format", "json").exit_code == 0
+    assert run("apply", "shop.yaml", "-e", "dev").exit_code == 0
+
+    done = run("destroy", "shop.yaml", "-e", "dev", "--yes")
+
+    assert done.exit_code == 0, done.output
+    assert "kept: the state bucket shop-tfstate-dev (eu-west-1) with the state shop/dev.tfstate and its lock file shop/dev.tfstate.tflock" in done.stdout
+    keys = {item["Key"] for item in s3.list_objects_v2(Bucket="shop-tfstate-dev").get("Contents", [])}
+    assert keys == {"shop/dev.tfstate"}
+    state = json.loads(s3.get_object(Bucket="shop-tfstate-dev", Key="shop/dev.tfstate")["Body"].read())
+    assert [r for r in state["resources"] if r["mode"] == "managed"] == []

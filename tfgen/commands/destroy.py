@@ -99,7 +99,7 @@ def destroy_environment(
         print_summary_table(summary, env, console, title=f"destroy plan for {env}")
         refuse_protected_destroy(env, resolved.environments[env].protected, outcome.meta.destructive, allow_destroy, "destroy")
         for line in (*(f"kept: {k}" for k in result.kept), *(f"note: {n}" for n in result.notes)):
-            console.print(line, markup=False, highlight=False)
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
         if not yes:
             if not interactive():
                 raise InputError(f"destroy of '{env}' needs a confirmation and there is no terminal to ask: pass --yes to destroy without asking")

@@ -12,7 +12,7 @@ the events already printed (same timestamp, same event id), until Ctrl-C.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,9 +20,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from tfgen.aws import Aws, AwsError, Target, aws_errors, error_code
-from tfgen.blueprint.findings import suggest
 from tfgen.blueprint.loader import LoadedBlueprint
-from tfgen.errors import InputError
+from tfgen.commands.lookup import known_service
 from tfgen.naming import resource_name
 
 DEFAULT_INTERVAL = 2.0
@@ -49,20 +48,6 @@ class LogLine:
 def log_group_name(application: str, environment: str, service: str) -> str:
     """The log group the ecs-task module creates for a service: `/ecs/<app>-<env>-<service>`."""
     return "/ecs/" + resource_name(application, environment, service)
-
-
-def known_service(loaded: LoadedBlueprint, environment: str, service: str, *, kind: str = "service", types: Iterable[str] | None = None) -> str:
-    """`service` when the environment has it (and, with `types`, is one of them); InputError with a
-    did-you-mean otherwise."""
-    services = loaded.for_environment(environment).services
-    allowed = [name for name, s in services.items() if types is None or s.type in set(types)]
-    if service in allowed:
-        return service
-    if service in services:
-        raise InputError(f"{service} is a {services[service].type}, not a {kind} ({kind}s: {', '.join(allowed) or 'none'})")
-    hint = suggest(service, allowed)
-    listed = f"{kind}s: {', '.join(allowed) or 'none'}"
-    raise InputError(f"{loaded.path}: no {kind} '{service}' in environment '{environment}' ({hint + ' ' if hint else ''}{listed})")
 
 
 class LogReader:

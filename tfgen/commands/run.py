@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from tfgen.aws import Aws, AwsError, Target, aws_errors, error_code
 from tfgen.blueprint.loader import LoadedBlueprint
-from tfgen.commands.logs import known_service
+from tfgen.commands.lookup import known_service
 from tfgen.naming import resource_name
 from tfgen.services import SERVICE_TYPES
 
