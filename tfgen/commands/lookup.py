@@ -17,7 +17,7 @@ def known_service(loaded: LoadedBlueprint, environment: str, service: str, *, ki
     if service in allowed:
         return service
     if service in services:
-        raise InputError(f"{service} is a {services[service].type}, not a {kind} ({kind}s: {', '.join(allowed) or 'none'})")
+        raise InputError(f"{loaded.path}: {service} is a {services[service].type}, not a {kind} ({kind}s: {', '.join(allowed) or 'none'})")
     hint = suggest(service, allowed)
     listed = f"{kind}s: {', '.join(allowed) or 'none'}"
     raise InputError(f"{loaded.path}: no {kind} '{service}' in environment '{environment}' ({hint + ' ' if hint else ''}{listed})")
