@@ -170,3 +170,10 @@ def test_another_accounts_environment_is_refused(aws_env, aws_blueprint):
     result = run("logs", str(aws_blueprint), "web", "-e", "prod")
     assert result.exit_code == 1
     assert "credentials are for account 123456789012, environment 'prod' is account 210987654321" in result.stderr
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("0", 0.0), ("90s", 90.0), ("10m", 600.0), ("1h30m", 5400.0), ("1.5h", 5400.0), ("500ms", 0.5)])
+def test_go_durations_in_seconds(text: str, seconds: float):
+    from tfgen.cli_options import duration_seconds
+
+    assert duration_seconds(text) == pytest.approx(seconds)

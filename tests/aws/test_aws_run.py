@@ -180,3 +180,12 @@ def test_wait_exits_1_and_says_why_when_the_run_failed(executing_env, aws_bluepr
     assert result.exit_code == 1
     assert result.stdout.splitlines()[1] == "FAILED: JobFailed: exit code 3"
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(("region", "partition"), [("eu-west-1", "aws"), ("cn-north-1", "aws-cn"), ("us-gov-west-1", "aws-us-gov")])
+def test_the_state_machine_arn_takes_the_regions_partition(aws_env, region: str, partition: str):
+    from tfgen.aws import Aws
+    from tfgen.commands.run import state_machine_arn
+
+    arn = state_machine_arn(Aws().partition(region), region, ACCOUNT, "shop-dev-nightly")
+    assert arn == f"arn:{partition}:states:{region}:{ACCOUNT}:stateMachine:shop-dev-nightly"
