@@ -206,6 +206,33 @@ def apply(
     click.echo(f"applied the saved plan of '{environment}'", err=True)
 
 
+@cli.command()
+@click.argument("blueprint", type=BLUEPRINT)
+@click.option("-e", "--env", "environment", required=True, help="Environment name from the blueprint.")
+@click.option("--offline", is_flag=True, help="Use the offline AWS provider and local state.")
+@click.option("--allow-destroy", is_flag=True, help="Required to destroy a protected environment.")
+@click.option("--yes", is_flag=True, help="Destroy without asking (CI); without a terminal, destroy refuses otherwise.")
+@click.option("--lock-timeout", type=GoDuration(), default=None, help="How long terraform waits for the state lock, e.g. 60s or 5m.")
+@click.option("--progress/--no-progress", default=None, help="Resource-by-resource progress on stderr (default: when it is a terminal).")
+def destroy(blueprint: Path, environment: str, offline: bool, allow_destroy: bool, yes: bool, lock_timeout: str | None, progress: bool | None) -> None:
+    """Destroy one environment: a saved destroy plan, its summary, a confirmation, then apply it."""
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.commands.destroy import destroy_environment
+    from tfgen.progress import progress_for
+
+    result = destroy_environment(
+        load_blueprint(blueprint),
+        environment,
+        offline=offline,
+        allow_destroy=allow_destroy,
+        yes=yes,
+        lock_timeout=lock_timeout,
+        on_event=progress_for(progress),
+    )
+    if result.applied:
+        click.echo(f"destroyed '{environment}': {result.destroyed} resources; kept: " + "; ".join(result.kept), err=True)
+
+
 # --- policy ------------------------------------------------------------------------------------
 
 
@@ -299,6 +326,57 @@ def status(blueprint: Path, environment: str, output_format: str, wait: bool, ti
     if not report.steady:
         waited = f"still not steady after {timeout:g}s" if wait else "not steady"
         raise TfgenError(f"{waited}: {report.summary()}")
+
+
+@cli.command()
+@click.argument("blueprint", type=BLUEPRINT)
+@click.argument("service")
+@click.option("-e", "--env", "environment", required=True)
+@click.option("--since", type=GoDuration(), default="10m", show_default=True, help="How far back to start, e.g. 90s, 10m, 1h30m.")
+@click.option("--follow", is_flag=True, help="Keep polling for new lines until Ctrl-C.")
+@click.option("--interval", type=Seconds(MIN_POLL, MAX_WAIT), default=2.0, show_default=True, help="Seconds between polls with --follow.")
+@click.option("--max-polls", type=click.IntRange(0), default=None, hidden=True)
+def logs(blueprint: Path, service: str, environment: str, since: str, follow: bool, interval: float, max_polls: int | None) -> None:
+    """The service's CloudWatch logs, every task, newest last, each line prefixed with its task id."""
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.cli_options import duration_seconds
+    from tfgen.commands.logs import LogReader, show_logs
+
+    reader = LogReader(load_blueprint(blueprint), environment, service)
+    show_logs(reader, duration_seconds(since), click.echo, follow=follow, interval=interval, max_polls=max_polls)
+
+
+@cli.command(name="run")
+@click.argument("blueprint", type=BLUEPRINT)
+@click.argument("job")
+@click.option("-e", "--env", "environment", required=True)
+@click.option("--wait", is_flag=True, help="Poll until the run ends: exit 0 when it SUCCEEDED, 1 otherwise.")
+@click.option("--interval", type=Seconds(MIN_POLL, MAX_WAIT), default=5.0, show_default=True, help="Seconds between polls with --wait.")
+@click.option("--timeout", type=Seconds(0, MAX_WAIT), default=None, help="Stop waiting after this many seconds (the run goes on).")
+def run_job(blueprint: Path, job: str, environment: str, wait: bool, interval: float, timeout: float | None) -> None:
+    """Start a scheduled job now, with its schedule's input; print the execution ARN."""
+    from tfgen.blueprint.loader import load_blueprint
+    from tfgen.commands.run import JobRunner
+
+    runner = JobRunner(load_blueprint(blueprint), environment, job)
+    execution = runner.start()
+    click.echo(execution.arn)
+    if not wait:
+        return
+
+    def progress(_: object, elapsed: float) -> None:
+        click.echo(f"waiting ({elapsed:.0f}s): RUNNING", err=True)
+
+    try:
+        execution = runner.wait(execution, interval, timeout, progress)
+    except KeyboardInterrupt:
+        click.echo(f"stopped waiting; the run goes on: {execution.arn}", err=True)
+        raise
+    click.echo(execution.describe())
+    if execution.running:
+        raise TfgenError(f"still RUNNING after {timeout:g}s: {execution.arn}")
+    if not execution.succeeded:
+        raise click.exceptions.Exit(1)
 
 
 @cli.command()

@@ -51,3 +51,12 @@ class GoDuration(click.ParamType):
         if not _GO_DURATION.match(text):
             self.fail(f"{value} is not a duration such as 90s, 5m or 1h30m", param, ctx)
         return text
+
+
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_GO_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+
+
+def duration_seconds(text: str) -> float:
+    """A duration `GoDuration` accepted (90s, 10m, 1h30m, 0) as seconds."""
+    return sum(float(number) * _GO_UNITS[unit] for number, unit in _GO_PART.findall(text))

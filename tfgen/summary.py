@@ -122,13 +122,13 @@ def summary_json(summary: PlanSummary, **extra: Any) -> str:
     return json.dumps({**extra, **summary.as_dict()}, indent=2, sort_keys=True)
 
 
-def print_summary_table(summary: PlanSummary, env: str, console: Console | None = None) -> None:
+def print_summary_table(summary: PlanSummary, env: str, console: Console | None = None, title: str | None = None) -> None:
     """Per-service/module counts, with destroys and replacements highlighted."""
     from rich.console import Console
     from rich.table import Table
 
     console = console or Console()
-    table = Table(title=f"plan for {env}", title_justify="left")
+    table = Table(title=title or f"plan for {env}", title_justify="left")
     table.add_column("service / module")
     for kind, style in zip(ACTION_KINDS, ("green", "yellow", "bold magenta", "bold red"), strict=True):
         table.add_column(kind, justify="right", style=style)

@@ -54,6 +54,7 @@ class PlanMeta(BaseModel):
     protected: bool
     policy_passed: bool | None
     destructive: list[str] = Field(default_factory=list)
+    destroy: bool = False  # a destroy plan (`terraform plan -destroy`): only `tfgen destroy` applies it
 
 
 @dataclass
@@ -120,15 +121,23 @@ def parse_settings(settings: tuple[str, ...] | list[str], blueprint: Blueprint) 
     return variables
 
 
+DESTROY_IMAGE_TAG = "destroyed"
+
+
+def _untagged_images(blueprint: Blueprint, tag: str) -> dict[str, str]:
+    """The image tag variable of every service that builds its image -> `tag`."""
+    return {_tag_variable(name): tag for name, service in blueprint.services.items() if service.builds_image()}
+
+
+def _tag_variable(service: str) -> str:
+    return service_identifiers(service, True)["image_tag_variable"]
+
+
 def require_image_tags(variables: dict[str, str], blueprint: Blueprint) -> None:
     """Every service that builds its image deploys a tag the plan names: there is no default (a
     `latest` pushed twice into an immutable repository fails, and one not pushed yet cannot be
     pulled)."""
-    missing = [
-        name
-        for name, service in blueprint.services.items()
-        if service.builds_image() and service_identifiers(name, True)["image_tag_variable"] not in variables
-    ]
+    missing = [name for name, service in blueprint.services.items() if service.builds_image() and _tag_variable(name) not in variables]
     if missing:
         raise InputError(
             "\n".join(
@@ -165,21 +174,27 @@ def plan_environment(
     on_event: EventHandler | None = None,
     run_policy_checks: bool = True,
     out: Path | None = None,
+    destroy: bool = False,
 ) -> PlanOutcome:
     """Render (into `out`, default build/<name>/), init (once), plan to a saved plan, write
-    plan.json, run policy checks."""
+    plan.json, run policy checks. With `destroy`, the saved plan destroys everything the state holds."""
     resolved = loaded.for_environment(env)
     variables = parse_settings(settings, resolved)
     paths = EnvironmentPaths(render_environment(loaded, out=out), env)
-    require_image_tags(variables, resolved)
+    # A destroy creates nothing: Terraform still wants every required variable, any tag will do.
+    planned_variables = {**_untagged_images(resolved, DESTROY_IMAGE_TAG), **variables} if destroy else variables
+    if not destroy:
+        require_image_tags(variables, resolved)
     terraform = Terraform(paths.root, paths.data_dir, offline=offline)
-    _clear_plan(paths)
+    clear_plan(paths)
     prestarted = _prestart_checkov(paths, loaded, env) if run_policy_checks else None
     try:
         with _explained_terraform_errors(env):
             _init(terraform, paths, offline)
             extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
-            terraform.plan(paths.plan_file, [paths.var_file], variables, on_event=on_event, extra_args=extra)
+            if destroy:
+                extra.append("-destroy")
+            terraform.plan(paths.plan_file, [paths.var_file], planned_variables, on_event=on_event, extra_args=extra)
         plan = terraform.show_json(paths.plan_file)
         write_private(paths.plan_json, json.dumps(plan))
         summary = summarize_plan(plan, {snake(name): name for name in resolved.services})
@@ -198,12 +213,14 @@ def plan_environment(
         protected=loaded.blueprint.environments[env].protected,
         policy_passed=None if policy is None else policy.passed,
         destructive=[change.address for change in summary.destructive],
+        destroy=destroy,
     )
     write_private(paths.meta_file, meta.model_dump_json(indent=2))
     return PlanOutcome(paths, summary, policy, meta)
 
 
-def _clear_plan(paths: EnvironmentPaths) -> None:
+def clear_plan(paths: EnvironmentPaths) -> None:
+    """Remove the saved plan of an environment and everything made with it."""
     for path in (paths.plan_file, paths.plan_json, paths.policy_json, paths.meta_file):
         path.unlink(missing_ok=True)
 
@@ -252,12 +269,17 @@ def apply_environment(
     settings: tuple[str, ...] = (),
     lock_timeout: str | None = None,
     on_event: EventHandler | None = None,
+    destroy: bool = False,
 ) -> PlanMeta:
-    """Apply the saved plan of `env`, after checking it is still the plan that was reviewed."""
+    """Apply the saved plan of `env`, after checking it is still the plan that was reviewed.
+    A destroy plan is applied only with `destroy` (by `tfgen destroy`), and only a destroy plan then."""
     resolved = loaded.for_environment(env)
     variables = parse_settings(settings, resolved)
     paths = BuildLayout.default().environment(loaded.name, env)
     meta = _saved_plan_meta(paths, env)
+    if meta.destroy != destroy:
+        made = "`tfgen destroy`" if meta.destroy else "`tfgen plan`"
+        raise TfgenError(f"the saved plan of '{env}' was made by {made}; run `tfgen plan BLUEPRINT -e {env}` again and review it")
     render_environment(loaded, write=False)
     if variables != meta.variables:
         raise TfgenError(f"the --set values differ from those of the plan for '{env}' ({meta.variables}): plan again with the new values")
@@ -266,7 +288,7 @@ def apply_environment(
     extra = [f"-lock-timeout={lock_timeout}"] if lock_timeout else []
     with _explained_terraform_errors(env):
         terraform.apply(paths.plan_file, on_event=on_event, extra_args=extra)
-    _clear_plan(paths)
+    clear_plan(paths)
     return meta
 
 
@@ -297,9 +319,17 @@ def _refuse_unsafe_apply(paths: EnvironmentPaths, meta: PlanMeta, policy: Enviro
     protected = policy.protected
     if meta.policy_passed is False:
         raise TfgenError(f"the plan for '{env}' failed its policy checks ({paths.policy_json}): fix them or skip with a reason, then {replan}")
-    if protected and meta.destructive and not allow_destroy:
-        listed = "\n  ".join(meta.destructive)
-        raise TfgenError(f"'{env}' is protected and the plan destroys or replaces:\n  {listed}\napply with --allow-destroy if that is intended")
+    refuse_protected_destroy(env, protected, meta.destructive, allow_destroy, "apply")
+
+
+def refuse_protected_destroy(env: str, protected: bool, destructive: list[str], allow_destroy: bool, command: str) -> None:
+    """A protected environment's destroys and replacements need --allow-destroy (exit 1 otherwise)."""
+    if protected and destructive and not allow_destroy:
+        listed = "\n  ".join(destructive)
+        raise TfgenError(
+            f"'{env}' is protected and the plan destroys or replaces:\n  {listed}\n"
+            f"{command} with --allow-destroy if that is intended"
+        )
 
 
 @contextmanager

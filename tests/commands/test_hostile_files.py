@@ -78,6 +78,9 @@ COMMANDS: dict[str, Callable[[str], list[str]]] = {
     "discover": lambda file: ["discover", file, "-e", "dev"],
     "bootstrap": lambda file: ["bootstrap", file, "-e", "dev"],
     "check": lambda file: ["check", "--plan-json", file],
+    "destroy": lambda file: ["destroy", file, "-e", "dev", "--offline", "--yes"],
+    "logs": lambda file: ["logs", file, "web", "-e", "dev"],
+    "run": lambda file: ["run", file, "nightly", "-e", "dev"],
 }
 
 
