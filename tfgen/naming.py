@@ -33,8 +33,18 @@ def service_identifiers(service: str, builds_image: bool) -> dict[str, str]:
     image the image tag variable and the repository module."""
     identifiers = {"variable": snake(service)}
     if builds_image:
-        identifiers.update(image_tag_variable=f"{snake(service)}_image_tag", repository_module=f"{snake(service)}_repository")
+        identifiers.update(
+            image_tag_variable=f"{snake(service)}_image_tag",
+            repository_module=f"{snake(service)}_repository",
+            repository_variable=f"{snake(service)}_image_repository",
+        )
     return identifiers
+
+
+def repository_name(application: str, service: str) -> str:
+    """The ECR repository of a service: one per application (`<app>/<service>`, as AWS Copilot
+    names them), in the first environment's account; every environment pulls the same image."""
+    return f"{application}/{service}"
 
 
 def resource_name(application: str, environment: str, *parts: str) -> str:

@@ -50,3 +50,26 @@ resource "aws_ecr_lifecycle_policy" "this" {
     ]
   })
 }
+
+# Pull only (no push, no delete) for the accounts of the application's other environments; their
+# task execution roles authenticate with ecr:GetAuthorizationToken in their own account.
+data "aws_iam_policy_document" "pull" {
+  count = length(var.pull_account_ids) > 0 ? 1 : 0
+
+  statement {
+    sid     = "PullFromTheApplicationsOtherEnvironments"
+    actions = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
+
+    principals {
+      type        = "AWS"
+      identifiers = [for id in var.pull_account_ids : "arn:${data.aws_partition.current.partition}:iam::${id}:root"]
+    }
+  }
+}
+
+resource "aws_ecr_repository_policy" "this" {
+  count = length(var.pull_account_ids) > 0 ? 1 : 0
+
+  repository = aws_ecr_repository.this.name
+  policy     = data.aws_iam_policy_document.pull[0].json
+}

@@ -21,6 +21,18 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "pull_account_ids" {
+  description = "Other AWS accounts (the application's other environments) whose roles may pull the repository's images, so one image is promoted through every environment without pushing it again."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for id in var.pull_account_ids : can(regex("^[0-9]{12}$", id))])
+    error_message = "Account IDs have 12 digits."
+  }
+}
+
 variable "force_delete" {
   description = "Delete the repository with its images on destroy. The root module sets it in unprotected environments only, where destroy must succeed while images exist."
   type        = bool

@@ -537,3 +537,7 @@ def test_workers_that_scale_need_container_insights(tmp_path):
     ]
     path.write_text(path.read_text().replace("count: {min: 0, max: 5}", "count: 1"))
     load_blueprint(path)
+
+
+def test_dns_suffixes_come_from_botocores_partitions():
+    assert [aws_rules.dns_suffix(region) for region in ("eu-west-1", "cn-north-1", "us-gov-west-1")] == ["amazonaws.com", "amazonaws.com.cn", "amazonaws.com"]

@@ -62,9 +62,10 @@ def test_plan_apply_then_empty_plan_offline(project: Path):
     assert outcome.summary.totals["create"] > 10
     addresses = {change.address for change in outcome.summary.changes}
     assert "module.api.module.service.aws_ecs_service.this" in addresses
-    assert {a for a in addresses if a.startswith("module.web_repository.")} == {
-        "module.web_repository.aws_ecr_repository.this",
-        "module.web_repository.aws_ecr_lifecycle_policy.this",
+    # dev, the first environment, holds the application's repository (prod is in the same account: no pull policy)
+    assert {a for a in addresses if a.startswith("module.web_repository")} == {
+        "module.web_repository[0].aws_ecr_repository.this",
+        "module.web_repository[0].aws_ecr_lifecycle_policy.this",
     }
     for artifact in (outcome.paths.plan_json, outcome.paths.meta_file):
         assert stat.S_IMODE(artifact.stat().st_mode) == 0o600
@@ -83,8 +84,10 @@ def test_environments_keep_separate_data_and_state(project: Path):
     apply_offline(project, "dev")
     prod = plan_offline(project, "prod")
     assert dev.paths.data_dir != prod.paths.data_dir
-    # prod starts from its own empty state although dev was applied
-    assert prod.summary.totals["create"] >= dev.summary.totals["create"]
+    # prod starts from its own empty state although dev was applied; it pulls dev's repository
+    prod_addresses = {change.address for change in prod.summary.changes}
+    assert not {a for a in prod_addresses if a.startswith("module.web_repository")}
+    assert prod.summary.totals["create"] >= dev.summary.totals["create"] - 2
     assert prod.summary.totals["update"] == prod.summary.totals["delete"] == 0
     plan = json.loads(prod.paths.plan_json.read_text())
     target = next(r for r in plan["resource_changes"] if r["type"] == "aws_appautoscaling_target" and "module.api" in r["address"])

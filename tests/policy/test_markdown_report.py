@@ -193,7 +193,7 @@ def test_plan_comment_lists_destroys_and_replacements_first(edited_plan):
     assert destructive[0] == ["action", "service / module", "resource"]
     assert destructive[1:] == (
         [["🗑️ delete", "module web", address] for address in deleted if address.startswith("module.web.")]
-        + [["🗑️ delete", "module web_repository", address] for address in deleted if address.startswith("module.web_repository.")]
+        + [["🗑️ delete", "module web_repository", address] for address in deleted if address.startswith("module.web_repository[0].")]
         + [["🔁 replace", "service api", address] for address in ("module.api.aws_lb_target_group.this", "module.api.module.task.aws_ecs_task_definition.this")]
     )
     assert "**delete**" in text and "**replace**" in text  # bold in the source, plain text once parsed

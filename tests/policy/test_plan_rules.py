@@ -567,7 +567,7 @@ def test_removing_a_service_from_a_protected_environment_needs_a_skip_and_allow_
     removed = plan_environment(load_blueprint(blueprint), "prod", offline=True)
     assert removed.policy is not None
     assert sorted(r.resource for r in removed.policy.failed) == [
-        "module.web.module.task.aws_cloudwatch_log_group.this", "module.web_repository.aws_ecr_repository.this"]
+        "module.web.module.task.aws_cloudwatch_log_group.this"]  # the repository is dev's (the first environment's)
     assert {r.check_id for r in removed.policy.failed} == {"CKV_TFG_12"}
     with pytest.raises(TfgenError, match=r"failed its policy checks") as refused:
         apply_environment(load_blueprint(blueprint), "prod", offline=True, allow_destroy=True)
@@ -578,7 +578,7 @@ def test_removing_a_service_from_a_protected_environment_needs_a_skip_and_allow_
     skipped = plan_environment(load_blueprint(blueprint), "prod", offline=True)
     assert skipped.policy is not None and skipped.policy.passed
     assert {(r.resource, r.skip_reason) for r in skipped.policy.skipped if r.check_id == "CKV_TFG_12"} >= {
-        ("module.web_repository.aws_ecr_repository.this", reason)}
+        ("module.web.module.task.aws_cloudwatch_log_group.this", reason)}
     with pytest.raises(TfgenError, match=r"is protected and the plan destroys or replaces"):
         apply_environment(load_blueprint(blueprint), "prod", offline=True)
     apply_environment(load_blueprint(blueprint), "prod", offline=True, allow_destroy=True)

@@ -350,10 +350,21 @@ def test_single_web_on_existing_vpc_with_ecr(env: str, plans: Plans):
     service = plan.after("module.storefront.module.service.aws_ecs_service.this")
     assert sorted(service["network_configuration"][0]["subnets"]) == ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"]
     assert service["enable_execute_command"] is (env == "dev")
-    repository = plan.after("module.storefront_repository.aws_ecr_repository.this")
+    # One repository for the application, in the first environment's account (dev, 333333333333):
+    # prod pulls the very image dev ran, without pushing it again.
+    image = json.loads(plan.after("module.storefront.module.task.aws_ecs_task_definition.this")["container_definitions"])[0]["image"]
+    assert image == "333333333333.dkr.ecr.eu-central-1.amazonaws.com/single-web/storefront:v1"
+    if env == "prod":
+        assert not plan.addresses("module.storefront_repository")
+        return
+    repository = plan.after("module.storefront_repository[0].aws_ecr_repository.this")
     assert repository["image_tag_mutability"] == "IMMUTABLE"
     assert repository["image_scanning_configuration"] == [{"scan_on_push": True}]
-    assert repository["name"] == f"single-web-{env}-storefront"
+    assert repository["name"] == "single-web/storefront" and repository["force_delete"] is True  # dev is not protected
+    pull = json.loads(plan.after("module.storefront_repository[0].aws_ecr_repository_policy.this[0]")["policy"])
+    [statement] = pull["Statement"] if isinstance(pull["Statement"], list) else [pull["Statement"]]
+    assert statement["Principal"] == {"AWS": "arn:aws:iam::444444444444:root"}  # prod's account, pull only
+    assert sorted(statement["Action"]) == ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
     health = plan.after("module.storefront.aws_lb_target_group.this")["health_check"][0]
     assert health["path"] == "/healthz" and health["matcher"] == "200"
 
@@ -373,7 +384,7 @@ def test_ec2_capacity(env: str, plans: Plans):
     group = plan.after("module.ec2_capacity.aws_autoscaling_group.this")
     assert group["protect_from_scale_in"] is True
     assert {"key": "AmazonECSManaged", "value": "true", "propagate_at_launch": True} in group["tag"]
-    assert (group["min_size"], group["max_size"]) == ((0, 2) if env == "dev" else (1, 6))
+    assert (group["min_size"], group["max_size"]) == ((0, 2) if env == "dev" else (1, 10))  # prod: room for 20 awsvpc tasks
     provider = plan.after("module.ec2_capacity.aws_ecs_capacity_provider.this")["auto_scaling_group_provider"][0]
     assert provider["managed_termination_protection"] == "ENABLED"
     assert provider["managed_draining"] == "ENABLED"

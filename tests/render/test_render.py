@@ -246,11 +246,16 @@ def test_built_image_gets_a_repository_and_an_image_tag_variable():
     modules = hcl_blocks(files["main.tf"].decode(), "module")
     assert modules["storefront_repository"]["source"].strip('"') == "./modules/ecr-repository"
     assert (
-        modules["storefront"]["task"] == '${merge(var.storefront.task, {image = "${module.storefront_repository.repository_url}:${var.storefront_image_tag}"})}'
+        modules["storefront"]["task"] == '${merge(var.storefront.task, {image = "${var.storefront_image_repository.url}:${var.storefront_image_tag}"})}'
     )
     tag = hcl_blocks(files["variables.tf"].decode(), "variable")["storefront_image_tag"]
     assert (tag["type"], tag["nullable"]) == ("string", False) and "default" not in tag  # the plan names the tag it deploys
     assert modules["storefront_repository"]["force_delete"] == "${!var.protected}"
+    assert modules["storefront_repository"]["count"] == "${var.storefront_image_repository.create ? 1 : 0}"
+    dev, prod = (tfvars(files, env)["storefront_image_repository"] for env in ("dev", "prod"))
+    url = "333333333333.dkr.ecr.eu-central-1.amazonaws.com/single-web/storefront"
+    assert dev == {"create": True, "name": "single-web/storefront", "url": url, "pull_account_ids": ["444444444444"]}
+    assert prod == {"create": False, "name": "single-web/storefront", "url": url, "pull_account_ids": []}
     assert "image" not in tfvars(files, "dev")["storefront"]["task"]
     assert "modules/ecr-repository/main.tf" in files
 

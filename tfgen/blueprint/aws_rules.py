@@ -101,6 +101,19 @@ def partition_of(region: str) -> str | None:
     return region_partitions().get(region)
 
 
+@cache
+def _dns_suffixes() -> dict[str, str]:
+    """ARN partition -> the DNS suffix of its endpoints (aws -> amazonaws.com, aws-cn -> amazonaws.com.cn)."""
+    document = json.loads((importlib.resources.files("botocore") / "data" / "partitions.json").read_text(encoding="utf-8"))
+    outputs = [partition.get("outputs") or {} for partition in document.get("partitions", [])]
+    return {output["name"]: output["dnsSuffix"] for output in outputs if isinstance(output.get("name"), str) and isinstance(output.get("dnsSuffix"), str)}
+
+
+def dns_suffix(region: str) -> str:
+    """The DNS suffix of a region's endpoints (ECR registry host names end with it)."""
+    return _dns_suffixes().get(partition_of(region) or "aws", "amazonaws.com")
+
+
 def check_region(region: str) -> str:
     known = region_partitions()
     if region in known:

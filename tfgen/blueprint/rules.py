@@ -30,7 +30,16 @@ from tfgen.blueprint.model import (
 from tfgen.blueprint.overrides import mapping_at
 from tfgen.blueprint.validation import guessed_type
 from tfgen.blueprint.yaml_positions import Path
-from tfgen.naming import ROOT_MODULES, ROOT_VARIABLES, TARGET_GROUP_NAME_START, capacity_provider_name, resource_name, service_identifiers, short_name
+from tfgen.naming import (
+    ROOT_MODULES,
+    ROOT_VARIABLES,
+    TARGET_GROUP_NAME_START,
+    capacity_provider_name,
+    repository_name,
+    resource_name,
+    service_identifiers,
+    short_name,
+)
 
 
 @cache
@@ -272,8 +281,8 @@ def aws_names(blueprint: Blueprint, environment: str) -> list[AwsName]:
             AwsName("IAM role", f"{full}-exec", name, f"the execution role {of}"),
             AwsName("IAM role", f"{full}-task", name, f"the task role {of}"),
         ]
-        if service.builds_image():
-            names.append(AwsName("ECR repository", full, name, f"the image repository {of}"))
+        if service.builds_image() and environment == next(iter(blueprint.environments)):
+            names.append(AwsName("ECR repository", repository_name(app, name), name, f"the image repository {of} (the first environment's)"))
         if isinstance(service, WebService):
             # The module ends the name with a digest of port and VPC: equal starts may collide.
             names.append(AwsName("target group", short_name(full, TARGET_GROUP_NAME_START), name, f"the target group {of}"))

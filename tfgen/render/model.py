@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from tfgen.blueprint import model as m
+from tfgen.blueprint.aws_rules import dns_suffix
 from tfgen.blueprint.loader import LoadedBlueprint, ResolvedNetwork
 from tfgen.errors import InputError
-from tfgen.naming import capacity_provider_name, resource_name, service_identifiers, short_name, snake
+from tfgen.naming import capacity_provider_name, repository_name, resource_name, service_identifiers, short_name, snake
 from tfgen.services import SERVICE_MODULES, ServiceType, service_type
 from tfgen.services.descriptor import Environment, strategy
 
@@ -46,6 +47,10 @@ class ServiceRendering:
     @property
     def repository_module(self) -> str:
         return service_identifiers(self.name, True)["repository_module"]
+
+    @property
+    def repository_variable(self) -> str:
+        return service_identifiers(self.name, True)["repository_variable"]
 
 
 @dataclass
@@ -121,7 +126,24 @@ def _environment_values(loaded: LoadedBlueprint, env: str, services: list[Servic
     context = Environment(app, env, blueprint)
     for service in services:
         values[service.variable] = service.type.values(service.name, blueprint.services[service.name], context)
+        if service.builds_image:
+            values[service.repository_variable] = _repository(loaded, env, service.name)
     return values
+
+
+def _repository(loaded: LoadedBlueprint, env: str, service: str) -> dict[str, Any]:
+    """Where a built image lives: the repository of the first environment (its account and region),
+    which the other environments' accounts may pull from; every environment deploys the same image."""
+    home = loaded.environment_names()[0]
+    account, region = loaded.environment(home).account, loaded.region_of(home)
+    name = repository_name(loaded.name, service)
+    others = sorted({loaded.environment(e).account for e in loaded.environment_names()} - {account})
+    return {
+        "create": env == home,
+        "name": name,
+        "url": f"{account}.dkr.ecr.{region}.{dns_suffix(region)}/{name}",
+        "pull_account_ids": others if env == home else [],
+    }
 
 
 def _cluster(blueprint: m.Blueprint, prefix: str, app: str, env: str) -> dict[str, Any]:

@@ -62,4 +62,7 @@ def moves(model: RenderModel) -> list[tuple[str, str]]:
         address = f"module.{service.module}"
         placed.append((address, service.type.module))
         placed += [(f"{address}.module.{call}", module) for call, module in service.type.building_blocks]
-    return [(f"{address}.{old}", f"{address}.{new}") for address, module in placed for old, new in MODULE_MOVES.get(module, ())]
+    inside = [(f"{address}.{old}", f"{address}.{new}") for address, module in placed for old, new in MODULE_MOVES.get(module, ())]
+    # A built image's repository became one per application, created in its first environment only.
+    repositories = [(f"module.{s.repository_module}", f"module.{s.repository_module}[0]") for s in model.services if s.builds_image]
+    return inside + repositories

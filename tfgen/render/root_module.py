@@ -45,6 +45,7 @@ LOAD_BALANCER_TYPE: TypeSpec = (
 )
 EC2_NOTE = ", EC2 capacity"
 CLUSTER_DESCRIPTION = "ECS cluster: name, Container Insights, default capacity provider strategy{ec2}."
+REPOSITORY_TYPE: TypeSpec = ("object", [("create", "bool"), ("name", "string"), ("url", "string"), ("pull_account_ids", ("list", "string"))])
 EC2_TYPE: TypeSpec = (
     "object",
     [("name", "string"), ("instance_type", "string"), ("min_size", "number"), ("max_size", "number"), ("target_capacity", "number"), ("ami_id", "string")],
@@ -154,6 +155,11 @@ def _variables(model: RenderModel) -> list[Block]:
         if service.builds_image:
             description = f"Tag of the image of '{service.name}' in its ECR repository, as the deployment pipeline pushed it (no default)."
             blocks.append(_variable(service.image_tag_variable, description, "string", nullable=False))
+            description = (
+                f"The ECR repository of '{service.name}', shared by every environment: created (create) in the first environment's "
+                "account and region, which the other environments' accounts (pull_account_ids) may pull from; url is its address."
+            )
+            blocks.append(_variable(service.repository_variable, description, REPOSITORY_TYPE))
     return blocks
 
 
@@ -261,7 +267,7 @@ def _service_module(service: ServiceRendering) -> Block:
     variable = f"var.{service.variable}"
     task = Raw(f"{variable}.task")
     if service.builds_image:
-        image = f"${{module.{service.repository_module}.repository_url}}:${{var.{service.image_tag_variable}}}"
+        image = f"${{var.{service.repository_variable}.url}}:${{var.{service.image_tag_variable}}}"
         task = Raw(f'merge({variable}.task, {{ image = "{image}" }})')
     strategy = _strategy_expr(f"{variable}.capacity_provider_strategy")
     arguments: list[Any] = [
@@ -282,8 +288,10 @@ def _main(model: RenderModel) -> list[Block]:
     blocks = [_locals(model), *_infrastructure(model)]
     for service in model.services:
         if service.builds_image:
-            repository: list[Any] = [Attr("name", Raw(f"var.{service.variable}.name")), Attr("force_delete", Raw("!var.protected"))]
-            repository += [BLANK, Attr("tags", Obj([Attr("Service", service.name)]))]
+            shared = f"var.{service.repository_variable}"
+            repository: list[Any] = [Attr("count", Raw(f"{shared}.create ? 1 : 0")), BLANK]
+            repository += [Attr("name", Raw(f"{shared}.name")), Attr("pull_account_ids", Raw(f"{shared}.pull_account_ids"))]
+            repository += [Attr("force_delete", Raw("!var.protected")), BLANK, Attr("tags", Obj([Attr("Service", service.name)]))]
             blocks.append(_module(service.repository_module, "ecr-repository", repository))
         blocks.append(_service_module(service))
     return blocks
@@ -312,9 +320,10 @@ def _outputs(model: RenderModel) -> list[Block]:
     for name, (description, entries) in groups.items():
         if entries or name in ALWAYS_PRESENT_OUTPUTS:
             blocks.append(_map_output(name, description, entries))
-    repositories = {s.name: f"module.{s.repository_module}.repository_url" for s in model.services if s.builds_image}
+    repositories = {s.name: f"var.{s.repository_variable}.url" for s in model.services if s.builds_image}
     if repositories:
-        blocks.append(_map_output("repository_urls", "ECR repository URL of each service built from a directory.", repositories))
+        description = "ECR repository URL of each service built from a directory (the first environment's, shared by all)."
+        blocks.append(_map_output("repository_urls", description, repositories))
     blocks.append(Block("output", ("cluster_name",), [Attr("description", "Name of the ECS cluster."), Attr("value", Raw("module.cluster.cluster_name"))]))
     return blocks
 

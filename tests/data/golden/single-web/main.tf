@@ -57,8 +57,11 @@ module "alb" {
 module "storefront_repository" {
   source = "./modules/ecr-repository"
 
-  name         = var.storefront.name
-  force_delete = !var.protected
+  count = var.storefront_image_repository.create ? 1 : 0
+
+  name             = var.storefront_image_repository.name
+  pull_account_ids = var.storefront_image_repository.pull_account_ids
+  force_delete     = !var.protected
 
   tags = {
     Service = "storefront"
@@ -70,7 +73,7 @@ module "storefront" {
 
   name      = var.storefront.name
   placement = merge(local.placement, { capacity_provider_strategy = [for s in var.storefront.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = merge(var.storefront.task, { image = "${module.storefront_repository.repository_url}:${var.storefront_image_tag}" })
+  task      = merge(var.storefront.task, { image = "${var.storefront_image_repository.url}:${var.storefront_image_tag}" })
   scaling   = var.storefront.scaling
 
   load_balancer = local.load_balancer

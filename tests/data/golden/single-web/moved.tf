@@ -64,3 +64,8 @@ moved {
   from = module.storefront.module.service.aws_appautoscaling_policy.requests[0]
   to   = module.storefront.module.service.aws_appautoscaling_policy.target_tracking["requests"]
 }
+
+moved {
+  from = module.storefront_repository
+  to   = module.storefront_repository[0]
+}

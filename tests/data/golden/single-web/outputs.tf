@@ -17,9 +17,9 @@ output "queue_urls" {
 }
 
 output "repository_urls" {
-  description = "ECR repository URL of each service built from a directory."
+  description = "ECR repository URL of each service built from a directory (the first environment's, shared by all)."
   value = {
-    "storefront" = module.storefront_repository.repository_url
+    "storefront" = var.storefront_image_repository.url
   }
 }
 

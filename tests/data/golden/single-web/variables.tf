@@ -120,3 +120,13 @@ variable "storefront_image_tag" {
   type        = string
   nullable    = false
 }
+
+variable "storefront_image_repository" {
+  description = "The ECR repository of 'storefront', shared by every environment: created (create) in the first environment's account and region, which the other environments' accounts (pull_account_ids) may pull from; url is its address."
+  type = object({
+    create           = bool
+    name             = string
+    url              = string
+    pull_account_ids = list(string)
+  })
+}
