@@ -627,3 +627,13 @@ def test_a_notify_topic_in_another_region_is_refused(tmp_path):
 
 def test_schedule_names_are_unique_per_account_and_region():
     assert aws_rules.NAME_SCOPES["Scheduler schedule"] == "region"
+
+
+def test_a_jobs_schedule_is_a_named_scheduler_schedule():
+    from tfgen.blueprint.rules import aws_names
+
+    blueprint = load_blueprint(Path(__file__).parents[2] / "blueprints" / "vote.yaml").blueprint
+    named = {(n.kind, n.name) for n in aws_names(blueprint, "dev") if n.service == "tally"}
+    assert ("Scheduler schedule", "vote-dev-tally") in named
+    assert ("IAM role", "vote-dev-tally-events") in named  # the schedule's role keeps its name
+    assert not any(kind == "EventBridge rule" for kind, _ in named)
