@@ -532,6 +532,8 @@ ALB_RULES_QUOTA = 100
 # machines, EventBridge rules, EventBridge Scheduler schedules (unique per schedule group: tfgen's are
 # all in the region's `default` group), ELB load balancers and target groups, ECR repositories), security
 # group names per VPC (taken here as per account and region: environments may share a VPC).
+# A Scheduler schedule's name has 1-64 characters of [0-9a-zA-Z-_.] (Scheduler API reference,
+# CreateSchedule.Name): a job's `<app>-<env>-<job>` stays within that (MAX_SERVICE_RESOURCE_NAME, 54).
 
 NAME_SCOPES: dict[str, str] = {
     "IAM role": "account",
