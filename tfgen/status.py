@@ -4,10 +4,12 @@ For every service: the ECS service ``<app>-<env>-<service>`` on cluster ``<app>-
 desired/running/pending task counts, the rollout state of its primary deployment and its last
 events; for web services the health of the target groups the ECS service is attached to (looked
 up from its ``loadBalancers``, not by name). Scheduled jobs have no ECS service: their EventBridge
-rule (or EventBridge Scheduler schedule) ``<app>-<env>-<service>`` and its state are shown.
+Scheduler schedule ``<app>-<env>-<service>`` (in the ``default`` group), its expression, time zone
+and state are shown; an environment last applied before tfgen moved jobs to Scheduler still has
+an EventBridge rule of that name, which is shown instead.
 
 A service is steady when it exists and is ACTIVE, runs as many tasks as it desires, and its
-primary deployment's rollout is COMPLETED; a scheduled job when its rule/schedule is ENABLED.
+primary deployment's rollout is COMPLETED; a scheduled job when its schedule (or rule) is ENABLED.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class ServiceStatus:
     events: list[dict[str, str]] = field(default_factory=list)
     target_groups: list[TargetGroupHealth] = field(default_factory=list)
     schedule: str | None = None
+    schedule_timezone: str | None = None
     schedule_state: str | None = None
     last_run: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -78,7 +81,7 @@ class ServiceStatus:
         data["steady"] = self.steady
         data["target_groups"] = [{**asdict(tg), "name": tg.name} for tg in self.target_groups]
         if not self.scheduled:
-            for key in ("schedule", "schedule_state", "last_run"):
+            for key in ("schedule", "schedule_timezone", "schedule_state", "last_run"):
                 data.pop(key)
         return data
 
@@ -114,13 +117,16 @@ class StatusReport:
         }
 
 
+SCHEDULE_GROUP = "default"  # the schedule group of every scheduled job (modules/scheduled-job)
+
+
 def cluster_name(application: str, environment: str) -> str:
     """The rendered ECS cluster's name (see tfgen.render)."""
     return resource_name(application, environment)
 
 
 def service_name(application: str, environment: str, service: str) -> str:
-    """The rendered ECS service's name, and a scheduled job's EventBridge rule name."""
+    """The rendered ECS service's name, and a scheduled job's EventBridge Scheduler schedule name."""
     return resource_name(application, environment, service)
 
 
@@ -234,28 +240,30 @@ def _target_health(elbv2: Any, health: TargetGroupHealth) -> None:
 
 
 def _describe_schedule(aws: Any, region: str, status: ServiceStatus) -> None:
-    """The EventBridge rule of a scheduled job, else its EventBridge Scheduler schedule."""
+    """The EventBridge Scheduler schedule of a scheduled job, else (applied by an earlier tfgen) its
+    EventBridge rule."""
     status.last_run = None  # ECS keeps no history of a schedule's runs that we could name reliably
     try:
-        rule = aws.client("events", region).describe_rule(Name=status.resource)
+        schedule = aws.client("scheduler", region).get_schedule(Name=status.resource, GroupName=SCHEDULE_GROUP)
     except ClientError as error:
         if error_code(error) != "ResourceNotFoundException":
             raise
     else:
         status.found = True
-        status.schedule, status.schedule_state = rule.get("ScheduleExpression"), rule.get("State")
-        _schedule_problems(status, "EventBridge rule")
+        status.schedule, status.schedule_state = schedule.get("ScheduleExpression"), schedule.get("State")
+        status.schedule_timezone = schedule.get("ScheduleExpressionTimezone")
+        _schedule_problems(status, "schedule")
         return
     try:
-        schedule = aws.client("scheduler", region).get_schedule(Name=status.resource)
+        rule = aws.client("events", region).describe_rule(Name=status.resource)
     except ClientError as error:
         if error_code(error) != "ResourceNotFoundException":
             raise
-        status.problems.append("EventBridge rule/schedule not found")
+        status.problems.append("EventBridge Scheduler schedule not found")
         return
     status.found = True
-    status.schedule, status.schedule_state = schedule.get("ScheduleExpression"), schedule.get("State")
-    _schedule_problems(status, "schedule")
+    status.schedule, status.schedule_state = rule.get("ScheduleExpression"), rule.get("State")
+    _schedule_problems(status, "EventBridge rule")
 
 
 def _schedule_problems(status: ServiceStatus, kind: str) -> None:
@@ -319,7 +327,8 @@ def render_table(report: StatusReport, console: Any) -> None:
     for status in report.services:
         desired, running, pending = _counts(status)
         if status.scheduled:
-            rollout = f"{status.schedule or '-'} {status.schedule_state or ''}".strip() if status.found else "-"
+            zone = status.schedule_timezone if status.schedule_timezone not in (None, "UTC") else ""
+            rollout = " ".join(part for part in (status.schedule or "-", zone, status.schedule_state or "") if part) if status.found else "-"
             rollout += "\nlast run n/a" if status.found else ""
         else:
             rollout = status.rollout_state or "-"

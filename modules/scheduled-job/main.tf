@@ -24,9 +24,12 @@ module "security_group" {
 }
 ################################################################################
 # Run: a Step Functions state machine runs one task and waits for it, so a run that outlives
-# var.timeout is stopped (ECS itself has no run timeout). The definition takes the cluster, task
-# definition and network from its input: it stays the same across deployments and is fully known
-# at plan time, where the policy checks read it.
+# var.timeout is stopped (ECS itself has no run timeout). A failed run is retried
+# (var.schedule.retries: States.TaskFailed, every task error but the timeout); a run that still
+# fails or times out is published to var.schedule.notify's SNS topic, then the execution fails
+# with the run's own error. The definition takes the cluster, task definition and network from its
+# input: it stays the same across deployments and is fully known at plan time, where the policy
+# checks read it.
 ################################################################################
 
 data "aws_partition" "current" {}
@@ -42,6 +45,9 @@ locals {
 }
 
 locals {
+  retries = var.schedule.retries == null ? [] : [var.schedule.retries]
+  notify  = var.schedule.notify == null ? [] : [var.schedule.notify]
+
   run_task_state = merge(
     {
       Type     = "Task"
@@ -64,7 +70,40 @@ locals {
       End = true
     },
     var.schedule.timeout == null ? {} : { TimeoutSeconds = var.schedule.timeout },
+    # States.TaskFailed matches every error of the task but States.Timeout: a run that ran out of
+    # time is not started again (each attempt would have the whole timeout).
+    merge([for retry in local.retries : {
+      Retry = [{
+        ErrorEquals     = ["States.TaskFailed"]
+        IntervalSeconds = retry.interval_seconds
+        MaxAttempts     = retry.max_attempts
+        BackoffRate     = retry.backoff_rate
+      }]
+    }]...),
+    merge([for notify in local.notify : {
+      Catch = [{ ErrorEquals = ["States.ALL"], ResultPath = "$.error", Next = "NotifyFailure" }]
+    }]...),
   )
+
+  # Publish what failed (the error and its cause, the execution), then fail with the run's own error.
+  notify_states = merge([for notify in local.notify : {
+    NotifyFailure = {
+      Type     = "Task"
+      Resource = "arn:${data.aws_partition.current.partition}:states:::sns:publish"
+      Parameters = {
+        TopicArn    = notify.topic_arn
+        Subject     = "${var.name}: scheduled run failed"
+        "Message.$" = "States.Format('The scheduled job ${var.name} failed with {}: {} (execution {})', $.error.Error, $.error.Cause, $$.Execution.Id)"
+      }
+      ResultPath = null
+      Next       = "RunFailed"
+    }
+    RunFailed = {
+      Type      = "Fail"
+      ErrorPath = "$.error.Error"
+      CausePath = "$.error.Cause"
+    }
+  }]...)
 
   run_input = {
     cluster         = var.placement.cluster_arn
@@ -95,7 +134,7 @@ resource "aws_sfn_state_machine" "this" {
   definition = jsonencode({
     Comment = "Runs one task of ${var.name}${var.schedule.timeout == null ? "" : " and stops it after ${var.schedule.timeout} seconds"}"
     StartAt = "RunTask"
-    States  = { RunTask = local.run_task_state }
+    States  = merge({ RunTask = local.run_task_state }, local.notify_states)
   })
 
   logging_configuration {
@@ -112,28 +151,31 @@ resource "aws_sfn_state_machine" "this" {
 }
 
 ################################################################################
-# Schedule
+# Schedule: EventBridge Scheduler (time zones) starts the state machine with the run's input
 ################################################################################
 
-resource "aws_cloudwatch_event_rule" "this" {
-  name                = var.name
-  description         = "Runs the task of ${var.name} on its schedule"
-  schedule_expression = var.schedule.expression
-  state               = "ENABLED"
+resource "aws_scheduler_schedule" "this" {
+  name        = var.name
+  group_name  = "default"
+  description = "Runs the task of ${var.name} on its schedule"
 
-  tags = var.tags
-}
+  schedule_expression          = var.schedule.expression
+  schedule_expression_timezone = var.schedule.timezone
+  state                        = "ENABLED"
 
-resource "aws_cloudwatch_event_target" "this" {
-  rule      = aws_cloudwatch_event_rule.this.name
-  target_id = "run-task"
-  arn       = aws_sfn_state_machine.this.arn
-  role_arn  = module.events_role.arn
-  input     = jsonencode(local.run_input)
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = aws_sfn_state_machine.this.arn
+    role_arn = module.events_role.arn
+    input    = jsonencode(local.run_input)
+  }
 }
 
 ################################################################################
-# Role of EventBridge: start only this state machine
+# Role of EventBridge Scheduler: start only this state machine
 ################################################################################
 
 data "aws_iam_policy_document" "start_run" {
@@ -148,10 +190,10 @@ module "events_role" {
   source = "../iam-role"
 
   name        = "${var.name}-events"
-  description = "EventBridge role that starts the scheduled runs of ${var.name}"
+  description = "EventBridge Scheduler role that starts the scheduled runs of ${var.name}"
   trust = {
-    service    = "events.amazonaws.com"
-    sid        = "EventBridgeAssumeRole"
+    service    = "scheduler.amazonaws.com"
+    sid        = "SchedulerAssumeRole"
     conditions = [{ test = "StringEquals", variable = "aws:SourceAccount", values = [data.aws_caller_identity.current.account_id] }]
   }
 
@@ -162,7 +204,8 @@ module "events_role" {
 
 ################################################################################
 # Role of the state machine: run, watch and stop only this task definition, pass only its two
-# roles, and deliver its own logs and traces
+# roles, publish failures to only the notify topic (with its key), and deliver its own logs and
+# traces
 ################################################################################
 
 data "aws_iam_policy_document" "run_task" {
@@ -221,6 +264,31 @@ data "aws_iam_policy_document" "run_task" {
     sid       = "ManagedRuleForTaskEvents"
     actions   = ["events:DescribeRule", "events:PutRule", "events:PutTargets"]
     resources = ["arn:${data.aws_partition.current.partition}:events:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:rule/StepFunctionsGetEventsForECSTaskRule"]
+  }
+
+  dynamic "statement" {
+    for_each = local.notify
+    content {
+      sid       = "PublishFailures"
+      actions   = ["sns:Publish"]
+      resources = [statement.value.topic_arn]
+    }
+  }
+
+  # An encrypted topic: SNS encrypts the message with the publisher's permission on the key.
+  dynamic "statement" {
+    for_each = [for notify in local.notify : notify if notify.kms_key_arn != null]
+    content {
+      sid       = "EncryptFailureNotices"
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+      resources = [statement.value.kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["sns.${data.aws_region.current.region}.amazonaws.com"]
+      }
+    }
   }
 
   # Log delivery and X-Ray actions support no resource-level permissions.

@@ -1,6 +1,6 @@
-output "rule_name" {
-  description = "Name of the EventBridge rule that runs the job."
-  value       = aws_cloudwatch_event_rule.this.name
+output "schedule_name" {
+  description = "Name of the EventBridge Scheduler schedule that runs the job (in the default schedule group)."
+  value       = aws_scheduler_schedule.this.name
 }
 
 output "task_definition_arn" {
@@ -9,6 +9,6 @@ output "task_definition_arn" {
 }
 
 output "state_machine_arn" {
-  description = "ARN of the Step Functions state machine that runs the task (start it by hand with the event target's input for an unscheduled run)."
+  description = "ARN of the Step Functions state machine that runs the task (start it by hand with the schedule target's input for an unscheduled run)."
   value       = aws_sfn_state_machine.this.arn
 }

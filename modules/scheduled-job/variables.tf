@@ -31,10 +31,20 @@ variable "tags" {
 }
 
 variable "schedule" {
-  description = "When the job runs: an EventBridge schedule expression (cron(...) or rate(...)), and the seconds a run may take before Step Functions stops its task (null: no limit)."
+  description = "When the job runs: an EventBridge Scheduler expression (cron(...) or rate(...)) and the IANA time zone it is read in; the seconds a run may take before Step Functions stops its task (null: no limit); the retries of a failed run (null: none; max_attempts after the first, the first interval_seconds later, each next one backoff_rate times longer); the SNS topic (and its KMS key, if encrypted) where failures and timeouts are published (null: none)."
   type = object({
     expression = string
+    timezone   = optional(string, "UTC")
     timeout    = optional(number)
+    retries = optional(object({
+      max_attempts     = number
+      interval_seconds = optional(number, 60)
+      backoff_rate     = optional(number, 2)
+    }))
+    notify = optional(object({
+      topic_arn   = string
+      kms_key_arn = optional(string)
+    }))
   })
 
   validation {
@@ -45,5 +55,15 @@ variable "schedule" {
   validation {
     condition     = var.schedule.timeout == null ? true : var.schedule.timeout >= 60 && var.schedule.timeout <= 86400
     error_message = "The timeout is between 60 and 86400 seconds."
+  }
+
+  validation {
+    condition     = var.schedule.retries == null ? true : (var.schedule.retries.max_attempts >= 0 && var.schedule.retries.max_attempts <= 10 && var.schedule.retries.interval_seconds >= 1 && var.schedule.retries.interval_seconds <= 86400 && var.schedule.retries.backoff_rate >= 1 && var.schedule.retries.backoff_rate <= 10)
+    error_message = "Retries: max_attempts 0 to 10, interval_seconds 1 to 86400, backoff_rate 1.0 to 10.0."
+  }
+
+  validation {
+    condition     = var.schedule.notify == null ? true : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.schedule.notify.topic_arn))
+    error_message = "notify.topic_arn is the ARN of a standard SNS topic."
   }
 }

@@ -69,13 +69,28 @@ class Deployed:
         self.elbv2.register_targets(TargetGroupArn=self.target_group, Targets=[{"Id": ip, "Port": 80} for ip in ips])
 
     def rule(self, state: str = "ENABLED") -> None:
+        """What tfgen rendered for a scheduled job before EventBridge Scheduler."""
         self.events.put_rule(Name="shop-dev-nightly", ScheduleExpression="rate(1 hour)", State=state)
+
+    def schedule(self, state: str = "ENABLED", expression: str = "rate(1 hour)", **extra: str) -> None:
+        boto3.client("scheduler", region_name=REGION).create_schedule(
+            Name="shop-dev-nightly",
+            GroupName="default",
+            ScheduleExpression=expression,
+            State=state,
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={
+                "Arn": "arn:aws:states:eu-west-1:123456789012:stateMachine:shop-dev-nightly",
+                "RoleArn": "arn:aws:iam::123456789012:role/shop-dev-nightly-events",
+            },
+            **extra,
+        )
 
     def all_steady(self) -> Deployed:
         self.service("web", 2, load_balanced=True)
         self.targets("172.31.0.10", "172.31.16.10")
         self.service("api", 1)
-        self.rule()
+        self.schedule()
         return self
 
 
@@ -133,7 +148,7 @@ def test_status_json_when_every_service_is_steady(deployed, aws_blueprint):
 def test_status_exits_1_when_a_service_runs_fewer_tasks_than_desired(deployed, aws_blueprint):
     deployed.service("web", 2, steady=False, load_balanced=True)
     deployed.service("api", 1)
-    deployed.rule()
+    deployed.schedule()
 
     table = run("status", str(aws_blueprint), "-e", "dev")
     as_json = run("status", str(aws_blueprint), "-e", "dev", "--format", "json")
@@ -171,7 +186,7 @@ def test_status_reports_missing_services_rules_and_clusters(aws_env, aws_bluepri
 
     deployed = Deployed()
     deployed.service("web", 1, load_balanced=True)
-    deployed.rule("DISABLED")
+    deployed.schedule("DISABLED")
     partly = run("status", str(aws_blueprint), "-e", "dev", "--format", "json")
 
     assert no_cluster.exit_code == 1
@@ -179,28 +194,37 @@ def test_status_reports_missing_services_rules_and_clusters(aws_env, aws_bluepri
     assert problems == {
         "web": ["cluster shop-dev not found"],
         "api": ["cluster shop-dev not found"],
-        "nightly": ["EventBridge rule/schedule not found"],
+        "nightly": ["EventBridge Scheduler schedule not found"],
     }
     assert partly.exit_code == 1
     problems = {s["name"]: s["problems"] for s in json.loads(partly.stdout)["services"]}
-    assert problems == {"web": [], "api": ["ECS service not found"], "nightly": ["EventBridge rule is DISABLED"]}
+    assert problems == {"web": [], "api": ["ECS service not found"], "nightly": ["schedule is DISABLED"]}
 
 
-def test_status_finds_an_eventbridge_scheduler_schedule(deployed, aws_blueprint):
+def test_status_shows_the_schedules_time_zone(deployed, aws_blueprint):
     deployed.service("web", 1, load_balanced=True)
     deployed.service("api", 1)
-    boto3.client("scheduler", region_name=REGION).create_schedule(
-        Name="shop-dev-nightly",
-        ScheduleExpression="cron(0 3 * * ? *)",
-        FlexibleTimeWindow={"Mode": "OFF"},
-        Target={"Arn": "arn:aws:ecs:eu-west-1:123456789012:cluster/shop-dev", "RoleArn": "arn:aws:iam::123456789012:role/run"},
-    )
+    deployed.schedule(expression="cron(0 3 * * ? *)", ScheduleExpressionTimezone="Europe/Berlin")
+
+    as_json = run("status", str(aws_blueprint), "-e", "dev", "--format", "json")
+    table = run("status", str(aws_blueprint), "-e", "dev")
+
+    assert as_json.exit_code == 0, as_json.output
+    nightly = next(s for s in json.loads(as_json.stdout)["services"] if s["name"] == "nightly")
+    assert (nightly["schedule"], nightly["schedule_timezone"], nightly["schedule_state"]) == ("cron(0 3 * * ? *)", "Europe/Berlin", "ENABLED")
+    assert "cron(0 3 * * ? *) Europe/Berlin ENABLED" in table.stdout
+
+
+def test_status_still_finds_the_eventbridge_rule_of_an_earlier_rendering(deployed, aws_blueprint):
+    """An environment last applied before jobs moved to EventBridge Scheduler has a rule instead."""
+    deployed.service("web", 1, load_balanced=True)
+    deployed.service("api", 1)
+    deployed.rule("DISABLED")
 
     result = run("status", str(aws_blueprint), "-e", "dev", "--format", "json")
 
-    assert result.exit_code == 0, result.output
     nightly = next(s for s in json.loads(result.stdout)["services"] if s["name"] == "nightly")
-    assert (nightly["schedule"], nightly["schedule_state"]) == ("cron(0 3 * * ? *)", "ENABLED")
+    assert (nightly["schedule"], nightly["schedule_state"], nightly["problems"]) == ("rate(1 hour)", "DISABLED", ["EventBridge rule is DISABLED"])
 
 
 def test_status_reports_a_deleted_target_group(deployed, aws_blueprint):
@@ -217,7 +241,7 @@ def test_status_reports_a_deleted_target_group(deployed, aws_blueprint):
 def test_status_wait_times_out_quickly_on_a_service_that_is_not_steady(deployed, aws_blueprint):
     deployed.service("web", 2, steady=False, load_balanced=True)
     deployed.service("api", 1)
-    deployed.rule()
+    deployed.schedule()
 
     started = time.monotonic()
     result = run("status", str(aws_blueprint), "-e", "dev", "--wait", "--timeout", "1", "--format", "json", TFGEN_STATUS_INTERVAL="0.2")
@@ -259,7 +283,7 @@ def test_status_wait_sees_a_service_become_steady(deployed, aws_blueprint):
     from tfgen.blueprint.loader import load_blueprint
 
     deployed.service("web", 1, load_balanced=True)
-    deployed.rule()
+    deployed.schedule()
     polls = []
 
     def progress(report, elapsed):

@@ -541,3 +541,103 @@ def test_workers_that_scale_need_container_insights(tmp_path):
 
 def test_dns_suffixes_come_from_botocores_partitions():
     assert [aws_rules.dns_suffix(region) for region in ("eu-west-1", "cn-north-1", "us-gov-west-1")] == ["amazonaws.com", "amazonaws.com.cn", "amazonaws.com"]
+
+
+# --- scheduled jobs on EventBridge Scheduler: time zones, retries, notify -------------------------
+
+JOB_BLUEPRINT = """\
+name: shop
+region: eu-west-1
+services:
+  nightly:
+    type: scheduled-job
+    image: busybox
+{job}
+environments:
+  dev:
+    account: "111111111111"
+    state: {{bucket: shop-tfstate-dev}}
+"""
+
+
+def job_errors(tmp_path: Path, job: str) -> list[str]:
+    return errors_of(write(tmp_path, JOB_BLUEPRINT.format(job=textwrap.indent(textwrap.dedent(job), "    "))))
+
+
+def test_time_zones_are_iana_names():
+    assert aws_rules.check_time_zone("Europe/Berlin") == "Europe/Berlin"
+    assert aws_rules.check_time_zone("UTC") == "UTC"
+    assert "Factory" not in aws_rules.time_zones() and "localtime" not in aws_rules.time_zones()
+    for wrong, meant in (("Europe/Berln", "Europe/Berlin"), ("europe/paris", "Europe/Paris"), ("America/New York", "America/New_York")):
+        with pytest.raises(aws_rules.Refused) as refused:
+            aws_rules.check_time_zone(wrong)
+        assert refused.value.hint == f"did you mean '{meant}'?"
+    with pytest.raises(aws_rules.Refused) as refused:
+        aws_rules.check_time_zone("Mars/Olympus")  # moto's Scheduler takes it; AWS does not
+    assert "Europe/Berlin" in str(refused.value.hint)
+
+
+def test_a_misspelled_time_zone_is_located_with_the_closest_name(tmp_path):
+    assert job_errors(tmp_path, 'schedule: {expression: "cron(0 3 * * ? *)", timezone: Europe/Berln}') == [
+        "FILE:7:59: services.nightly.schedule.timezone: 'Europe/Berln' is not a time zone EventBridge Scheduler knows (IANA names) "
+        "(did you mean 'Europe/Berlin'?)"
+    ]
+
+
+def test_a_time_zone_on_a_rate_is_refused(tmp_path):
+    (line,) = job_errors(tmp_path, 'schedule: {expression: "rate(1 hour)", timezone: Europe/Berlin}')
+    assert line.startswith("FILE:7:54: services.nightly.schedule.timezone: a rate runs every interval whatever the time zone")
+    assert "write a cron such as cron(0 3 * * ? *)" in line
+
+
+def test_the_expression_of_a_schedule_mapping_is_checked(tmp_path):
+    (line,) = job_errors(tmp_path, 'schedule: {expression: "cron(0 3 * * ?)", timezone: Europe/Berlin}')
+    assert line.startswith("FILE:7:28: services.nightly.schedule.expression: 'cron(0 3 * * ?)' is not an EventBridge cron: it has 6 fields")
+    assert line.endswith("(EventBridge cron has a sixth field, the year: add ' *'; and one of day-of-month/day-of-week must be '?')")
+
+
+def test_retries_are_bounded(tmp_path):
+    assert job_errors(tmp_path, "schedule: '@daily'\nretries: 11") == ["FILE:8:14: services.nightly.retries: must be at most 10, got 11"]
+    assert job_errors(tmp_path, "schedule: '@daily'\nretries: {count: 2, interval: 0, backoff: 0.5}") == [
+        "FILE:8:35: services.nightly.retries.interval: must be at least 1, got 0",
+        "FILE:8:47: services.nightly.retries.backoff: must be at least 1.0, got 0.5",
+    ]
+    assert job_errors(tmp_path, "schedule: '@daily'\nretries: {cont: 2}") == [
+        "FILE:8:5: services.nightly.retries: missing required key 'count'",
+        "FILE:8:15: services.nightly.retries.cont: unknown key 'cont' (did you mean 'count'?)",
+    ]
+
+
+def test_notify_topics_are_standard_topic_arns(tmp_path):
+    assert job_errors(tmp_path, "schedule: '@daily'\nnotify: ops") == [
+        "FILE:8:13: services.nightly.notify: 'ops' is not an SNS topic ARN (write arn:aws:sns:REGION:ACCOUNT:TOPIC)"
+    ]
+    assert job_errors(tmp_path, "schedule: '@daily'\nnotify: arn:aws:sns:eu-west-1:111111111111:ops.fifo") == [
+        "FILE:8:13: services.nightly.notify: 'arn:aws:sns:eu-west-1:111111111111:ops.fifo' is a FIFO topic: "
+        "it refuses messages without a message group and deduplication id (send failure notices to a standard topic)"
+    ]
+    assert job_errors(tmp_path, "schedule: '@daily'\nnotify: {topic: arn:aws:sns:eu-west-1:111111111111:ops, kms_key: alias/ops}") == [
+        "FILE:8:70: services.nightly.notify.kms_key: 'alias/ops' is not a KMS key ARN "
+        "(write arn:aws:kms:REGION:ACCOUNT:key/KEY-ID: an IAM policy names the key, not an alias)"
+    ]
+
+
+def test_a_notify_topic_in_another_region_is_refused(tmp_path):
+    assert job_errors(tmp_path, "schedule: '@daily'\nnotify: arn:aws:sns:us-east-1:111111111111:ops") == [
+        "FILE:8:13: services.nightly.notify: in environment 'dev': the topic is in us-east-1, the job runs in eu-west-1: "
+        "Step Functions publishes to topics of its own region (use a topic in eu-west-1, or override notify for environment 'dev')"
+    ]
+
+
+def test_schedule_names_are_unique_per_account_and_region():
+    assert aws_rules.NAME_SCOPES["Scheduler schedule"] == "region"
+
+
+def test_a_jobs_schedule_is_a_named_scheduler_schedule():
+    from tfgen.blueprint.rules import aws_names
+
+    blueprint = load_blueprint(Path(__file__).parents[2] / "blueprints" / "vote.yaml").blueprint
+    named = {(n.kind, n.name) for n in aws_names(blueprint, "dev") if n.service == "tally"}
+    assert ("Scheduler schedule", "vote-dev-tally") in named
+    assert ("IAM role", "vote-dev-tally-events") in named  # the schedule's role keeps its name
+    assert not any(kind == "EventBridge rule" for kind, _ in named)

@@ -50,7 +50,7 @@ README_OUTPUTS = {
     "web-service": {"service_name", "target_group_arn", "security_group_id", "task_role_arn"},
     "backend-service": {"service_name", "security_group_id", "discovery_name"},
     "worker-service": {"service_name", "queue_url", "queue_arn", "dead_letter_queue_url"},
-    "scheduled-job": {"rule_name", "task_definition_arn", "state_machine_arn"},
+    "scheduled-job": {"schedule_name", "task_definition_arn", "state_machine_arn"},
 }
 # modules/README.md: the one module interface of the four service-type modules.
 SHARED_INPUTS = {"name", "placement", "task", "tags"}
@@ -212,6 +212,8 @@ TAGS = {"team": "voting"}
 DB_SECRET = "arn:aws:secretsmanager:eu-west-1:111111111111:secret:db-AbCdEf"
 API_PARAMETER = "arn:aws:ssm:eu-west-1:111111111111:parameter/vote/api-key"
 KMS_KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OPS_TOPIC = "arn:aws:sns:eu-west-1:111111111111:ops"
+OPS_KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def _placement(*providers: tuple[str, int, int]) -> dict[str, Any]:
@@ -277,7 +279,13 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
             "secrets": {"DB_PASSWORD": DB_SECRET, "API_TOKEN": "/vote/api-token"} if prod else {},
             "kms_keys": [KMS_KEY] if prod else [],
         },
-        "schedule": {"expression": "cron(0 * * * ? *)", "timeout": 600 if prod else None},
+        "schedule": {
+            "expression": "cron(0 * * * ? *)",
+            "timezone": "Europe/Berlin" if prod else None,
+            "timeout": 600 if prod else None,
+            "retries": {"max_attempts": 2, "interval_seconds": 30, "backoff_rate": 1.5} if prod else None,
+            "notify": {"topic_arn": OPS_TOPIC, "kms_key_arn": OPS_KEY} if prod else None,
+        },
     }
     return {
         label: {"source": f"./modules/{module}", **arguments, "tags": TAGS}
@@ -397,9 +405,13 @@ def test_every_service_is_private_and_rolls_back(planned: dict[str, Planned], en
 
 def test_scheduled_job_runs_privately(planned: dict[str, Planned]) -> None:
     plan = planned["prod"]
-    rule = plan["module.job.aws_cloudwatch_event_rule.this"]
-    assert rule["schedule_expression"] == "cron(0 * * * ? *)" and rule["name"] == "vote-prod-tally"
-    # The rule starts a state machine that runs the task and stops it at the job's timeout; its
+    schedule = plan["module.job.aws_scheduler_schedule.this"]
+    assert (schedule["name"], schedule["group_name"], schedule["state"]) == ("vote-prod-tally", "default", "ENABLED")
+    assert (schedule["schedule_expression"], schedule["schedule_expression_timezone"]) == ("cron(0 * * * ? *)", "Europe/Berlin")
+    assert schedule["flexible_time_window"] == [{"maximum_window_in_minutes": None, "mode": "OFF"}]
+    assert planned["dev"]["module.job.aws_scheduler_schedule.this"]["schedule_expression_timezone"] == "UTC"
+    assert not plan.of_type("aws_cloudwatch_event_rule") and not plan.of_type("aws_cloudwatch_event_target")
+    # The schedule starts a state machine that runs the task and stops it at the job's timeout; its
     # definition is known at plan time (what the policy checks read).
     assert json.loads(planned["prod-plan"]["module.job.aws_sfn_state_machine.this"]["definition"]) == json.loads(
         plan["module.job.aws_sfn_state_machine.this"]["definition"]
@@ -415,9 +427,31 @@ def test_scheduled_job_runs_privately(planned: dict[str, Planned]) -> None:
     assert plan["module.job.aws_cloudwatch_log_group.runs"]["retention_in_days"] == 30
 
 
+def test_scheduled_job_retries_and_notifies(planned: dict[str, Planned]) -> None:
+    """A failed task is retried with backoff (not a timeout); what still fails is published to the
+    topic, then the execution fails with the run's own error."""
+    definition = json.loads(planned["prod-plan"]["module.job.aws_sfn_state_machine.this"]["definition"])
+    assert set(definition["States"]) == {"RunTask", "NotifyFailure", "RunFailed"}
+    run = definition["States"]["RunTask"]
+    assert run["Retry"] == [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 30, "MaxAttempts": 2, "BackoffRate": 1.5}]
+    assert run["Catch"] == [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "NotifyFailure"}]
+    assert run["End"] is True
+    notify = definition["States"]["NotifyFailure"]
+    assert (notify["Type"], notify["Resource"], notify["Next"]) == ("Task", "arn:aws:states:::sns:publish", "RunFailed")
+    assert notify["ResultPath"] is None  # the run's error passes on to the Fail state
+    assert notify["Parameters"]["TopicArn"] == OPS_TOPIC
+    assert notify["Parameters"]["Subject"] == "vote-prod-tally: scheduled run failed"
+    message = notify["Parameters"]["Message.$"]
+    assert message.startswith("States.Format('The scheduled job vote-prod-tally failed with {}: {} (execution {})'")
+    assert message.endswith("$.error.Error, $.error.Cause, $$.Execution.Id)")
+    assert definition["States"]["RunFailed"] == {"Type": "Fail", "ErrorPath": "$.error.Error", "CausePath": "$.error.Cause"}
+
+
 def test_scheduled_job_without_timeout_runs_until_the_task_ends(planned: dict[str, Planned]) -> None:
     definition = json.loads(planned["dev-plan"]["module.job.aws_sfn_state_machine.this"]["definition"])
-    assert "TimeoutSeconds" not in definition["States"]["RunTask"]
+    assert list(definition["States"]) == ["RunTask"]
+    run = definition["States"]["RunTask"]
+    assert "TimeoutSeconds" not in run and "Retry" not in run and "Catch" not in run
     assert definition["Comment"] == "Runs one task of vote-dev-tally"
 
 
@@ -569,8 +603,12 @@ def test_worker_consumes_only_its_queue(planned: dict[str, Planned]) -> None:
 def test_schedule_role_runs_only_its_task(planned: dict[str, Planned]) -> None:
     applied = planned["prod"]
     machine = applied["module.job.aws_sfn_state_machine.this"]
+    scheduler_role = applied["module.job.module.events_role.aws_iam_role.this"]
     (start,) = _policy(applied['module.job.module.events_role.aws_iam_role_policy.this["start-run"]']["policy"])
     assert (start["Action"], start["Resource"]) == ("states:StartExecution", machine["arn"])
+    (trust,) = _policy(scheduler_role["assume_role_policy"])
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"} and trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     statements = {s["Sid"]: s for s in _policy(applied['module.job.module.state_machine_role.aws_iam_role_policy.this["run-task"]']["policy"])}
     definition = applied["module.job.module.task.aws_ecs_task_definition.this"]
     run = statements["RunThisTaskDefinition"]
@@ -583,13 +621,20 @@ def test_schedule_role_runs_only_its_task(planned: dict[str, Planned]) -> None:
     assert sorted(passing["Resource"]) == sorted([definition["execution_role_arn"], definition["task_role_arn"]])
     assert statements["WatchAndStopItsTasks"]["Condition"] == {"ArnEquals": {"ecs:cluster": applied["aws_ecs_cluster.this"]["arn"]}}
     assert statements["ManagedRuleForTaskEvents"]["Resource"].endswith(":rule/StepFunctionsGetEventsForECSTaskRule")
+    # failures go to exactly the notify topic, encrypted with exactly its key (through SNS only)
+    assert (statements["PublishFailures"]["Action"], statements["PublishFailures"]["Resource"]) == ("sns:Publish", OPS_TOPIC)
+    kms = statements["EncryptFailureNotices"]
+    assert (sorted(kms["Action"]), kms["Resource"]) == (["kms:Decrypt", "kms:GenerateDataKey"], OPS_KEY)
+    assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "sns.eu-west-1.amazonaws.com"}}
     assert set(statements) == {
         "RunThisTaskDefinition", "PassTheTaskRoles", "TagTheTasksItRuns", "WatchAndStopItsTasks", "ManagedRuleForTaskEvents",
-        "DeliverRunLogs", "SendRunTraces",
+        "PublishFailures", "EncryptFailureNotices", "DeliverRunLogs", "SendRunTraces",
     }  # fmt: skip
+    dev = {s["Sid"] for s in _policy(planned["dev"]['module.job.module.state_machine_role.aws_iam_role_policy.this["run-task"]']["policy"])}
+    assert dev == set(statements) - {"PublishFailures", "EncryptFailureNotices"}
     assert machine["role_arn"] == applied["module.job.module.state_machine_role.aws_iam_role.this"]["arn"]
-    target = applied["module.job.aws_cloudwatch_event_target.this"]
-    assert (target["arn"], target["role_arn"]) == (machine["arn"], applied["module.job.module.events_role.aws_iam_role.this"]["arn"])
+    (target,) = applied["module.job.aws_scheduler_schedule.this"]["target"]
+    assert (target["arn"], target["role_arn"]) == (machine["arn"], scheduler_role["arn"])
     run = json.loads(target["input"])
     assert run["task_definition"] == definition["arn"] and run["cluster"] == applied["aws_ecs_cluster.this"]["arn"]
     assert sorted(run["subnets"]) == ["subnet-0aaa", "subnet-0bbb"]
@@ -688,6 +733,8 @@ BAD_INPUTS = {
         "an SSM parameter ARN or an SSM parameter name",
     ),
     "schedule shorthand": (lambda calls: calls["job"]["schedule"].update(expression="@hourly"), "cron(...) or rate(...)"),
+    "too many retries": (lambda calls: calls["job"]["schedule"].update(retries={"max_attempts": 11}), "Retries: max_attempts 0 to 10"),
+    "FIFO notify topic": (lambda calls: calls["job"]["schedule"].update(notify={"topic_arn": OPS_TOPIC + ".fifo"}), "ARN of a standard SNS topic"),
 }
 
 

@@ -296,11 +296,16 @@ def test_vote_worker_redrive_after_offline_apply(plans: Plans):
 @pytest.mark.parametrize("env", ["dev", "prod"])
 def test_vote_nightly_job_and_network(env: str, plans: Plans):
     plan = plans("vote", env)
-    rules = plan.of_type("aws_cloudwatch_event_rule")
-    assert [r["schedule_expression"] for r in rules.values()] == ["cron(0 2 * * ? *)"]
-    # the blueprint's timeout: 600 stops a run that takes longer
+    assert plan.of_type("aws_cloudwatch_event_rule") == {}
+    schedules = plan.of_type("aws_scheduler_schedule")
+    assert [(s["schedule_expression"], s["schedule_expression_timezone"]) for s in schedules.values()] == [("cron(0 2 * * ? *)", "Europe/Dublin")]
+    # the blueprint's timeout: 600 stops a run that takes longer; retries: 2 starts a failed one
+    # again 60 s later, then 120 s; no notify: nothing to publish
     definition = json.loads(plan.after("module.tally.aws_sfn_state_machine.this")["definition"])
-    assert definition["States"]["RunTask"]["TimeoutSeconds"] == 600
+    run = definition["States"]["RunTask"]
+    assert run["TimeoutSeconds"] == 600
+    assert run["Retry"] == [{"ErrorEquals": ["States.TaskFailed"], "IntervalSeconds": 60, "MaxAttempts": 2, "BackoffRate": 2}]
+    assert "Catch" not in run and list(definition["States"]) == ["RunTask"]
     vpc = plan.after("module.vpc.aws_vpc.this")
     assert vpc["cidr_block"] == "10.0.0.0/16"
     assert len(plan.addresses("module.vpc.aws_subnet.")) == 4

@@ -154,11 +154,51 @@ def test_dev_fixed_count_and_prod_range(vote: Path):
     assert prod["load_balancer"]["certificate_arn"].endswith("000000000002")
 
 
+TOPIC = "arn:aws:sns:eu-west-1:111111111111:ops"
+KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.mark.parametrize(
+    ("job", "expected"),
+    [
+        # SPEC §3.1's shape: schedule {expression, timezone}, retries as a count, notify as a topic ARN
+        (
+            {"schedule": {"expression": "cron(0 3 * * ? *)", "timezone": "Europe/Berlin"}, "retries": 2, "notify": TOPIC},
+            {"expression": "cron(0 3 * * ? *)", "timezone": "Europe/Berlin", "timeout": None,
+             "retries": {"max_attempts": 2, "interval_seconds": 60, "backoff_rate": 2.0}, "notify": {"topic_arn": TOPIC, "kms_key_arn": None}},
+        ),
+        # the longer forms: retries with their backoff, an encrypted topic with its key
+        (
+            {"schedule": "@daily", "retries": {"count": 3, "interval": 10, "backoff": 1.5}, "notify": {"topic": TOPIC, "kms_key": KEY}},
+            {"expression": "cron(0 0 * * ? *)", "timezone": None, "timeout": None,
+             "retries": {"max_attempts": 3, "interval_seconds": 10, "backoff_rate": 1.5}, "notify": {"topic_arn": TOPIC, "kms_key_arn": KEY}},
+        ),
+        # retries: 0 is no Retry at all (the module renders none for null)
+        ({"schedule": "rate(5 minutes)", "retries": 0}, {"expression": "rate(5 minutes)", "timezone": None, "timeout": None, "retries": None, "notify": None}),
+    ],
+    ids=["spec-3.1", "long-forms", "no-retries"],
+)
+def test_scheduled_job_values(tmp_path: Path, job: dict, expected: dict):
+    document = vote_document()
+    tally = document["services"]["tally"]
+    for key in ("schedule", "timeout"):
+        tally.pop(key)
+    tally.update(job)
+    prod = tfvars(render_files(load_blueprint(write_blueprint(tmp_path, document))), "prod")
+    assert prod["tally"]["schedule"] == expected
+
+
 def test_service_type_values(vote: Path):
     prod = tfvars(render_files(load_blueprint(vote)), "prod")
     assert prod["vote_worker"]["queue"] == {"visibility_timeout": 60, "max_receive_count": 3, "retention": 345600}
     assert prod["vote_worker"]["scaling"] == {"min": 0, "max": 20, "desired": 0, "backlog_per_task": 100}
-    assert prod["tally"]["schedule"] == {"expression": "cron(0 2 * * ? *)", "timeout": 600}
+    assert prod["tally"]["schedule"] == {
+        "expression": "cron(0 2 * * ? *)",
+        "timezone": "Europe/Dublin",
+        "timeout": 600,
+        "retries": {"max_attempts": 2, "interval_seconds": 60, "backoff_rate": 2.0},  # retries: 2, the defaults filled in
+        "notify": None,
+    }
     assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "schedule"}
     assert prod["vote_api"]["http"] == {
         "target_group_name": "vote-prod-vote-api",

@@ -56,14 +56,19 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
     plan = new.show_json(tmp_path / "new.tfplan")
 
     changes = [c for c in plan["resource_changes"] if c["mode"] == "managed"]
-    assert len(changes) == 93
+    assert len(changes) == 94
     # Nothing stateful is destroyed. The changes are deliberate, and AWS accepts each:
     # - task definitions keep their previous revision registered (skip_destroy, a flag of state);
     # - services deploy anew on a strategy change and wait for steady state (issue 13);
     # - the target group's name ends with a digest of what replaces it, so its successor is
     #   created first, the listener rule and the service move to it in place (and the rule to its
     #   derived priority), then the old one is deleted;
-    # - the load balancer's egress is the web service's port to its tasks, not the VPC's CIDR.
+    # - the load balancer's egress is the web service's port to its tasks, not the VPC's CIDR;
+    # - the scheduled job moved from an EventBridge rule to EventBridge Scheduler (issue 15: time
+    #   zones): a new schedule is created and the rule and its target are deleted (nothing else
+    #   refers to them; both start the same state machine, which stays), the schedule's role is
+    #   the rule's role with Scheduler as its trusted service (IAM updates the trust in place), and
+    #   the state machine's definition gains the blueprint's `retries: 2` (UpdateStateMachine).
     changed = {c["address"]: (c["change"]["actions"], _changed_keys(c["change"])) for c in changes if c["change"]["actions"] != ["no-op"]}
     services = ("results", "vote_worker", "vote_api")
     assert changed == {
@@ -73,12 +78,23 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
         "module.vote_api.aws_lb_listener_rule.this": (["update"], {"action", "priority"}),
         "module.vote_api.aws_lb_target_group.this": (["create", "delete"], changed["module.vote_api.aws_lb_target_group.this"][1]),
         "module.alb.aws_vpc_security_group_egress_rule.targets": (["delete"], changed["module.alb.aws_vpc_security_group_egress_rule.targets"][1]),
+        "module.tally.aws_cloudwatch_event_rule.this": (["delete"], changed["module.tally.aws_cloudwatch_event_rule.this"][1]),
+        "module.tally.aws_cloudwatch_event_target.this": (["delete"], changed["module.tally.aws_cloudwatch_event_target.this"][1]),
+        "module.tally.aws_scheduler_schedule.this": (["create"], changed["module.tally.aws_scheduler_schedule.this"][1]),
+        "module.tally.module.events_role.aws_iam_role.this": (["update"], {"assume_role_policy", "description"}),
+        "module.tally.aws_sfn_state_machine.this": (["update"], {"definition"}),
         'module.vote_api.module.service.module.security_group.aws_vpc_security_group_egress_rule.source["load_balancer"]': (
             ["create"],
             changed['module.vote_api.module.service.module.security_group.aws_vpc_security_group_egress_rule.source["load_balancer"]'][1],
         ),
     }
     assert "name" in changed["module.vote_api.aws_lb_target_group.this"][1]
+    reasons = {c["address"]: c.get("action_reason") for c in changes}
+    for gone in ("aws_cloudwatch_event_rule.this", "aws_cloudwatch_event_target.this"):
+        assert reasons[f"module.tally.{gone}"] == "delete_because_no_resource_config"
+    after = {c["address"]: c["change"]["after"] for c in changes}
+    assert "scheduler.amazonaws.com" in after["module.tally.module.events_role.aws_iam_role.this"]["assume_role_policy"]
+    assert after["module.tally.aws_scheduler_schedule.this"]["schedule_expression_timezone"] == "Europe/Dublin"
     moved = {c["previous_address"]: c["address"] for c in changes if c.get("previous_address")}
     groups = {old: new for old, new in moved.items() if old.endswith("aws_security_group.this")}
     assert groups == {

@@ -429,6 +429,87 @@ def rate_problem(value: int, unit: str) -> str | None:
     return None
 
 
+
+# --- time zones --------------------------------------------------------------------------------
+# EventBridge Scheduler API reference, CreateSchedule.ScheduleExpressionTimezone: "The timezone in
+# which the scheduling expression is evaluated", an IANA time zone name (default UTC). The names
+# are the IANA database's, read from Python's zoneinfo (the system's database, else the tzdata
+# package); its files that are not zones (Factory, localtime, posixrules) are not names.
+# A rate(...) runs every N units from its creation whatever the zone: tfgen refuses a time zone
+# there, where it would say something the schedule does not do.
+
+NOT_TIME_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+
+
+@cache
+def time_zones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(name for name in zoneinfo.available_timezones() if name not in NOT_TIME_ZONES and not name.startswith(("posix/", "right/")))
+
+
+def check_time_zone(value: str) -> str:
+    zones = time_zones()
+    if not zones:  # no time zone database on this machine: nothing to check against
+        return value
+    if value in zones:
+        return value
+    lowered = {zone.lower(): zone for zone in zones}
+    close = lowered.get(value.strip().lower().replace(" ", "_"))
+    if close is None:
+        matches = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+        close = lowered[matches[0]] if matches else None
+    hint = f"did you mean '{close}'?" if close else "an IANA time zone name such as Europe/Berlin, America/New_York or UTC"
+    raise Refused(f"'{value[:80]}' is not a time zone EventBridge Scheduler knows (IANA names)", hint)
+
+
+# --- SNS topics (scheduled-job notify) -----------------------------------------------------------
+# Amazon SNS API reference, CreateTopic.Name: "up to 256 characters. Topic names must be made up of
+# only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens" (".fifo" ends a
+# FIFO topic's name). A FIFO topic refuses Publish without MessageGroupId (and, without
+# content-based deduplication, MessageDeduplicationId): tfgen's failure notices go to standard
+# topics. Step Functions' sns:publish integration calls SNS in the state machine's region, and
+# Publish takes topics of that region only: a topic elsewhere is refused at run time, when a
+# failure is to be told, so tfgen refuses it here.
+
+SNS_TOPIC_ARN = re.compile(r"^arn:(?P<partition>aws[a-z-]*):sns:(?P<region>[a-z0-9-]+):(?P<account>[0-9]{12}):(?P<name>[A-Za-z0-9_-]{1,256})(?P<fifo>\.fifo)?$")
+KMS_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$")
+
+
+def check_sns_topic_arn(value: str) -> str:
+    match = SNS_TOPIC_ARN.match(value)
+    if match is None:
+        raise Refused(f"'{value[:80]}' is not an SNS topic ARN", "write arn:aws:sns:REGION:ACCOUNT:TOPIC")
+    if match["fifo"]:
+        raise Refused(
+            f"'{value[:80]}' is a FIFO topic: it refuses messages without a message group and deduplication id",
+            "send failure notices to a standard topic",
+        )
+    return value
+
+
+def sns_topic_region(value: str) -> str | None:
+    match = SNS_TOPIC_ARN.match(value)
+    return match["region"] if match else None
+
+
+def check_kms_key_arn(value: str) -> str:
+    if KMS_KEY_ARN.match(value):
+        return value
+    raise Refused(f"'{value[:80]}' is not a KMS key ARN", "write arn:aws:kms:REGION:ACCOUNT:key/KEY-ID: an IAM policy names the key, not an alias")
+
+
+# --- Step Functions retries (scheduled-job retries) ----------------------------------------------
+# Step Functions Developer Guide, "Handling errors in Step Functions workflows", Retriers:
+# IntervalSeconds a positive integer (default 1), MaxAttempts a non-negative integer (default 3;
+# 0: never retried), BackoffRate at least 1.0 (default 2.0), all at most 99999999; States.TaskFailed
+# matches every task error but States.Timeout. tfgen keeps the counts to what a schedule can use:
+# at most 10 retries, an interval up to a day, a backoff rate up to 10.
+
+MAX_RETRIES = 10
+MAX_RETRY_INTERVAL = 86400
+MAX_BACKOFF_RATE = 10.0
+
 # --- secrets -----------------------------------------------------------------------------------
 # ECS API reference, Secret.valueFrom (botocore's ecs model): "the full ARN of the Secrets Manager
 # secret or the full ARN of the parameter in the SSM Parameter Store". A Secrets Manager ARN may
@@ -466,8 +547,11 @@ ALB_RULES_QUOTA = 100
 # Which AWS names must be unique where: IAM role names per account (IAM User Guide, "IAM object
 # names": unique within the account, all regions); the others per account and region (SQS queue
 # names, CloudWatch Logs groups, ECS task definition families, ECS clusters, Step Functions state
-# machines, EventBridge rules, ELB load balancers and target groups, ECR repositories), security
+# machines, EventBridge rules, EventBridge Scheduler schedules (unique per schedule group: tfgen's are
+# all in the region's `default` group), ELB load balancers and target groups, ECR repositories), security
 # group names per VPC (taken here as per account and region: environments may share a VPC).
+# A Scheduler schedule's name has 1-64 characters of [0-9a-zA-Z-_.] (Scheduler API reference,
+# CreateSchedule.Name): a job's `<app>-<env>-<job>` stays within that (MAX_SERVICE_RESOURCE_NAME, 54).
 
 NAME_SCOPES: dict[str, str] = {
     "IAM role": "account",
@@ -477,6 +561,7 @@ NAME_SCOPES: dict[str, str] = {
     "ECS cluster": "region",
     "state machine": "region",
     "EventBridge rule": "region",
+    "Scheduler schedule": "region",
     "load balancer": "region",
     "target group": "region",
     "ECR repository": "region",

@@ -112,7 +112,8 @@ def single_finding(item: Item, data: Any) -> Finding:
         return Finding(path, f"must have at most {ctx.get('max_length')} characters, got {len(str(value))}")
     if kind in ("value_error", "assertion_error") and "error" in ctx:
         error = ctx["error"]
-        hint = getattr(error, "hint", None) or (_schedule_hint(value) if path and path[-1] == "schedule" else None)
+        is_schedule = bool(path) and (path[-1] == "schedule" or tuple(path[-2:]) == ("schedule", "expression"))
+        hint = getattr(error, "hint", None) or (_schedule_hint(value) if is_schedule else None)
         return Finding(path, str(error), hint)
     return fallback_finding(path, kind, value)
 

@@ -60,6 +60,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings: list[Finding] = []
     if environment is not None:
         findings.extend(certificate_findings(blueprint, environment))
+        findings.extend(notify_findings(blueprint, environment))
     findings.extend(tag_count_findings(blueprint))
     if blueprint.network.placement == "public":
         if blueprint.network.vpc != "default":
@@ -90,6 +91,30 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
         if not isinstance(service, WebService) and getattr(count, "requests", None) is not None:
             findings.append(
                 Finding(("services", name, "count", "requests"), "scaling on requests per task needs the load balancer, which only web-services have", at="key")
+            )
+    return findings
+
+
+def notify_findings(blueprint: Blueprint, environment: str) -> list[Finding]:
+    """A scheduled job's failure notices go to a topic in the environment's region: the state
+    machine's sns:publish calls SNS there (aws_rules, SNS topics)."""
+    if environment not in blueprint.environments:
+        return []
+    region = blueprint.environments[environment].region or blueprint.region
+    findings = []
+    for name, service in blueprint.services.items():
+        if not isinstance(service, ScheduledJob):
+            continue
+        notify = service.notification()
+        topic_region = aws_rules.sns_topic_region(notify.topic) if notify else None
+        if notify and topic_region != region:
+            path = ("services", name, "notify") if isinstance(service.notify, str) else ("services", name, "notify", "topic")
+            findings.append(
+                Finding(
+                    path,
+                    f"the topic is in {topic_region}, the job runs in {region}: Step Functions publishes to topics of its own region",
+                    f"use a topic in {region}, or override notify for environment '{environment}'",
+                )
             )
     return findings
 
@@ -296,7 +321,7 @@ def aws_names(blueprint: Blueprint, environment: str) -> list[AwsName]:
             names += [
                 AwsName("state machine", full, name, f"the state machine {of}"),
                 AwsName("log group", f"/aws/vendedlogs/states/{full}", name, f"the state machine's log group {of}"),
-                AwsName("EventBridge rule", full, name, f"the schedule {of}"),
+                AwsName("Scheduler schedule", full, name, f"the schedule {of}"),
                 AwsName("IAM role", f"{full}-events", name, f"the schedule's role {of}"),
                 AwsName("IAM role", f"{full}-runs", name, f"the state machine's role {of}"),
             ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
+from tfgen.blueprint import aws_rules
 from tfgen.blueprint.fargate import fargate_problem
 from tfgen.blueprint.fields import LOG_RETENTION_DAYS, CapacityStrategy, EnvVarName, KmsKeyArn, Port, SecretArn, Strict, WritablePath
 from tfgen.blueprint.schedule import normalize_schedule
@@ -207,23 +208,103 @@ class WorkerService(ServiceBase):
     """number of tasks, or {min, max, backlog_per_task} to scale on the queue"""
 
 
-class ScheduledJob(ServiceBase):
-    """A task that an EventBridge schedule runs."""
+class Schedule(Strict):
+    """When a scheduled job runs: its expression, read in a time zone."""
 
-    type: Literal["scheduled-job"]
-    """a task run on a schedule"""
-    schedule: str = Field(description="cron(...), rate(...), @hourly, @daily, @weekly, @monthly")
-    timeout: Annotated[int, Field(ge=60, le=86400, description="seconds before the task is stopped")] | None = None
-    """seconds before the task is stopped"""
+    expression: str = Field(description="cron(...), rate(...), @hourly, @daily, @weekly, @monthly")
+    timezone: str | None = None
+    """IANA time zone the cron expression is read in (EventBridge Scheduler); UTC when absent"""
 
-    @field_validator("schedule")
+    @field_validator("expression")
     @classmethod
-    def _schedule(cls, value: str) -> str:
+    def _expression(cls, value: str) -> str:
         normalize_schedule(value)
         return value
 
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        expression = info.data.get("expression")
+        if isinstance(expression, str) and normalize_schedule(expression).startswith("rate("):
+            raise aws_rules.Refused(
+                f"a rate runs every interval whatever the time zone: timezone {value} says nothing here",
+                "drop timezone, or write a cron such as cron(0 3 * * ? *) to run at a time of day",
+            )
+        return aws_rules.check_time_zone(value)
+
+
+class Retries(Strict):
+    """How a failed run is retried (Step Functions Retry on the run's task: States.TaskFailed)."""
+
+    count: Annotated[int, Field(ge=0, le=aws_rules.MAX_RETRIES)]
+    """retries after the first attempt (0: none)"""
+    interval: Annotated[int, Field(ge=1, le=aws_rules.MAX_RETRY_INTERVAL)] = 60
+    """seconds before the first retry"""
+    backoff: Annotated[float, Field(ge=1.0, le=aws_rules.MAX_BACKOFF_RATE)] = 2.0
+    """each further retry waits this many times longer"""
+
+
+class Notify(Strict):
+    """Where a scheduled job's failures are published."""
+
+    topic: str
+    """SNS topic ARN (standard, in the blueprint's region)"""
+    kms_key: str | None = None
+    """the customer managed KMS key the topic is encrypted with (the state machine may use it to publish)"""
+
+    @field_validator("topic")
+    @classmethod
+    def _topic(cls, value: str) -> str:
+        return aws_rules.check_sns_topic_arn(value)
+
+    @field_validator("kms_key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        return None if value is None else aws_rules.check_kms_key_arn(value)
+
+
+class ScheduledJob(ServiceBase):
+    """A task that an EventBridge Scheduler schedule runs, through a Step Functions state machine."""
+
+    type: Literal["scheduled-job"]
+    """a task run on a schedule"""
+    schedule: str | Schedule = Field(description="cron(...), rate(...), @hourly, @daily, @weekly, @monthly; or {expression, timezone}")
+    timeout: Annotated[int, Field(ge=60, le=86400, description="seconds before the task is stopped")] | None = None
+    """seconds before the task is stopped (each attempt, when retried)"""
+    retries: Annotated[int, Field(ge=0, le=aws_rules.MAX_RETRIES)] | Retries | None = None
+    """retries of a failed run: a count (60 s, then doubling), or {count, interval, backoff}"""
+    notify: str | Notify | None = None
+    """SNS topic ARN (or {topic, kms_key}) where failures and timeouts are published"""
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str | Schedule) -> str | Schedule:
+        if isinstance(value, str):
+            normalize_schedule(value)
+        return value
+
+    @field_validator("notify")
+    @classmethod
+    def _notify(cls, value: str | Notify | None) -> str | Notify | None:
+        if isinstance(value, str):
+            aws_rules.check_sns_topic_arn(value)
+        return value
+
     def schedule_expression(self) -> str:
-        return normalize_schedule(self.schedule)
+        return normalize_schedule(self.schedule if isinstance(self.schedule, str) else self.schedule.expression)
+
+    def schedule_timezone(self) -> str | None:
+        return None if isinstance(self.schedule, str) else self.schedule.timezone
+
+    def retry_policy(self) -> Retries | None:
+        """The retries, defaults filled in; None: a failed run is not retried."""
+        retries = Retries(count=self.retries) if isinstance(self.retries, int) else self.retries
+        return retries if retries is not None and retries.count > 0 else None
+
+    def notification(self) -> Notify | None:
+        return Notify(topic=self.notify) if isinstance(self.notify, str) else self.notify
 
 
 Service = Annotated[WebService | BackendService | WorkerService | ScheduledJob, Field(discriminator="type")]

@@ -100,6 +100,15 @@ SCOPED_SKIPS: tuple[ScopedSkip, ...] = (
         for descriptor in SERVICE_TYPES.values()
         for address in descriptor.unattached_security_groups
     ),
+    # A scheduled job's schedule holds only the run's input (cluster and task definition ARNs,
+    # subnet and security group ids: no secret values), which Scheduler encrypts with an AWS owned
+    # key; a customer managed key (its policy, rotation, cost) is an account-level choice.
+    ScopedSkip(
+        "CKV_AWS_297",
+        r"module\.[a-z0-9_]+\.aws_scheduler_schedule\.this",
+        "a scheduled job's schedule holds only ARNs and ids (no secret values), encrypted by EventBridge Scheduler with an AWS owned key; "
+        "a customer managed key is an account-level choice",
+    ),
     # An unprotected environment can be torn down in one `terraform destroy`; protected ones get
     # deletion protection, and CKV_TFG_8 fails when they do not.
     ScopedSkip(

@@ -20,10 +20,10 @@ output "queue_urls" {
   }
 }
 
-output "schedule_rule_names" {
-  description = "EventBridge rule name of each scheduled-job."
+output "schedule_names" {
+  description = "EventBridge Scheduler schedule name of each scheduled-job."
   value = {
-    "tally" = module.tally.rule_name
+    "tally" = module.tally.schedule_name
   }
 }
 

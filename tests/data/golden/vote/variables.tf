@@ -124,7 +124,17 @@ variable "tally" {
     })
     schedule = object({
       expression = string
+      timezone   = string
       timeout    = number
+      retries = object({
+        max_attempts     = number
+        interval_seconds = number
+        backoff_rate     = number
+      })
+      notify = object({
+        topic_arn   = string
+        kms_key_arn = string
+      })
     })
   })
 }
