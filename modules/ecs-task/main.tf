@@ -20,6 +20,10 @@ locals {
   ])
   parameter_arns = distinct([for arn in values(var.task.secrets) : arn if split(":", arn)[2] == "ssm"])
 
+  # The URL of each queue the task sends to, in the variable named for it (VOTE_WORKER_QUEUE_URL).
+  environment     = merge(var.task.environment, { for variable, queue in var.task.send_queues : variable => queue.url })
+  send_queue_arns = sort(distinct([for queue in values(var.task.send_queues) : queue.arn]))
+
   # Writable directories are task-scoped scratch volumes. The SSM agent of ECS Exec writes its
   # state and logs into the container, so with a read-only root filesystem it gets two more.
   exec_paths      = var.task.enable_execute_command && var.task.readonly_root_filesystem ? ["/var/lib/amazon", "/var/log/amazon"] : []
@@ -38,7 +42,7 @@ locals {
       hostPort      = var.task.port
       protocol      = "tcp"
     }]
-    environment = [for key in sort(keys(var.task.environment)) : { name = key, value = var.task.environment[key] }]
+    environment = [for key in sort(keys(local.environment)) : { name = key, value = local.environment[key] }]
     secrets     = [for key in sort(keys(var.task.secrets)) : { name = key, valueFrom = var.task.secrets[key] }]
     # ECS Exec wants an init process to reap the session manager agent's children.
     linuxParameters = var.task.enable_execute_command ? { initProcessEnabled = true } : null
@@ -146,6 +150,41 @@ data "aws_iam_policy_document" "execute_command" {
   }
 }
 
+# The blueprint's statements (services.NAME.permissions), one inline policy.
+data "aws_iam_policy_document" "permissions" {
+  count = length(var.task.policy_statements) == 0 ? 0 : 1
+
+  dynamic "statement" {
+    for_each = var.task.policy_statements
+
+    content {
+      effect    = statement.value.effect
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+data "aws_iam_policy_document" "send" {
+  count = length(var.task.send_queues) == 0 ? 0 : 1
+
+  statement {
+    sid       = "SendToDeclaredQueues"
+    actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = local.send_queue_arns
+  }
+}
+
 module "task_role" {
   source = "../iam-role"
 
@@ -163,8 +202,12 @@ module "task_role" {
 
   inline_policies = merge(
     var.task.enable_execute_command ? { ecs-exec = data.aws_iam_policy_document.execute_command[0].json } : {},
+    length(var.task.policy_statements) == 0 ? {} : { permissions = data.aws_iam_policy_document.permissions[0].json },
+    length(var.task.send_queues) == 0 ? {} : { send-queues = data.aws_iam_policy_document.send[0].json },
     var.task_role_policies,
   )
+  # The blueprint's managed policies, keyed by ARN (known at plan time; reordering moves nothing).
+  managed_policy_arns = { for arn in var.task.managed_policy_arns : arn => arn }
 
   tags = var.tags
 }

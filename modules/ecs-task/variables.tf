@@ -10,7 +10,7 @@ variable "name" {
 }
 
 variable "task" {
-  description = "The task: image, size, container port, command, environment, secrets, filesystem, ECS Exec and log retention. The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  description = "The task: image, size, container port, command, environment, secrets, filesystem, ECS Exec, log retention, the task role's permissions (managed policy ARNs attached to it; statements {effect, actions, resources, conditions} of one inline policy), and the queues it sends to (send_queues: environment variable -> {queue ARN, queue URL}: the URL in that variable, sqs:SendMessage and sqs:GetQueueUrl on exactly those queues; sends_to: the same variables -> the blueprint's worker names, which the root module resolves into send_queues). The service modules pass it through unchanged, so this is the one place where its fields are declared."
   type = object({
     image                    = string
     cpu                      = optional(number, 256)
@@ -23,11 +23,37 @@ variable "task" {
     writable_paths           = optional(list(string), [])
     enable_execute_command   = optional(bool, false)
     log_retention_days       = optional(number, 365)
+    managed_policy_arns      = optional(list(string), [])
+    sends_to                 = optional(map(string), {})
+    send_queues = optional(map(object({
+      arn = string
+      url = string
+    })), {})
+    policy_statements = optional(list(object({
+      effect    = optional(string, "Allow")
+      actions   = list(string)
+      resources = list(string)
+      conditions = optional(list(object({
+        test     = string
+        variable = string
+        values   = list(string)
+      })), [])
+    })), [])
   })
 
   validation {
     condition     = alltrue([for arn in values(var.task.secrets) : can(regex("^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/)", arn))])
     error_message = "Every secret must be a Secrets Manager secret ARN or an SSM parameter ARN."
+  }
+
+  validation {
+    condition     = alltrue([for arn in var.task.managed_policy_arns : can(regex("^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/", arn))])
+    error_message = "Every managed policy must be an IAM policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)."
+  }
+
+  validation {
+    condition     = alltrue([for statement in var.task.policy_statements : contains(["Allow", "Deny"], statement.effect) && length(statement.actions) > 0 && length(statement.resources) > 0])
+    error_message = "Every policy statement has the effect Allow or Deny, at least one action and at least one resource."
   }
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -282,6 +283,52 @@ def test_vote_worker_queue(env: str, plans: Plans):
     worker = plan.after("module.vote_worker.module.service.aws_appautoscaling_target.this")
     assert worker["min_capacity"] == 0
     assert worker["max_capacity"] == (2 if env == "dev" else 20)
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_api_permissions(env: str, plans: Plans):
+    """services.vote-api.permissions: the managed policy attached to the task role, the statements
+    in one inline policy (prod's override has its own table and a condition)."""
+    plan = plans("vote", env)
+    role = "module.vote_api.module.task.module.task_role"
+    attachments = {a: r for a, r in plan.of_type("aws_iam_role_policy_attachment").items() if a.startswith(role)}
+    assert [r["policy_arn"] for r in attachments.values()] == ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]
+    assert [r["role"] for r in attachments.values()] == [f"vote-{env}-vote-api-task"]
+    policy = json.loads(plan.after(f'{role}.aws_iam_role_policy.this["permissions"]')["policy"])
+    account = "111111111111" if env == "dev" else "222222222222"
+    statement = {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": f"arn:aws:dynamodb:eu-west-1:{account}:table/votes"}
+    if env == "prod":
+        statement["Condition"] = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    assert policy["Statement"] == [statement]
+    # the other services' task roles get nothing of it
+    others = [a for a in plan.of_type("aws_iam_role_policy_attachment") if ".task_role." in a and not a.startswith(role)]
+    assert others == []
+
+
+def _container(plan: Plan, module: str) -> dict[str, Any]:
+    (container,) = json.loads(plan.after(f"module.{module}.module.task.aws_ecs_task_definition.this")["container_definitions"])
+    return container
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_api_sends_to_the_worker(env: str, plans: Plans):
+    """services.vote-api.sends_to: [vote-worker]: the queue's URL in VOTE_WORKER_QUEUE_URL (known
+    when planning), sqs:SendMessage and sqs:GetQueueUrl on exactly that queue."""
+    plan = plans("vote", env)
+    queue = f"vote-{env}-vote-worker"
+    environment = {item["name"]: item["value"] for item in _container(plan, "vote_api")["environment"]}
+    url = re.fullmatch(rf"https://sqs\.eu-west-1\.amazonaws\.com/([0-9]{{12}})/{queue}", environment["VOTE_WORKER_QUEUE_URL"])
+    assert url, environment["VOTE_WORKER_QUEUE_URL"]
+    account = url[1]  # the caller's account (the offline provider's is a placeholder)
+    assert plan.after("module.vote_worker.aws_sqs_queue.this")["name"] == queue
+    policy = json.loads(plan.after('module.vote_api.module.task.module.task_role.aws_iam_role_policy.this["send-queues"]')["policy"])
+    send = {"Sid": "SendToDeclaredQueues", "Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"]}
+    assert policy["Statement"] == [{**send, "Resource": f"arn:aws:sqs:eu-west-1:{account}:{queue}"}]
+    # nobody else sends: no other task role has the policy, no other container the variable
+    senders = [a for a in plan.of_type("aws_iam_role_policy") if a.endswith('["send-queues"]')]
+    assert senders == ['module.vote_api.module.task.module.task_role.aws_iam_role_policy.this["send-queues"]']
+    for module in ("results", "vote_worker", "tally"):
+        assert "VOTE_WORKER_QUEUE_URL" not in {item["name"] for item in _container(plan, module).get("environment", [])}
 
 
 def test_vote_worker_redrive_after_offline_apply(plans: Plans):

@@ -402,6 +402,7 @@ def test_removed_service_removes_only_tfgen_files(vote: Path, tmp_path: Path):
     (out / ".tfgen" / "plan.json").write_text("{}")
     document = vote_document()
     del document["services"]["vote-worker"]
+    document["services"]["vote-api"].pop("sends_to", None)  # it sent to the worker
     for env in document["environments"].values():
         env["overrides"].get("services", {}).pop("vote-worker", None)
     vote.write_text(yaml.safe_dump(document, sort_keys=False))
@@ -431,6 +432,7 @@ def test_edited_file_that_would_be_removed_is_refused(vote: Path, tmp_path: Path
     edited.write_text(edited.read_text() + "# edit\n")
     document = vote_document()
     del document["services"]["vote-worker"]
+    document["services"]["vote-api"].pop("sends_to", None)  # it sent to the worker
     for env in document["environments"].values():
         env["overrides"].get("services", {}).pop("vote-worker", None)
     vote.write_text(yaml.safe_dump(document, sort_keys=False))

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from tfgen.blueprint import aws_rules
-from tfgen.blueprint.findings import Finding
+from tfgen.blueprint.findings import Finding, suggest
 from tfgen.blueprint.model import (
     SERVICE_TYPES,
     Blueprint,
@@ -51,6 +51,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings: list[Finding] = []
     if environment is not None:
         findings.extend(certificate_findings(blueprint, environment))
+        findings.extend(permission_partition_findings(blueprint, environment))
     findings.extend(tag_count_findings(blueprint))
     if blueprint.network.placement == "public":
         if blueprint.network.vpc != "default":
@@ -73,6 +74,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings.extend(priority_findings(blueprint))
     findings.extend(capacity_findings(blueprint))
     findings.extend(container_insights_findings(blueprint))
+    findings.extend(sends_to_findings(blueprint))
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
         if problem:
@@ -129,6 +131,35 @@ def container_insights_findings(blueprint: Blueprint) -> list[Finding]:
             "set cluster.container_insights: true, or give those workers a fixed count",
         )
     ]
+
+
+def sends_to_findings(blueprint: Blueprint) -> list[Finding]:
+    """`sends_to` names worker-services of the application (their SQS queues); the queue URL
+    variables it adds do not meet the service's own variables and secrets."""
+    workers = [name for name, s in blueprint.services.items() if isinstance(s, WorkerService)]
+    findings = []
+    for name, service in blueprint.services.items():
+        for index, target in enumerate(service.sends_to):
+            path = ("services", name, "sends_to", index)
+            if target in workers:
+                continue
+            hint = suggest(target, workers) or (f"worker-services: {', '.join(workers)}" if workers else "the application has no worker-service")
+            if target in blueprint.services:
+                what = blueprint.services[target].type
+                findings.append(Finding(path, f"'{target}' is a {what}: sends_to names worker-services (their SQS queues)", hint))
+            else:
+                findings.append(Finding(path, f"'{target}' is not a service of the application", hint))
+        for index, (variable, target) in enumerate(service.send_queue_variables().items()):
+            taken = "variables" if variable in service.variables else "secrets" if variable in service.secrets else None
+            if taken:
+                findings.append(
+                    Finding(
+                        ("services", name, "sends_to", index),
+                        f"sending to '{target}' sets {variable}, which {taken}.{variable} sets too",
+                        f"remove {taken}.{variable}: tfgen sets it to the queue's URL",
+                    )
+                )
+    return findings
 
 
 GROUP_SETTINGS = ("instance_type", "ami", "min", "max", "target_capacity")
@@ -190,6 +221,32 @@ def certificate_findings(blueprint: Blueprint, environment: str) -> list[Finding
                     f"give '{environment}' a certificate of its own in environments.{environment}.overrides.load_balancer",
                 )
             )
+    return findings
+
+
+def permission_partition_findings(blueprint: Blueprint, environment: str) -> list[Finding]:
+    """The ARNs of a service's permissions are in the partition of the environment's region (an
+    aws-cn ARN in eu-west-1 names nothing the role can reach)."""
+    if environment not in blueprint.environments:
+        return []
+    region = blueprint.environments[environment].region or blueprint.region
+    partition = aws_rules.partition_of(region)
+    if partition is None:
+        return []
+    findings = []
+    for name, service in blueprint.services.items():
+        for index, item in enumerate(service.permissions):
+            arns = [((index,), item)] if isinstance(item, str) else [((index, "resources", i), r) for i, r in enumerate(item.resources)]
+            for path, arn in arns:
+                found = aws_rules.arn_partition(arn)
+                if found is not None and found != partition:
+                    findings.append(
+                        Finding(
+                            ("services", name, "permissions", *path),
+                            f"'{arn[:80]}' is in partition '{found}', but {region} is in partition '{partition}'",
+                            f"write arn:{partition}:...",
+                        )
+                    )
     return findings
 
 

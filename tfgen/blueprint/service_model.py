@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
+from tfgen.blueprint import aws_rules
 from tfgen.blueprint.fargate import fargate_problem
-from tfgen.blueprint.fields import LOG_RETENTION_DAYS, CapacityStrategy, EnvVarName, Port, SecretArn, Strict, WritablePath
+from tfgen.blueprint.fields import LOG_RETENTION_DAYS, SERVICE_NAME_PATTERN, CapacityStrategy, EnvVarName, Port, SecretArn, Strict, WritablePath
 from tfgen.blueprint.schedule import normalize_schedule
 
 # --- services ----------------------------------------------------------------------------------
@@ -119,6 +120,44 @@ class Queue(Strict):
     retention: Annotated[int, Field(ge=60, le=1209600, description="message retention, seconds")] = 345600
 
 
+MANAGED_POLICY_SCHEMA_PATTERN = r"^arn:[a-z-]+:iam::(aws|[0-9]{12}):policy/"
+ManagedPolicyArn = Annotated[str, Field(json_schema_extra={"pattern": MANAGED_POLICY_SCHEMA_PATTERN}), AfterValidator(aws_rules.check_managed_policy_arn)]
+IamAction = Annotated[str, Field(json_schema_extra={"pattern": r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$"}), AfterValidator(aws_rules.check_action)]
+IamResource = Annotated[str, Field(json_schema_extra={"pattern": r"^(\*|arn:)"}), AfterValidator(aws_rules.check_resource)]
+
+
+class PolicyCondition(Strict):
+    """A condition of a policy statement (IAM JSON policy elements: Condition)."""
+
+    test: Annotated[str, AfterValidator(aws_rules.check_condition_operator)]
+    """condition operator, e.g. StringEquals, ArnLike, ForAnyValue:StringLike, BoolIfExists"""
+    variable: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9:/_.-]*$")]
+    """condition key, e.g. aws:SourceVpc or s3:prefix"""
+    values: Annotated[list[str], Field(min_length=1)]
+    """values the key is compared with (any of them matches)"""
+
+
+class PolicyStatement(Strict):
+    """A statement of the task role's inline policy."""
+
+    actions: Annotated[list[IamAction], Field(min_length=1)]
+    """IAM actions, SERVICE:Action (wildcards * and ? in the action name); a `*` action fails the policy checks (CKV_TFG_7)"""
+    resources: Annotated[list[IamResource], Field(min_length=1)]
+    """resource ARNs (wildcards allowed), or *"""
+    effect: Literal["Allow", "Deny"] = "Allow"
+    """Allow (default) or Deny"""
+    conditions: list[PolicyCondition] = Field(default_factory=list)
+    """conditions under which the statement applies (all must hold)"""
+
+
+Permission = ManagedPolicyArn | PolicyStatement
+
+
+def queue_url_variable(worker: str) -> str:
+    """The environment variable of a worker's queue URL in the services that send to it."""
+    return worker.upper().replace("-", "_") + "_QUEUE_URL"
+
+
 class ServiceBase(Strict):
     """Fields every service type has."""
 
@@ -142,6 +181,38 @@ class ServiceBase(Strict):
     """directories the container writes to (e.g. /tmp, /var/cache/nginx): task-scoped scratch volumes, so the root filesystem stays read-only"""
     logging: Logging = Field(default_factory=Logging)
     """CloudWatch Logs settings"""
+    permissions: list[Permission] = Field(default_factory=list)
+    """the task role (what the application may do): managed policy ARNs, attached, and statements {actions, resources, effect, conditions}, one inline policy"""
+
+    @field_validator("permissions")
+    @classmethod
+    def _distinct_policies(cls, value: list[str | PolicyStatement]) -> list[str | PolicyStatement]:
+        arns = [item for item in value if isinstance(item, str)]
+        repeated = sorted({arn for arn in arns if arns.count(arn) > 1})
+        if repeated:
+            raise ValueError(f"permissions repeats {', '.join(repeated)}")
+        return value
+
+    sends_to: list[Annotated[str, StringConstraints(pattern=SERVICE_NAME_PATTERN)]] = Field(default_factory=list)
+    """worker-services it sends to: sqs:SendMessage and sqs:GetQueueUrl on their queues, VOTE_WORKER_QUEUE_URL for vote-worker"""
+
+    @field_validator("sends_to")
+    @classmethod
+    def _distinct_workers(cls, value: list[str]) -> list[str]:
+        repeated = sorted({name for name in value if value.count(name) > 1})
+        if repeated:
+            raise ValueError(f"sends_to repeats {', '.join(repeated)}")
+        return value
+
+    def send_queue_variables(self) -> dict[str, str]:
+        """Environment variable -> worker: vote-worker -> VOTE_WORKER_QUEUE_URL."""
+        return {queue_url_variable(worker): worker for worker in self.sends_to}
+
+    def managed_policy_arns(self) -> list[str]:
+        return [item for item in self.permissions if isinstance(item, str)]
+
+    def policy_statements(self) -> list[PolicyStatement]:
+        return [item for item in self.permissions if isinstance(item, PolicyStatement)]
 
     @field_validator("writable_paths")
     @classmethod

@@ -22,6 +22,15 @@ from tfgen.naming import resource_name
 from tfgen.terraform_types import TypeSpec
 
 STRATEGY_TYPE: TypeSpec = ("list", ("object", [("capacity_provider", "string"), ("base", "number"), ("weight", "number")]))
+POLICY_STATEMENT_TYPE: TypeSpec = (
+    "object",
+    [
+        ("effect", "string"),
+        ("actions", ("list", "string")),
+        ("resources", ("list", "string")),
+        ("conditions", ("list", ("object", [("test", "string"), ("variable", "string"), ("values", ("list", "string"))]))),
+    ],
+)
 TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("image", "string"),
     ("cpu", "number"),
@@ -34,6 +43,9 @@ TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("writable_paths", ("list", "string")),
     ("enable_execute_command", "bool"),
     ("log_retention_days", "number"),
+    ("managed_policy_arns", ("list", "string")),
+    ("sends_to", ("map", "string")),
+    ("policy_statements", ("list", POLICY_STATEMENT_TYPE)),
 )
 TARGET_TRACKING_SCALING_TYPE: TypeSpec = (
     "object",
@@ -82,6 +94,12 @@ def task_values(service: m.ServiceBase) -> dict[str, Any]:
         "writable_paths": service.writable_paths,
         "enable_execute_command": service.exec,
         "log_retention_days": service.logging.retention,
+        "managed_policy_arns": service.managed_policy_arns(),
+        "sends_to": dict(sorted(service.send_queue_variables().items())),
+        "policy_statements": [
+            {"effect": s.effect, "actions": s.actions, "resources": s.resources, "conditions": [c.model_dump() for c in s.conditions]}
+            for s in service.policy_statements()
+        ],
     }
 
 

@@ -94,6 +94,18 @@ variable "reports_api" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
     })
     scaling = object({
       min      = number
@@ -143,6 +155,18 @@ variable "reports_web" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
     })
     scaling = object({
       min      = number

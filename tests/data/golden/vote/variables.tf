@@ -86,6 +86,18 @@ variable "results" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
     })
     scaling = object({
       min      = number
@@ -119,6 +131,18 @@ variable "tally" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
     })
     schedule = object({
       expression = string
@@ -148,6 +172,18 @@ variable "vote_api" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
     })
     scaling = object({
       min      = number
@@ -197,6 +233,18 @@ variable "vote_worker" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
     })
     scaling = object({
       min              = number

@@ -1,0 +1,211 @@
+"""The service fields of SPEC §3.1 (issue 14): what the model refuses, located at the value
+(FILE:LINE:COL: path: message (hint)), and what it renders into the root variables."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tfgen.blueprint.loader import load_blueprint
+from tfgen.errors import InputError
+from tfgen.render.model import render_model
+
+HEAD = """\
+name: vote
+region: eu-west-1
+network:
+  vpc: {cidr: 10.0.0.0/16}
+services:
+"""
+TAIL = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+"""
+
+
+def write(tmp_path: Path, services: str, tail: str = TAIL) -> Path:
+    path = tmp_path / "app.yaml"
+    path.write_text(HEAD + textwrap.indent(textwrap.dedent(services), "  ") + tail)
+    return path
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_blueprint(path)
+    return str(caught.value).replace(str(path), "FILE").splitlines()
+
+
+def task_of(path: Path, service: str, env: str = "dev") -> dict:
+    values = render_model(load_blueprint(path)).values[env]
+    return values[service.replace("-", "_")]
+
+
+# --- permissions ----------------------------------------------------------------------------------
+
+
+def test_permissions_render_managed_policies_and_statements(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          permissions:
+            - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+            - actions: [dynamodb:GetItem, "s3:Get*"]
+              resources: [arn:aws:dynamodb:eu-west-1:111111111111:table/votes]
+            - arn:aws:iam::111111111111:policy/team/reader
+            - actions: [sqs:SendMessage]
+              resources: ["*"]
+              effect: Deny
+              conditions: [{test: "ForAnyValue:StringNotLikeIfExists", variable: aws:SourceVpc, values: [vpc-1]}]
+        """,
+    )
+    task = task_of(path, "api")["task"]
+    assert task["managed_policy_arns"] == ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::111111111111:policy/team/reader"]
+    assert task["policy_statements"] == [
+        {"effect": "Allow", "actions": ["dynamodb:GetItem", "s3:Get*"], "resources": ["arn:aws:dynamodb:eu-west-1:111111111111:table/votes"], "conditions": []},
+        {
+            "effect": "Deny",
+            "actions": ["sqs:SendMessage"],
+            "resources": ["*"],
+            "conditions": [{"test": "ForAnyValue:StringNotLikeIfExists", "variable": "aws:SourceVpc", "values": ["vpc-1"]}],
+        },
+    ]
+
+
+def test_without_permissions_the_task_role_gets_none(tmp_path: Path) -> None:
+    path = write(tmp_path, "api: {type: backend-service, image: nginx}\n")
+    task = task_of(path, "api")["task"]
+    assert (task["managed_policy_arns"], task["policy_statements"]) == ([], [])
+
+
+def test_a_wildcard_action_is_valid_input_and_left_to_the_gate(tmp_path: Path) -> None:
+    # CKV_TFG_7 fails `*` and `service:*` actions in task roles: the plan shows them, the gate refuses.
+    path = write(tmp_path, 'api: {type: backend-service, image: nginx, permissions: [{actions: ["*", "s3:*"], resources: ["*"]}]}\n')
+    assert task_of(path, "api")["task"]["policy_statements"][0]["actions"] == ["*", "s3:*"]
+
+
+def test_bad_permissions_are_located_errors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          permissions:
+            - arn:awz:iam::aws:policy/X
+            - arn:aws:s3:::bucket
+            - actions: [GetItem, DynamoDB:PutItem, "s3 Get"]
+              resources: [bucket, "arn:aws:s3:::b/*"]
+              conditions: [{test: StringEqual, variable: aws:SourceVpc, values: [vpc-1]}]
+            - actions: []
+              resources: ["*"]
+              effect: deny
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:10:9: services.api.permissions[0]: 'arn:awz:iam::aws:policy/X' has partition 'awz', which is not an AWS partition (did you mean 'arn:aws:...'?)",
+        "FILE:11:9: services.api.permissions[1]: 'arn:aws:s3:::bucket' is not an IAM policy (s3): permissions take managed policy ARNs and statements "
+        "(write arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)",
+        "FILE:12:19: services.api.permissions[2].actions[0]: 'GetItem' is not an IAM action (an action names its service: SERVICE:GetItem, e.g. s3:GetObject)",
+        "FILE:12:28: services.api.permissions[2].actions[1]: 'DynamoDB:PutItem' is not an IAM action "
+        "(service prefixes are lower case: did you mean 'dynamodb:PutItem'?)",
+        "FILE:12:46: services.api.permissions[2].actions[2]: 's3 Get' is not an IAM action "
+        "(write SERVICE:Action, e.g. s3:GetObject (wildcards * and ? match in the action name))",
+        "FILE:13:21: services.api.permissions[2].resources[0]: 'bucket' is not a resource ARN (write arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE (or *))",
+        "FILE:14:29: services.api.permissions[2].conditions[0].test: 'StringEqual' is not an IAM condition operator (did you mean 'StringEquals'?)",
+        "FILE:15:9: services.api.permissions[3].actions: needs at least 1 item, got 0",
+        "FILE:17:17: services.api.permissions[3].effect: expected one of 'Allow', 'Deny', got 'deny' (did you mean 'Deny'?)",
+    ]
+
+
+def test_a_managed_policy_is_attached_once(tmp_path: Path) -> None:
+    arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    path = write(tmp_path, f"api: {{type: backend-service, image: nginx, permissions: [{arn}, {arn}]}}\n")
+    assert errors_of(path) == ["FILE:6:59: services.api.permissions: permissions repeats arn:aws:iam::aws:policy/ReadOnlyAccess"]
+
+
+def test_permission_arns_are_in_the_environments_partition(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          permissions:
+            - arn:aws-cn:iam::aws:policy/ReadOnlyAccess
+            - {actions: [s3:GetObject], resources: ["arn:aws:s3:::b/*", "arn:aws-us-gov:s3:::c/*"]}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:10:9: services.api.permissions[0]: in environment 'dev': 'arn:aws-cn:iam::aws:policy/ReadOnlyAccess' is in partition 'aws-cn', "
+        "but eu-west-1 is in partition 'aws' (write arn:aws:...)",
+        "FILE:11:67: services.api.permissions[1].resources[1]: in environment 'dev': 'arn:aws-us-gov:s3:::c/*' is in partition 'aws-us-gov', "
+        "but eu-west-1 is in partition 'aws' (write arn:aws:...)",
+    ]
+
+
+def test_overrides_change_permissions_per_environment(tmp_path: Path) -> None:
+    tail = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "222222222222"
+    state: {bucket: vote-prod}
+    overrides:
+      services:
+        api: {permissions: [{actions: [s3:GetObject], resources: ["arn:aws:s3:::prod/*"]}]}
+"""
+    path = write(tmp_path, 'api: {type: backend-service, image: nginx, permissions: [{actions: [s3:GetObject], resources: ["arn:aws:s3:::dev/*"]}]}\n', tail)
+    assert task_of(path, "api", "dev")["task"]["policy_statements"][0]["resources"] == ["arn:aws:s3:::dev/*"]
+    assert task_of(path, "api", "prod")["task"]["policy_statements"][0]["resources"] == ["arn:aws:s3:::prod/*"]
+
+
+# --- sends_to -------------------------------------------------------------------------------------
+
+
+def test_sends_to_renders_the_queue_url_variables(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api: {type: backend-service, image: nginx, sends_to: [image-resizer, mailer]}
+        image-resizer: {type: worker-service, image: busybox, sends_to: [mailer]}
+        mailer: {type: worker-service, image: busybox}
+        """,
+    )
+    assert task_of(path, "api")["task"]["sends_to"] == {"IMAGE_RESIZER_QUEUE_URL": "image-resizer", "MAILER_QUEUE_URL": "mailer"}
+    assert task_of(path, "image-resizer")["task"]["sends_to"] == {"MAILER_QUEUE_URL": "mailer"}
+    assert task_of(path, "mailer")["task"]["sends_to"] == {}
+
+
+def test_sends_to_names_workers_of_the_application(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          sends_to: [mailr, results, nobody]
+        results:
+          type: backend-service
+          image: nginx
+          sends_to: [mailer]
+          secrets: {MAILER_QUEUE_URL: "arn:aws:ssm:eu-west-1:111111111111:parameter/x"}
+        mailer: {type: worker-service, image: busybox}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:9:16: services.api.sends_to[0]: 'mailr' is not a service of the application (did you mean 'mailer'?)",
+        "FILE:9:23: services.api.sends_to[1]: 'results' is a backend-service: sends_to names worker-services (their SQS queues) (worker-services: mailer)",
+        "FILE:9:32: services.api.sends_to[2]: 'nobody' is not a service of the application (worker-services: mailer)",
+        "FILE:13:16: services.results.sends_to[0]: sending to 'mailer' sets MAILER_QUEUE_URL, which secrets.MAILER_QUEUE_URL sets too "
+        "(remove secrets.MAILER_QUEUE_URL: tfgen sets it to the queue's URL)",
+    ]
+
+
+def test_sends_to_repeats_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "api: {type: backend-service, image: nginx, sends_to: [mailer, mailer]}\nmailer: {type: worker-service, image: busybox}\n")
+    assert errors_of(path) == ["FILE:6:56: services.api.sends_to: sends_to repeats mailer"]
