@@ -209,3 +209,78 @@ def test_sends_to_names_workers_of_the_application(tmp_path: Path) -> None:
 def test_sends_to_repeats_are_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "api: {type: backend-service, image: nginx, sends_to: [mailer, mailer]}\nmailer: {type: worker-service, image: busybox}\n")
     assert errors_of(path) == ["FILE:6:56: services.api.sends_to: sends_to repeats mailer"]
+
+
+# --- network --------------------------------------------------------------------------------------
+
+
+def test_network_renders_security_groups_and_egress(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          network:
+            security_groups: [sg-0123456789abcdef0]
+            egress:
+              - {cidr: 10.20.0.0/16, ports: [5432]}
+              - {security_group: sg-0fedcba9876543210, ports: [6379, 6380]}
+        plain: {type: backend-service, image: nginx}
+        """,
+    )
+    assert task_of(path, "api")["network"] == {
+        "security_group_ids": ["sg-0123456789abcdef0"],
+        "egress": [
+            {"cidr_ipv4": "10.20.0.0/16", "security_group_id": None, "ports": [5432]},
+            {"cidr_ipv4": None, "security_group_id": "sg-0fedcba9876543210", "ports": [6379, 6380]},
+        ],
+    }
+    assert task_of(path, "plain")["network"] == {"security_group_ids": [], "egress": []}
+
+
+def test_bad_network_values_are_located_errors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          network:
+            security_groups: [sg-1, vpc-0123456789abcdef0]
+            egress:
+              - {cidr: 10.20.0.1/16, ports: [5432]}
+              - {cidr: "fd00::/8", ports: [5432]}
+              - {cidr: 10.0.0.0/8, security_group: sg-0fedcba9876543210, ports: [1]}
+              - {ports: [1]}
+              - {security_group: sg-0fedcba9876543210, ports: [0, 70000]}
+              - {security_group: sg-0fedcba9876543210, ports: []}
+        many:
+          type: backend-service
+          image: nginx
+          network:
+            security_groups: [sg-00000001, sg-00000002, sg-00000003, sg-00000004]
+        twice:
+          type: backend-service
+          image: nginx
+          network:
+            egress: [{cidr: 10.0.0.0/8, ports: [1]}, {cidr: 10.0.0.0/8, ports: [2, 1]}]
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:10:25: services.api.network.security_groups[0]: 'sg-1' is not a security group ID "
+        "(write sg- and 8 or 17 hexadecimal digits, e.g. sg-0123456789abcdef0)",
+        "FILE:10:31: services.api.network.security_groups[1]: 'vpc-0123456789abcdef0' is not a security group ID "
+        "(write sg- and 8 or 17 hexadecimal digits, e.g. sg-0123456789abcdef0)",
+        "FILE:12:18: services.api.network.egress[0].cidr: '10.20.0.1/16' is not a CIDR block: its address has bits set beyond the /16 "
+        "(did you mean '10.20.0.0/16'?)",
+        "FILE:13:18: services.api.network.egress[1].cidr: 'fd00::/8' is an IPv6 block: the tasks' egress rules are IPv4 "
+        "(write an IPv4 block such as 10.20.0.0/16)",
+        "FILE:14:11: services.api.network.egress[2]: an egress rule has one destination: cidr or security_group, not both",
+        "FILE:15:11: services.api.network.egress[3]: an egress rule has one destination: cidr or security_group",
+        "FILE:16:58: services.api.network.egress[4].ports[0]: must be at least 1, got 0",
+        "FILE:16:61: services.api.network.egress[4].ports[1]: must be at most 65535, got 70000",
+        "FILE:17:50: services.api.network.egress[5].ports: needs at least 1 item, got 0",
+        "FILE:22:24: services.many.network.security_groups: needs at most 3 items, got 4",
+        "FILE:27:7: services.twice.network: egress names 10.0.0.0/8 port 1 twice",
+    ]

@@ -331,6 +331,37 @@ def test_vote_api_sends_to_the_worker(env: str, plans: Plans):
         assert "VOTE_WORKER_QUEUE_URL" not in {item["name"] for item in _container(plan, module).get("environment", [])}
 
 
+def _declared_egress(plan: Plan, module: str) -> list[tuple[Any, ...]]:
+    prefix = f"module.{module}.module.security_group.aws_vpc_security_group_egress_rule.declared["
+    rules = [r for a, r in plan.of_type("aws_vpc_security_group_egress_rule").items() if a.startswith(prefix)]
+    return sorted((r["cidr_ipv4"] or "", r["referenced_security_group_id"] or "", r["from_port"], r["to_port"], r["ip_protocol"]) for r in rules)
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_service_egress(env: str, plans: Plans):
+    """services.NAME.network.egress: one rule per destination and port beside the defaults (HTTPS
+    out, the application's services); ingress stays only from the load balancer's group."""
+    plan = plans("vote", env)
+    assert _declared_egress(plan, "vote_api.module.service") == [("", "sg-0fedcba9876543210", 6379, 6379, "tcp"), ("10.20.0.0/16", "", 5432, 5432, "tcp")]
+    assert _declared_egress(plan, "tally") == [("10.20.0.0/16", "", 5432, 5432, "tcp")]
+    for module in ("results.module.service", "vote_worker.module.service"):
+        assert _declared_egress(plan, module) == []
+    group = "module.vote_api.module.service.module.security_group"
+    defaults = [a for a in plan.of_type("aws_vpc_security_group_egress_rule") if a.startswith(f"{group}.aws_vpc_security_group_egress_rule.this[")]
+    assert len(defaults) == 2
+    ingress = [r for a, r in plan.of_type("aws_vpc_security_group_ingress_rule").items() if a.startswith(f"{group}.")]
+    assert ingress and all(r.get("cidr_ipv4") is None and r.get("cidr_ipv6") is None for r in ingress)  # from the ALB's group only
+
+
+def test_vote_service_security_groups_after_offline_apply(plans: Plans):
+    """services.vote-api.network.security_groups: on the tasks, after their own group and the services group."""
+    state = plans.applied_state("vote", "dev")
+    (network,) = state["module.vote_api.module.service.aws_ecs_service.this"]["network_configuration"]
+    assert len(network["security_groups"]) == 3 and "sg-0123456789abcdef0" in network["security_groups"]
+    (results,) = state["module.results.module.service.aws_ecs_service.this"]["network_configuration"]
+    assert len(results["security_groups"]) == 2
+
+
 def test_vote_worker_redrive_after_offline_apply(plans: Plans):
     state = plans.applied_state("vote", "dev")
     redrive = json.loads(state["module.vote_worker.aws_sqs_queue.this"]["redrive_policy"])

@@ -159,7 +159,7 @@ def test_service_type_values(vote: Path):
     assert prod["vote_worker"]["queue"] == {"visibility_timeout": 60, "max_receive_count": 3, "retention": 345600}
     assert prod["vote_worker"]["scaling"] == {"min": 0, "max": 20, "desired": 0, "backlog_per_task": 100}
     assert prod["tally"]["schedule"] == {"expression": "cron(0 2 * * ? *)", "timeout": 600}
-    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "schedule"}
+    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "network", "schedule"}
     assert prod["vote_api"]["http"] == {
         "target_group_name": "vote-prod-vote-api",
         "path_pattern": "/api/*",

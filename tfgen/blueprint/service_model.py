@@ -3,13 +3,25 @@ Which Terraform module renders a type, and how, is its descriptor's business (``
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from tfgen.blueprint import aws_rules
 from tfgen.blueprint.fargate import fargate_problem
-from tfgen.blueprint.fields import LOG_RETENTION_DAYS, SERVICE_NAME_PATTERN, CapacityStrategy, EnvVarName, Port, SecretArn, Strict, WritablePath
+from tfgen.blueprint.fields import (
+    LOG_RETENTION_DAYS,
+    SERVICE_NAME_PATTERN,
+    CapacityStrategy,
+    EnvVarName,
+    Port,
+    SecretArn,
+    Strict,
+    WritablePath,
+    _check_cidr,
+)
 from tfgen.blueprint.schedule import normalize_schedule
 
 # --- services ----------------------------------------------------------------------------------
@@ -153,6 +165,74 @@ class PolicyStatement(Strict):
 Permission = ManagedPolicyArn | PolicyStatement
 
 
+SECURITY_GROUP_ID = r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"
+
+
+def _security_group_id(value: str) -> str:
+    # EC2 API reference, SecurityGroupIdentifier / GroupId: sg- and 8 or 17 hexadecimal digits.
+    if not re.fullmatch(SECURITY_GROUP_ID, value):
+        raise aws_rules.Refused(f"'{value[:80]}' is not a security group ID", "write sg- and 8 or 17 hexadecimal digits, e.g. sg-0123456789abcdef0")
+    return value
+
+
+SecurityGroupId = Annotated[str, Field(json_schema_extra={"pattern": SECURITY_GROUP_ID}), AfterValidator(_security_group_id)]
+# ECS API reference, AwsVpcConfiguration.securityGroups: "a limit of 5 security groups"; every
+# task has its own group and the application's services group.
+MAX_EXTRA_SECURITY_GROUPS = 3
+
+
+def _ipv4_cidr(value: str) -> str:
+    _check_cidr(value)
+    if ipaddress.ip_network(value).version != 4:
+        raise aws_rules.Refused(f"'{value}' is an IPv6 block: the tasks' egress rules are IPv4", "write an IPv4 block such as 10.20.0.0/16")
+    return value
+
+
+class EgressRule(Strict):
+    """Outbound TCP from the service's tasks, to a CIDR block or to a security group."""
+
+    cidr: Annotated[str, Field(description="destination IPv4 CIDR block, e.g. 10.20.0.0/16"), AfterValidator(_ipv4_cidr)] | None = None
+    """destination IPv4 CIDR block, e.g. 10.20.0.0/16"""
+    security_group: SecurityGroupId | None = None
+    """destination security group, e.g. sg-0fedcba9876543210 (a database's or a cache's)"""
+    ports: Annotated[list[Port], Field(min_length=1)]
+    """TCP ports, e.g. [5432]"""
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> EgressRule:
+        if (self.cidr is None) == (self.security_group is None):
+            raise ValueError("an egress rule has one destination: cidr or security_group" + (", not both" if self.cidr else ""))
+        repeated = sorted({port for port in self.ports if self.ports.count(port) > 1})
+        if repeated:
+            raise ValueError(f"ports repeats {', '.join(map(str, repeated))}")
+        return self
+
+    def destination(self) -> str:
+        return self.cidr or self.security_group or ""
+
+
+class ServiceNetwork(Strict):
+    """The service's own network access, on top of the defaults (HTTPS out, the application's services)."""
+
+    security_groups: Annotated[list[SecurityGroupId], Field(max_length=MAX_EXTRA_SECURITY_GROUPS)] = Field(default_factory=list)
+    """extra security groups on the tasks (e.g. a database's client group); ECS allows 5 per task, tfgen uses 2"""
+    egress: list[EgressRule] = Field(default_factory=list)
+    """more outbound TCP: [{cidr or security_group, ports}]"""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ServiceNetwork:
+        repeated = sorted({g for g in self.security_groups if self.security_groups.count(g) > 1})
+        if repeated:
+            raise ValueError(f"security_groups repeats {', '.join(repeated)}")
+        seen: set[tuple[str, int]] = set()
+        for rule in self.egress:
+            for port in rule.ports:
+                if (rule.destination(), port) in seen:
+                    raise ValueError(f"egress names {rule.destination()} port {port} twice")
+                seen.add((rule.destination(), port))
+        return self
+
+
 def queue_url_variable(worker: str) -> str:
     """The environment variable of a worker's queue URL in the services that send to it."""
     return worker.upper().replace("-", "_") + "_QUEUE_URL"
@@ -193,6 +273,8 @@ class ServiceBase(Strict):
             raise ValueError(f"permissions repeats {', '.join(repeated)}")
         return value
 
+    network: ServiceNetwork = Field(default_factory=ServiceNetwork)
+    """the tasks' extra security groups and egress rules, on top of the defaults (HTTPS out, the application's services)"""
     sends_to: list[Annotated[str, StringConstraints(pattern=SERVICE_NAME_PATTERN)]] = Field(default_factory=list)
     """worker-services it sends to: sqs:SendMessage and sqs:GetQueueUrl on their queues, VOTE_WORKER_QUEUE_URL for vote-worker"""
 

@@ -31,6 +31,7 @@ class ServiceRendering:
     type: ServiceType
     builds_image: bool
     sends: bool = False  # sends_to names a worker in some environment: its task gets the queues
+    networked: bool = False  # network sets security groups or egress in some environment
 
     @property
     def is_worker(self) -> bool:
@@ -86,8 +87,11 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
     base = loaded.blueprint
     senders = {name for env in base.environments for name, svc in loaded.for_environment(env).services.items() if svc.sends_to}
     senders |= {name for name, svc in base.services.items() if svc.sends_to}
+    merged = [base.services] + [loaded.for_environment(env).services for env in base.environments]
+    networked = {name for services in merged for name, svc in services.items() if svc.network.security_groups or svc.network.egress}
     services = [
-        ServiceRendering(name, service_type(svc.type), svc.builds_image(), sends=name in senders) for name, svc in sorted(base.services.items())
+        ServiceRendering(name, service_type(svc.type), svc.builds_image(), sends=name in senders, networked=name in networked)
+        for name, svc in sorted(base.services.items())
     ]
     values: dict[str, dict[str, Any]] = {}
     problems = []

@@ -276,9 +276,10 @@ def _service_module(service: ServiceRendering) -> Block:
     if added:
         task = Raw(f"merge({variable}.task, {{ {', '.join(added)} }})")
     strategy = _strategy_expr(f"{variable}.capacity_provider_strategy")
+    network = f", security_group_ids = {variable}.network.security_group_ids, egress = {variable}.network.egress" if service.networked else ""
     arguments: list[Any] = [
         Attr("name", Raw(f"{variable}.name")),
-        Attr("placement", Raw(f"merge(local.placement, {{ capacity_provider_strategy = {strategy} }})")),
+        Attr("placement", Raw(f"merge(local.placement, {{ capacity_provider_strategy = {strategy}{network} }})")),
         Attr("task", task),
     ]
     if service.type.scaling_type is not None:

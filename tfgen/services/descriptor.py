@@ -47,6 +47,13 @@ TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("sends_to", ("map", "string")),
     ("policy_statements", ("list", POLICY_STATEMENT_TYPE)),
 )
+NETWORK_TYPE: TypeSpec = (
+    "object",
+    [
+        ("security_group_ids", ("list", "string")),
+        ("egress", ("list", ("object", [("cidr_ipv4", "string"), ("security_group_id", "string"), ("ports", ("list", "number"))]))),
+    ],
+)
 TARGET_TRACKING_SCALING_TYPE: TypeSpec = (
     "object",
     [("min", "number"), ("max", "number"), ("desired", "number"), ("cpu", "number"), ("memory", "number"), ("requests", "number")],
@@ -103,6 +110,14 @@ def task_values(service: m.ServiceBase) -> dict[str, Any]:
     }
 
 
+def network_values(service: m.ServiceBase) -> dict[str, Any]:
+    network = service.network
+    return {
+        "security_group_ids": list(network.security_groups),
+        "egress": [{"cidr_ipv4": rule.cidr, "security_group_id": rule.security_group, "ports": list(rule.ports)} for rule in network.egress],
+    }
+
+
 def target_tracking_scaling(service: Any) -> dict[str, Any]:
     """{min, max, desired, cpu, memory, requests}: a fixed count n is n..n; a range without targets scales on CPU."""
     count = service.count
@@ -153,7 +168,12 @@ class ServiceType:
     def variable_fields(self, builds_image: bool) -> list[tuple[str, TypeSpec]]:
         """The attributes of a service's root variable, in order."""
         task = [(name, spec) for name, spec in TASK_FIELDS if not (builds_image and name == "image")]
-        fields: list[tuple[str, TypeSpec]] = [("name", "string"), ("capacity_provider_strategy", STRATEGY_TYPE), ("task", ("object", task))]
+        fields: list[tuple[str, TypeSpec]] = [
+            ("name", "string"),
+            ("capacity_provider_strategy", STRATEGY_TYPE),
+            ("task", ("object", task)),
+            ("network", NETWORK_TYPE),
+        ]
         if self.scaling_type is not None:
             fields.append(("scaling", self.scaling_type))
         return fields + list(self.own_fields)
@@ -164,6 +184,7 @@ class ServiceType:
             "name": env.resource_name(name),
             "capacity_provider_strategy": strategy(service.capacity or env.blueprint.cluster.capacity),
             "task": task_values(service),
+            "network": network_values(service),
         }
         if self.scaling_values is not None:
             values["scaling"] = self.scaling_values(service)

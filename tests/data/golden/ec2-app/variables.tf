@@ -107,6 +107,14 @@ variable "reports_api" {
         }))
       }))
     })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
+    })
     scaling = object({
       min      = number
       max      = number
@@ -166,6 +174,14 @@ variable "reports_web" {
           variable = string
           values   = list(string)
         }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
       }))
     })
     scaling = object({

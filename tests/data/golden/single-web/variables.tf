@@ -99,6 +99,14 @@ variable "storefront" {
         }))
       }))
     })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
+    })
     scaling = object({
       min      = number
       max      = number

@@ -96,7 +96,7 @@ module "tally" {
   source = "./modules/scheduled-job"
 
   name      = var.tally.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.tally.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.tally.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.tally.network.security_group_ids, egress = var.tally.network.egress })
   task      = var.tally.task
 
   schedule = var.tally.schedule
@@ -110,7 +110,7 @@ module "vote_api" {
   source = "./modules/web-service"
 
   name      = var.vote_api.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.vote_api.network.security_group_ids, egress = var.vote_api.network.egress })
   task      = merge(var.vote_api.task, { send_queues = { for variable, worker in var.vote_api.task.sends_to : variable => local.worker_queues[worker] } })
   scaling   = var.vote_api.scaling
 

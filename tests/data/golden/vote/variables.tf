@@ -99,6 +99,14 @@ variable "results" {
         }))
       }))
     })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
+    })
     scaling = object({
       min      = number
       max      = number
@@ -144,6 +152,14 @@ variable "tally" {
         }))
       }))
     })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
+    })
     schedule = object({
       expression = string
       timeout    = number
@@ -183,6 +199,14 @@ variable "vote_api" {
           variable = string
           values   = list(string)
         }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
       }))
     })
     scaling = object({
@@ -244,6 +268,14 @@ variable "vote_worker" {
           variable = string
           values   = list(string)
         }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
       }))
     })
     scaling = object({
