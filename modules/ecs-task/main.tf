@@ -31,10 +31,21 @@ locals {
   scratch_volumes = { for index, path in local.scratch_paths : "scratch-${index}" => path }
 
   container = {
-    name                   = local.container_name
-    image                  = var.task.image
-    essential              = true
-    command                = var.task.command
+    name       = local.container_name
+    image      = var.task.image
+    essential  = true
+    entryPoint = var.task.entrypoint
+    command    = var.task.command
+    # ECS's defaults are spelled out (what DescribeTaskDefinition returns), startPeriod only when set.
+    healthCheck = var.task.healthcheck == null ? null : merge(
+      {
+        command  = var.task.healthcheck.command
+        interval = var.task.healthcheck.interval
+        timeout  = var.task.healthcheck.timeout
+        retries  = var.task.healthcheck.retries
+      },
+      var.task.healthcheck.start_period == null ? {} : { startPeriod = var.task.healthcheck.start_period },
+    )
     readonlyRootFilesystem = var.task.readonly_root_filesystem
     portMappings = var.task.port == null ? [] : [{
       name          = local.port_name
@@ -76,7 +87,7 @@ resource "aws_ecs_task_definition" "this" {
   execution_role_arn       = module.execution_role.arn
   task_role_arn            = module.task_role.arn
 
-  # Null members (no command, no linuxParameters) are left out of the definition.
+  # Null members (no entry point, command, health check or linuxParameters) are left out of the definition.
   container_definitions = jsonencode([{ for key, value in local.container : key => value if value != null }])
 
   dynamic "volume" {

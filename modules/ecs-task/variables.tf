@@ -10,13 +10,21 @@ variable "name" {
 }
 
 variable "task" {
-  description = "The task: image, size, container port, command, environment, secrets, filesystem, ECS Exec, log retention, the task role's permissions (managed policy ARNs attached to it; statements {effect, actions, resources, conditions} of one inline policy), and the queues it sends to (send_queues: environment variable -> {queue ARN, queue URL}: the URL in that variable, sqs:SendMessage and sqs:GetQueueUrl on exactly those queues; sends_to: the same variables -> the blueprint's worker names, which the root module resolves into send_queues). The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  description = "The task: image, size, container port, entry point, command, the container's health check (ECS HealthCheck: CMD or CMD-SHELL command, interval, timeout, retries, start_period), environment, secrets, filesystem, ECS Exec, log retention, the task role's permissions (managed policy ARNs attached to it; statements {effect, actions, resources, conditions} of one inline policy), and the queues it sends to (send_queues: environment variable -> {queue ARN, queue URL}: the URL in that variable, sqs:SendMessage and sqs:GetQueueUrl on exactly those queues; sends_to: the same variables -> the blueprint's worker names, which the root module resolves into send_queues). The service modules pass it through unchanged, so this is the one place where its fields are declared."
   type = object({
-    image                    = string
-    cpu                      = optional(number, 256)
-    memory                   = optional(number, 512)
-    port                     = optional(number)
-    command                  = optional(list(string))
+    image      = string
+    cpu        = optional(number, 256)
+    memory     = optional(number, 512)
+    port       = optional(number)
+    entrypoint = optional(list(string))
+    command    = optional(list(string))
+    healthcheck = optional(object({
+      command      = list(string)
+      interval     = optional(number, 30)
+      timeout      = optional(number, 5)
+      retries      = optional(number, 3)
+      start_period = optional(number)
+    }))
     environment              = optional(map(string), {})
     secrets                  = optional(map(string), {})
     readonly_root_filesystem = optional(bool, true)
@@ -44,6 +52,18 @@ variable "task" {
   validation {
     condition     = alltrue([for arn in values(var.task.secrets) : can(regex("^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/)", arn))])
     error_message = "Every secret must be a Secrets Manager secret ARN or an SSM parameter ARN."
+  }
+
+  validation {
+    condition = var.task.healthcheck == null || try(
+      contains(["CMD", "CMD-SHELL"], var.task.healthcheck.command[0]) && length(var.task.healthcheck.command) >= 2
+      && var.task.healthcheck.interval >= 5 && var.task.healthcheck.interval <= 300
+      && var.task.healthcheck.timeout >= 2 && var.task.healthcheck.timeout <= 60
+      && var.task.healthcheck.retries >= 1 && var.task.healthcheck.retries <= 10
+      && (var.task.healthcheck.start_period == null || (var.task.healthcheck.start_period >= 0 && var.task.healthcheck.start_period <= 300)),
+      false,
+    )
+    error_message = "A health check command starts with CMD or CMD-SHELL; interval is 5-300 s, timeout 2-60 s, retries 1-10, start_period 0-300 s (ECS HealthCheck)."
   }
 
   validation {

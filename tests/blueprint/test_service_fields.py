@@ -284,3 +284,78 @@ def test_bad_network_values_are_located_errors(tmp_path: Path) -> None:
         "FILE:22:24: services.many.network.security_groups: needs at most 3 items, got 4",
         "FILE:27:7: services.twice.network: egress names 10.0.0.0/8 port 1 twice",
     ]
+
+
+# --- entrypoint, command, healthcheck ----------------------------------------------------------
+
+
+def test_entrypoint_command_and_healthcheck_render(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          entrypoint: [/bin/app]
+          command: [serve, --port, "8000"]
+          healthcheck: {command: [CMD, /bin/app, health], start_period: 0}
+        plain: {type: backend-service, image: nginx}
+        """,
+    )
+    task = task_of(path, "api")["task"]
+    assert (task["entrypoint"], task["command"]) == (["/bin/app"], ["serve", "--port", "8000"])
+    assert task["healthcheck"] == {"command": ["CMD", "/bin/app", "health"], "interval": 30, "timeout": 5, "retries": 3, "start_period": 0}
+    plain = task_of(path, "plain")["task"]
+    assert (plain["entrypoint"], plain["command"], plain["healthcheck"]) == (None, None, None)
+
+
+def test_bad_healthchecks_are_located_errors(tmp_path: Path) -> None:
+    # ECS API reference, HealthCheck (botocore's ecs model): interval 5-300, timeout 2-60 (not
+    # 120: the model and the developer guide both say 60), retries 1-10, startPeriod 0-300.
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          entrypoint: []
+          healthcheck: {command: [cmd-shell, "true"], interval: 4, timeout: 61, retries: 0, start_period: 301}
+        other:
+          type: backend-service
+          image: nginx
+          healthcheck: {command: [curl, -f, http://localhost/], interval: 301, timeout: 1, retries: 11}
+        short:
+          type: backend-service
+          image: nginx
+          healthcheck: {command: [CMD]}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:9:5: services.api.entrypoint: needs at least 1 item, got 0",
+        "FILE:10:28: services.api.healthcheck.command: a health check command starts with CMD or CMD-SHELL, not 'cmd-shell' (did you mean 'CMD-SHELL'?)",
+        "FILE:10:59: services.api.healthcheck.interval: must be at least 5, got 4",
+        "FILE:10:71: services.api.healthcheck.timeout: must be at most 60, got 61",
+        "FILE:10:84: services.api.healthcheck.retries: must be at least 1, got 0",
+        "FILE:10:101: services.api.healthcheck.start_period: must be at most 300, got 301",
+        "FILE:14:28: services.other.healthcheck.command: a health check command starts with CMD or CMD-SHELL, not 'curl' "
+        '(e.g. [CMD-SHELL, "curl -fs http://localhost/ || exit 1"])',
+        "FILE:14:69: services.other.healthcheck.interval: must be at most 300, got 301",
+        "FILE:14:83: services.other.healthcheck.timeout: must be at least 2, got 1",
+        "FILE:14:95: services.other.healthcheck.retries: must be at most 10, got 11",
+        "FILE:18:28: services.short.healthcheck.command: needs at least 2 items, got 1",
+    ]
+
+
+def test_overrides_change_the_healthcheck_per_environment(tmp_path: Path) -> None:
+    tail = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "222222222222"
+    state: {bucket: vote-prod}
+    overrides: {services: {api: {healthcheck: {interval: 60}}}}
+"""
+    path = write(tmp_path, "api: {type: backend-service, image: nginx, healthcheck: {command: [CMD, /bin/ok], interval: 10}}\n", tail)
+    assert task_of(path, "api", "dev")["task"]["healthcheck"]["interval"] == 10
+    expected = {"command": ["CMD", "/bin/ok"], "interval": 60, "timeout": 5, "retries": 3, "start_period": None}
+    assert task_of(path, "api", "prod")["task"]["healthcheck"] == expected

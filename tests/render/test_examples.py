@@ -331,6 +331,22 @@ def test_vote_api_sends_to_the_worker(env: str, plans: Plans):
         assert "VOTE_WORKER_QUEUE_URL" not in {item["name"] for item in _container(plan, module).get("environment", [])}
 
 
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_entrypoint_command_and_container_healthcheck(env: str, plans: Plans):
+    """entrypoint, command and healthcheck in the container definitions: ECS's defaults spelled
+    out, startPeriod only when set; absent fields stay out of the definition."""
+    plan = plans("vote", env)
+    tally = _container(plan, "tally")
+    assert (tally["entryPoint"], tally["command"]) == (["sh", "-c"], ["echo tallying"])
+    assert "healthCheck" not in tally
+    results = _container(plan, "results")
+    check = {"command": ["CMD-SHELL", "curl -fs http://localhost/ || exit 1"], "interval": 10, "timeout": 5, "retries": 3, "startPeriod": 30}
+    assert results["healthCheck"] == check
+    assert "entryPoint" not in results and "command" not in results
+    worker = _container(plan, "vote_worker")
+    assert "entryPoint" not in worker and worker["command"] == ["sh", "-c", "while true; do sleep 30; done"]
+
+
 def _declared_egress(plan: Plan, module: str) -> list[tuple[Any, ...]]:
     prefix = f"module.{module}.module.security_group.aws_vpc_security_group_egress_rule.declared["
     rules = [r for a, r in plan.of_type("aws_vpc_security_group_egress_rule").items() if a.startswith(prefix)]

@@ -33,6 +33,8 @@ def _vote_as_rendered_then(tmp_path: Path) -> Path:
     services = [document["services"]] + [env.get("overrides", {}).get("services", {}) for env in document["environments"].values()]
     for group in services:
         for service in group.values():
+            if "entrypoint" in service:  # then the command said both
+                service["command"] = [*service["entrypoint"], *service.get("command", [])]
             for field in LATER_FIELDS:
                 service.pop(field, None)
     path = tmp_path / "vote.yaml"

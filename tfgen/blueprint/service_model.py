@@ -233,6 +233,30 @@ class ServiceNetwork(Strict):
         return self
 
 
+class ContainerHealthCheck(Strict):
+    """The container's own health check (ECS API reference, HealthCheck; ECS's ranges and defaults)."""
+
+    command: Annotated[list[str], Field(min_length=2)]
+    """CMD then the command and its arguments, or CMD-SHELL then a shell command, e.g. [CMD-SHELL, "curl -fs http://localhost/ || exit 1"]"""
+    interval: Annotated[int, Field(ge=5, le=300)] = 30
+    """seconds between checks (5-300)"""
+    timeout: Annotated[int, Field(ge=2, le=60)] = 5
+    """seconds a check may take before it counts as failed (2-60)"""
+    retries: Annotated[int, Field(ge=1, le=10)] = 3
+    """failed checks in a row before the container is unhealthy (1-10)"""
+    start_period: Annotated[int, Field(ge=0, le=300)] | None = None
+    """seconds after start during which failures do not count (0-300); off when absent"""
+
+    @field_validator("command")
+    @classmethod
+    def _command_form(cls, value: list[str]) -> list[str]:
+        if value and value[0] not in ("CMD", "CMD-SHELL"):
+            example = 'e.g. [CMD-SHELL, "curl -fs http://localhost/ || exit 1"]'
+            hint = f"did you mean '{value[0].upper()}'?" if value[0].upper() in ("CMD", "CMD-SHELL") else example
+            raise aws_rules.Refused(f"a health check command starts with CMD or CMD-SHELL, not '{value[0][:40]}'", hint)
+        return value
+
+
 def queue_url_variable(worker: str) -> str:
     """The environment variable of a worker's queue URL in the services that send to it."""
     return worker.upper().replace("-", "_") + "_QUEUE_URL"
@@ -246,8 +270,12 @@ class ServiceBase(Strict):
     """task CPU units (256 = 0.25 vCPU); Fargate cpu/memory pairs are checked"""
     memory: Annotated[int, Field(ge=128)] = 512
     """task memory, MiB"""
+    entrypoint: Annotated[list[str], Field(min_length=1)] | None = None
+    """container entry point, overriding the image's (e.g. [/bin/app])"""
     command: list[str] | None = None
-    """container command, overriding the image"""
+    """container command, overriding the image's (e.g. [serve, --port, "8000"])"""
+    healthcheck: ContainerHealthCheck | None = None
+    """the container's own health check {command, interval, timeout, retries, start_period} (http.healthcheck is the load balancer's)"""
     variables: dict[EnvVarName, str] = Field(default_factory=dict)
     """environment variables of the container"""
     secrets: dict[EnvVarName, SecretArn] = Field(default_factory=dict)

@@ -22,6 +22,10 @@ from tfgen.naming import resource_name
 from tfgen.terraform_types import TypeSpec
 
 STRATEGY_TYPE: TypeSpec = ("list", ("object", [("capacity_provider", "string"), ("base", "number"), ("weight", "number")]))
+CONTAINER_HEALTH_CHECK_TYPE: TypeSpec = (
+    "object",
+    [("command", ("list", "string")), ("interval", "number"), ("timeout", "number"), ("retries", "number"), ("start_period", "number")],
+)
 POLICY_STATEMENT_TYPE: TypeSpec = (
     "object",
     [
@@ -36,7 +40,9 @@ TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("cpu", "number"),
     ("memory", "number"),
     ("port", "number"),
+    ("entrypoint", ("list", "string")),
     ("command", ("list", "string")),
+    ("healthcheck", CONTAINER_HEALTH_CHECK_TYPE),
     ("environment", ("map", "string")),
     ("secrets", ("map", "string")),
     ("readonly_root_filesystem", "bool"),
@@ -94,7 +100,9 @@ def task_values(service: m.ServiceBase) -> dict[str, Any]:
         "cpu": service.cpu,
         "memory": service.memory,
         "port": getattr(service, "port", None),
+        "entrypoint": service.entrypoint,
         "command": service.command,
+        "healthcheck": service.healthcheck.model_dump() if service.healthcheck else None,
         "environment": dict(sorted(service.variables.items())),
         "secrets": dict(sorted(service.secrets.items())),
         "readonly_root_filesystem": service.readonly_root_filesystem,

@@ -83,11 +83,19 @@ variable "reports_api" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image      = string
+      cpu        = number
+      memory     = number
+      port       = number
+      entrypoint = list(string)
+      command    = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       readonly_root_filesystem = bool
@@ -152,11 +160,19 @@ variable "reports_web" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image      = string
+      cpu        = number
+      memory     = number
+      port       = number
+      entrypoint = list(string)
+      command    = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       readonly_root_filesystem = bool

@@ -76,10 +76,18 @@ variable "storefront" {
       weight            = number
     }))
     task = object({
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      cpu        = number
+      memory     = number
+      port       = number
+      entrypoint = list(string)
+      command    = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       readonly_root_filesystem = bool

@@ -75,11 +75,19 @@ variable "results" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image      = string
+      cpu        = number
+      memory     = number
+      port       = number
+      entrypoint = list(string)
+      command    = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       readonly_root_filesystem = bool
@@ -128,11 +136,19 @@ variable "tally" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image      = string
+      cpu        = number
+      memory     = number
+      port       = number
+      entrypoint = list(string)
+      command    = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       readonly_root_filesystem = bool
@@ -177,11 +193,19 @@ variable "vote_api" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image      = string
+      cpu        = number
+      memory     = number
+      port       = number
+      entrypoint = list(string)
+      command    = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       readonly_root_filesystem = bool
@@ -246,11 +270,19 @@ variable "vote_worker" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image      = string
+      cpu        = number
+      memory     = number
+      port       = number
+      entrypoint = list(string)
+      command    = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       readonly_root_filesystem = bool
