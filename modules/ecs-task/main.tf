@@ -90,6 +90,16 @@ resource "aws_ecs_task_definition" "this" {
   # Null members (no entry point, command, health check or linuxParameters) are left out of the definition.
   container_definitions = jsonencode([{ for key, value in local.container : key => value if value != null }])
 
+  # X86_64 is ECS's default: the block is there for ARM64 only, so x86 definitions stay as they were.
+  dynamic "runtime_platform" {
+    for_each = var.task.cpu_architecture == "X86_64" ? [] : [var.task.cpu_architecture]
+
+    content {
+      operating_system_family = "LINUX"
+      cpu_architecture        = runtime_platform.value
+    }
+  }
+
   dynamic "volume" {
     for_each = local.scratch_volumes
 

@@ -10,14 +10,15 @@ variable "name" {
 }
 
 variable "task" {
-  description = "The task: image, size, container port, entry point, command, the container's health check (ECS HealthCheck: CMD or CMD-SHELL command, interval, timeout, retries, start_period), environment, secrets, filesystem, ECS Exec, log retention, the task role's permissions (managed policy ARNs attached to it; statements {effect, actions, resources, conditions} of one inline policy), and the queues it sends to (send_queues: environment variable -> {queue ARN, queue URL}: the URL in that variable, sqs:SendMessage and sqs:GetQueueUrl on exactly those queues; sends_to: the same variables -> the blueprint's worker names, which the root module resolves into send_queues). The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  description = "The task: image, size, container port, CPU architecture (X86_64 or ARM64: ECS RuntimePlatform), entry point, command, the container's health check (ECS HealthCheck: CMD or CMD-SHELL command, interval, timeout, retries, start_period), environment, secrets, filesystem, ECS Exec, log retention, the task role's permissions (managed policy ARNs attached to it; statements {effect, actions, resources, conditions} of one inline policy), and the queues it sends to (send_queues: environment variable -> {queue ARN, queue URL}: the URL in that variable, sqs:SendMessage and sqs:GetQueueUrl on exactly those queues; sends_to: the same variables -> the blueprint's worker names, which the root module resolves into send_queues). The service modules pass it through unchanged, so this is the one place where its fields are declared."
   type = object({
-    image      = string
-    cpu        = optional(number, 256)
-    memory     = optional(number, 512)
-    port       = optional(number)
-    entrypoint = optional(list(string))
-    command    = optional(list(string))
+    image            = string
+    cpu              = optional(number, 256)
+    memory           = optional(number, 512)
+    port             = optional(number)
+    cpu_architecture = optional(string, "X86_64")
+    entrypoint       = optional(list(string))
+    command          = optional(list(string))
     healthcheck = optional(object({
       command      = list(string)
       interval     = optional(number, 30)
@@ -52,6 +53,11 @@ variable "task" {
   validation {
     condition     = alltrue([for arn in values(var.task.secrets) : can(regex("^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/)", arn))])
     error_message = "Every secret must be a Secrets Manager secret ARN or an SSM parameter ARN."
+  }
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.task.cpu_architecture)
+    error_message = "The CPU architecture is X86_64 or ARM64."
   }
 
   validation {

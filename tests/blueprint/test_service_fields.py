@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from tfgen.blueprint import aws_rules
 from tfgen.blueprint.loader import load_blueprint
+from tfgen.blueprint.schema import blueprint_json_schema
 from tfgen.errors import InputError
 from tfgen.render.model import render_model
 
@@ -359,3 +363,77 @@ environments:
     assert task_of(path, "api", "dev")["task"]["healthcheck"]["interval"] == 10
     expected = {"command": ["CMD", "/bin/ok"], "interval": 60, "timeout": 5, "retries": 3, "start_period": None}
     assert task_of(path, "api", "prod")["task"]["healthcheck"] == expected
+
+
+# --- platform -------------------------------------------------------------------------------------
+
+EC2_HEAD = """\
+name: shop
+region: eu-west-1
+network:
+  vpc: {cidr: 10.0.0.0/16}
+cluster:
+  capacity:
+    ec2: {instance_type: INSTANCE, max: 2}
+services:
+"""
+
+
+def write_ec2(tmp_path: Path, instance_type: str, services: str) -> Path:
+    path = tmp_path / "shop.yaml"
+    path.write_text(EC2_HEAD.replace("INSTANCE", instance_type) + textwrap.indent(textwrap.dedent(services), "  ") + TAIL)
+    return path
+
+
+def test_platform_renders_the_cpu_architecture(tmp_path: Path) -> None:
+    path = write(tmp_path, "arm: {type: backend-service, image: nginx, platform: linux/arm64}\nx86: {type: backend-service, image: nginx}\n")
+    assert task_of(path, "arm")["task"]["cpu_architecture"] == "ARM64"
+    assert task_of(path, "x86")["task"]["cpu_architecture"] == "X86_64"
+
+
+def test_arm64_on_x86_ec2_capacity_is_a_located_error(tmp_path: Path) -> None:
+    services = """\
+    api: {type: backend-service, image: nginx, platform: linux/arm64}
+    on-fargate: {type: backend-service, image: nginx, platform: linux/arm64, capacity: {fargate: {weight: 1}}}
+    x86: {type: backend-service, image: nginx}
+    """
+    assert errors_of(write_ec2(tmp_path, "m6i.large", services)) == [
+        "FILE:9:56: services.api.platform: linux/arm64 tasks on the EC2 capacity need Graviton instances; m6i.large is x86_64 "
+        "(use a Graviton instance type (e.g. t4g.medium, m7g.large) in cluster.capacity.ec2.instance_type, "
+        "or run this service on Fargate (services.NAME.capacity))",
+    ]
+    for graviton in ("t4g.medium", "m7g.large", "c6gn.xlarge", "a1.large", "is4gen.large"):
+        load_blueprint(write_ec2(tmp_path, graviton, services))
+
+
+def test_unknown_platforms_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "api: {type: backend-service, image: nginx, platform: linux/amd64}\nb: {type: backend-service, image: nginx, platform: windows}\n")
+    assert errors_of(path) == [
+        "FILE:6:56: services.api.platform: 'linux/amd64' is not a platform tfgen renders: linux/x86_64 or linux/arm64 (did you mean 'linux/x86_64'?)",
+        "FILE:7:54: services.b.platform: 'windows' is not a platform tfgen renders: linux/x86_64 or linux/arm64",
+    ]
+
+
+def test_graviton_rule_is_the_ec2_capacity_modules():
+    """aws_rules mirrors modules/ec2-capacity's `arm64` local (which picks the arm64 AMI)."""
+    source = (Path(__file__).resolve().parents[2] / "modules" / "ec2-capacity" / "main.tf").read_text()
+    (terraform_regex,) = re.findall(r'arm64 = can\(regex\("(.+?)", var\.instance_type\)\)', source)
+    assert terraform_regex.replace("\\\\", "\\") == aws_rules.GRAVITON_INSTANCE_TYPE.pattern
+    expected = {"t4g.small": True, "m8gd.large": True, "g5g.xlarge": True, "g5.xlarge": False, "g4dn.xlarge": False, "m6i.large": False, "t3.medium": False}
+    for instance_type, arm64 in expected.items():
+        assert aws_rules.is_arm64_instance_type(instance_type) is arm64, instance_type
+
+
+# --- SPEC §3.1 ------------------------------------------------------------------------------------
+
+SPEC_FIELDS = Path(__file__).parents[1] / "data" / "blueprints" / "spec" / "section-3.1-fields.yaml"
+
+
+def test_spec_section_3_1_fields_load_and_match_the_schema() -> None:
+    loaded = load_blueprint(SPEC_FIELDS)
+    jsonschema.Draft202012Validator(blueprint_json_schema()).validate(loaded.raw)
+    api = render_model(loaded).values["dev"]["vote_api"]
+    assert api["task"]["cpu_architecture"] == "ARM64"
+    assert api["task"]["sends_to"] == {"VOTE_WORKER_QUEUE_URL": "vote-worker"}
+    assert api["network"]["security_group_ids"] == ["sg-0123456789abcdef0"]
+    assert api["task"]["healthcheck"]["start_period"] == 30

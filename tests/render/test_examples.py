@@ -347,6 +347,17 @@ def test_vote_entrypoint_command_and_container_healthcheck(env: str, plans: Plan
     assert "entryPoint" not in worker and worker["command"] == ["sh", "-c", "while true; do sleep 30; done"]
 
 
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_worker_runs_on_arm64(env: str, plans: Plans):
+    """platform: linux/arm64 -> runtime_platform ARM64 (Fargate and Fargate Spot run it); x86_64,
+    the default, keeps ECS's default (no block), as before."""
+    plan = plans("vote", env)
+    worker = plan.after("module.vote_worker.module.task.aws_ecs_task_definition.this")
+    assert worker["runtime_platform"] == [{"operating_system_family": "LINUX", "cpu_architecture": "ARM64"}]
+    for module in ("vote_api", "results", "tally"):
+        assert plan.after(f"module.{module}.module.task.aws_ecs_task_definition.this")["runtime_platform"] == []
+
+
 def _declared_egress(plan: Plan, module: str) -> list[tuple[Any, ...]]:
     prefix = f"module.{module}.module.security_group.aws_vpc_security_group_egress_rule.declared["
     rules = [r for a, r in plan.of_type("aws_vpc_security_group_egress_rule").items() if a.startswith(prefix)]

@@ -520,6 +520,20 @@ def arn_partition(arn: str) -> str | None:
     return parts[1] if len(parts) > 2 and parts[0] == "arn" and "*" not in parts[1] else None
 
 
+# --- CPU architecture -----------------------------------------------------------------------------
+# ECS API reference, RuntimePlatform.cpuArchitecture (X86_64 | ARM64): an ARM64 task runs on
+# Fargate (Linux, platform 1.4.0+, Spot included) or on ARM instances. Graviton instance types
+# are a1 and the families with a "g" in the letters after the generation (t4g, m7g, c6gn, r8gd,
+# is4gen; not g5 or g4dn, which are x86 GPU families): the same rule as modules/ec2-capacity's
+# `arm64` local, which picks the arm64 AMI.
+
+GRAVITON_INSTANCE_TYPE = re.compile(r"^(a1|[a-z]+[0-9]+[a-z]*g[a-z]*)\.")
+
+
+def is_arm64_instance_type(instance_type: str) -> bool:
+    return GRAVITON_INSTANCE_TYPE.match(instance_type) is not None
+
+
 # --- quotas ------------------------------------------------------------------------------------
 # Elastic Load Balancing User Guide, "Quotas for your Application Load Balancers": 100 rules per
 # load balancer, not counting the listeners' default rules (Service Quotas: "Rules per

@@ -75,6 +75,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings.extend(capacity_findings(blueprint))
     findings.extend(container_insights_findings(blueprint))
     findings.extend(sends_to_findings(blueprint))
+    findings.extend(platform_findings(blueprint))
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
         if problem:
@@ -131,6 +132,27 @@ def container_insights_findings(blueprint: Blueprint) -> list[Finding]:
             "set cluster.container_insights: true, or give those workers a fixed count",
         )
     ]
+
+
+def platform_findings(blueprint: Blueprint) -> list[Finding]:
+    """An arm64 service placed on the EC2 capacity needs Graviton instances (ECS finds no
+    instance for an ARM64 task on x86 ones); Fargate runs either."""
+    group = blueprint.ec2_capacity()
+    if group is None or aws_rules.is_arm64_instance_type(group.instance_type):
+        return []
+    findings = []
+    for name, service in blueprint.services.items():
+        strategy = service.capacity or blueprint.cluster.capacity
+        if service.platform == "linux/arm64" and strategy.ec2 is not None:
+            findings.append(
+                Finding(
+                    ("services", name, "platform"),
+                    f"linux/arm64 tasks on the EC2 capacity need Graviton instances; {group.instance_type} is x86_64",
+                    "use a Graviton instance type (e.g. t4g.medium, m7g.large) in cluster.capacity.ec2.instance_type, "
+                    "or run this service on Fargate (services.NAME.capacity)",
+                )
+            )
+    return findings
 
 
 def sends_to_findings(blueprint: Blueprint) -> list[Finding]:

@@ -257,6 +257,22 @@ class ContainerHealthCheck(Strict):
         return value
 
 
+PLATFORMS = ("linux/x86_64", "linux/arm64")
+# Other spellings of the two (Docker's and Copilot's names), for the hint.
+PLATFORM_SPELLINGS = {"amd64": "linux/x86_64", "x86-64": "linux/x86_64", "x64": "linux/x86_64", "aarch64": "linux/arm64", "arm": "linux/arm64"}
+
+
+def _platform(value: str) -> str:
+    if value in PLATFORMS:
+        return value
+    arch = value.lower().removeprefix("linux/")
+    meant = PLATFORM_SPELLINGS.get(arch) or next((p for p in PLATFORMS if p.lower() == f"linux/{arch}"), None)
+    raise aws_rules.Refused(f"'{value[:40]}' is not a platform tfgen renders: linux/x86_64 or linux/arm64", f"did you mean '{meant}'?" if meant else None)
+
+
+Platform = Annotated[str, Field(json_schema_extra={"enum": list(PLATFORMS)}), AfterValidator(_platform)]
+
+
 def queue_url_variable(worker: str) -> str:
     """The environment variable of a worker's queue URL in the services that send to it."""
     return worker.upper().replace("-", "_") + "_QUEUE_URL"
@@ -270,6 +286,8 @@ class ServiceBase(Strict):
     """task CPU units (256 = 0.25 vCPU); Fargate cpu/memory pairs are checked"""
     memory: Annotated[int, Field(ge=128)] = 512
     """task memory, MiB"""
+    platform: Platform = "linux/x86_64"
+    """the task's OS and CPU architecture: linux/x86_64 (default) or linux/arm64 (Graviton; EC2 capacity must be a Graviton type)"""
     entrypoint: Annotated[list[str], Field(min_length=1)] | None = None
     """container entry point, overriding the image's (e.g. [/bin/app])"""
     command: list[str] | None = None
@@ -317,6 +335,10 @@ class ServiceBase(Strict):
     def send_queue_variables(self) -> dict[str, str]:
         """Environment variable -> worker: vote-worker -> VOTE_WORKER_QUEUE_URL."""
         return {queue_url_variable(worker): worker for worker in self.sends_to}
+
+    def cpu_architecture(self) -> str:
+        """ECS's RuntimePlatform.cpuArchitecture of the platform."""
+        return "ARM64" if self.platform == "linux/arm64" else "X86_64"
 
     def managed_policy_arns(self) -> list[str]:
         return [item for item in self.permissions if isinstance(item, str)]

@@ -83,12 +83,13 @@ variable "reports_api" {
       weight            = number
     }))
     task = object({
-      image      = string
-      cpu        = number
-      memory     = number
-      port       = number
-      entrypoint = list(string)
-      command    = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
       healthcheck = object({
         command      = list(string)
         interval     = number
@@ -160,12 +161,13 @@ variable "reports_web" {
       weight            = number
     }))
     task = object({
-      image      = string
-      cpu        = number
-      memory     = number
-      port       = number
-      entrypoint = list(string)
-      command    = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
       healthcheck = object({
         command      = list(string)
         interval     = number

@@ -76,11 +76,12 @@ variable "storefront" {
       weight            = number
     }))
     task = object({
-      cpu        = number
-      memory     = number
-      port       = number
-      entrypoint = list(string)
-      command    = list(string)
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
       healthcheck = object({
         command      = list(string)
         interval     = number

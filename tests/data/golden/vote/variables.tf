@@ -75,12 +75,13 @@ variable "results" {
       weight            = number
     }))
     task = object({
-      image      = string
-      cpu        = number
-      memory     = number
-      port       = number
-      entrypoint = list(string)
-      command    = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
       healthcheck = object({
         command      = list(string)
         interval     = number
@@ -136,12 +137,13 @@ variable "tally" {
       weight            = number
     }))
     task = object({
-      image      = string
-      cpu        = number
-      memory     = number
-      port       = number
-      entrypoint = list(string)
-      command    = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
       healthcheck = object({
         command      = list(string)
         interval     = number
@@ -193,12 +195,13 @@ variable "vote_api" {
       weight            = number
     }))
     task = object({
-      image      = string
-      cpu        = number
-      memory     = number
-      port       = number
-      entrypoint = list(string)
-      command    = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
       healthcheck = object({
         command      = list(string)
         interval     = number
@@ -270,12 +273,13 @@ variable "vote_worker" {
       weight            = number
     }))
     task = object({
-      image      = string
-      cpu        = number
-      memory     = number
-      port       = number
-      entrypoint = list(string)
-      command    = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
       healthcheck = object({
         command      = list(string)
         interval     = number
