@@ -226,6 +226,40 @@ def test_plain_http_is_skipped_by_its_declaration_and_fails_when_protected(plans
     assert {r.skip_reason for r in accepted.skipped if r.check_id == "CKV_TFG_9"} == {"internal tool, reachable only from the office range"}
 
 
+WILDCARD_BLUEPRINT = """\
+name: wild
+region: eu-west-1
+network: {vpc: {cidr: 10.0.0.0/16, azs: 2, nat: single}}
+services:
+  api:
+    type: backend-service
+    image: public.ecr.aws/docker/library/nginx:stable
+    permissions: [{actions: ["s3:*"], resources: ["*"]}, {actions: [s3:GetObject], resources: ["arn:aws:s3:::b/*"]}]
+environments:
+  dev: {account: "111111111111", state: {bucket: wild-dev}}
+"""
+
+
+def test_a_wildcard_permission_renders_and_fails_the_gate(terraform_class, workspace: Path, tmp_path: Path):
+    """`permissions` accepts `s3:*` (valid IAM), and CKV_TFG_7 (no wildcard actions in task roles)
+    fails the plan on the task role's inline policy."""
+    from tfgen.policy import run_policy
+
+    blueprint = tmp_path / "wild.yaml"
+    blueprint.write_text(WILDCARD_BLUEPRINT)
+    root = workspace / "wild"
+    render(load_blueprint(blueprint), root)
+    terraform = terraform_class(root, workspace / ".tfgen" / "wild" / "dev", offline=True)
+    terraform.init()
+    plan = workspace / ".tfgen" / "wild" / "dev" / "plan.tfplan"
+    terraform.plan(plan, var_files=[root / "env" / "dev.tfvars.json"], on_event=lambda event: None)
+    plan_json = workspace / "wild-dev.plan.json"
+    plan_json.write_text(json.dumps(terraform.show_json(plan)))
+    result = run_policy(plan_json, skips={}, use_cache=False)
+    failed = sorted(r.resource for r in result.failed if r.check_id == "CKV_TFG_7")
+    assert failed and all("module.api.module.task" in r and "permissions" in r for r in failed), failed
+
+
 # --- vote: HTTPS web API, worker, job, backend on a created VPC ----------------------------------
 
 
