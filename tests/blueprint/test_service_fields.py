@@ -152,6 +152,21 @@ def test_permission_arns_are_in_the_environments_partition(tmp_path: Path) -> No
     ]
 
 
+def test_permissions_within_iams_role_quotas(tmp_path: Path) -> None:
+    arns = ", ".join(f"arn:aws:iam::111111111111:policy/p{i}" for i in range(21))
+    resources = ", ".join(f'"arn:aws:s3:::bucket-with-a-long-name-{i:04d}/*"' for i in range(250))
+    services = f"""\
+    many: {{type: backend-service, image: nginx, permissions: [{arns}]}}
+    large: {{type: backend-service, image: nginx, permissions: [{{actions: [s3:GetObject], resources: [{resources}]}}]}}
+    """
+    assert errors_of(write(tmp_path, services)) == [
+        "FILE:6:47: services.many.permissions: 21 managed policies: IAM attaches at most 20 to a role (10 unless the quota was raised) "
+        "(merge policies, or write statements)",
+        "FILE:7:48: services.large.permissions: the statements are 11596 characters of policy: IAM allows 10240 of inline policy per role "
+        "(attach a managed policy instead, or use wildcards in resources)",
+    ]
+
+
 def test_overrides_change_permissions_per_environment(tmp_path: Path) -> None:
     tail = """\
 environments:

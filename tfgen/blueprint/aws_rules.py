@@ -458,6 +458,18 @@ CONDITION_OPERATORS = (
 )  # fmt: skip
 
 
+# IAM User Guide, "IAM and AWS STS quotas": managed policies attached to a role, 10 by default,
+# at most 20 on request; the inline policies of a role, 10,240 characters together, white space
+# not counted.
+MANAGED_POLICIES_PER_ROLE_MAX = 20
+ROLE_INLINE_POLICY_CHARACTERS = 10_240
+
+
+def policy_characters(document: dict[str, Any]) -> int:
+    """The size IAM counts for a policy document: its JSON without white space."""
+    return len(re.sub(r"\s", "", json.dumps(document, separators=(",", ":"))))
+
+
 def known_partitions() -> list[str]:
     """The ARN partitions of botocore's regions (aws, aws-cn, aws-us-gov, ...)."""
     return sorted(set(region_partitions().values()))

@@ -76,6 +76,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings.extend(container_insights_findings(blueprint))
     findings.extend(sends_to_findings(blueprint))
     findings.extend(platform_findings(blueprint))
+    findings.extend(permission_quota_findings(blueprint))
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
         if problem:
@@ -132,6 +133,44 @@ def container_insights_findings(blueprint: Blueprint) -> list[Finding]:
             "set cluster.container_insights: true, or give those workers a fixed count",
         )
     ]
+
+
+def permission_quota_findings(blueprint: Blueprint) -> list[Finding]:
+    """IAM's quotas on one role: managed policies attached (aws_rules.MANAGED_POLICIES_PER_ROLE_MAX,
+    the most AWS grants) and the inline policies' characters (the statements of `permissions`, as
+    the module renders them; the type's own policies are small and not counted)."""
+    findings = []
+    for name, service in blueprint.services.items():
+        arns = service.managed_policy_arns()
+        if len(arns) > aws_rules.MANAGED_POLICIES_PER_ROLE_MAX:
+            findings.append(
+                Finding(
+                    ("services", name, "permissions"),
+                    f"{len(arns)} managed policies: IAM attaches at most {aws_rules.MANAGED_POLICIES_PER_ROLE_MAX} to a role (10 unless the quota was raised)",
+                    "merge policies, or write statements",
+                    at="key",
+                )
+            )
+        statements = [
+            {
+                "Effect": s.effect,
+                "Action": s.actions,
+                "Resource": s.resources,
+                **({"Condition": {c.test: {c.variable: c.values} for c in s.conditions}} if s.conditions else {}),
+            }
+            for s in service.policy_statements()
+        ]
+        size = aws_rules.policy_characters({"Version": "2012-10-17", "Statement": statements}) if statements else 0
+        if size > aws_rules.ROLE_INLINE_POLICY_CHARACTERS:
+            findings.append(
+                Finding(
+                    ("services", name, "permissions"),
+                    f"the statements are {size} characters of policy: IAM allows {aws_rules.ROLE_INLINE_POLICY_CHARACTERS} of inline policy per role",
+                    "attach a managed policy instead, or use wildcards in resources",
+                    at="key",
+                )
+            )
+    return findings
 
 
 def platform_findings(blueprint: Blueprint) -> list[Finding]:
