@@ -13,6 +13,7 @@ module "security_group" {
   description                = "Tasks of the ECS service ${var.name}"
   vpc_id                     = var.placement.vpc_id
   ingress                    = var.ingress
+  egress                     = var.placement.egress
   services_security_group_id = var.placement.services_security_group_id
 
   tags = var.tags
@@ -51,7 +52,7 @@ resource "aws_ecs_service" "this" {
 
   network_configuration {
     subnets          = var.placement.subnet_ids
-    security_groups  = [module.security_group.id, var.placement.services_security_group_id]
+    security_groups  = concat([module.security_group.id, var.placement.services_security_group_id], var.placement.security_group_ids)
     assign_public_ip = var.placement.assign_public_ip
   }
 

@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "placement" {
-  description = "Where the tasks run: cluster, VPC and subnets, public IPs (only for subnets without a NAT route), the application's services group (every task joins it and may reach its members), the Service Connect namespace and the capacity provider strategy. The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  description = "Where the tasks run: cluster, VPC and subnets, public IPs (only for subnets without a NAT route), the application's services group (every task joins it and may reach its members), the Service Connect namespace, the capacity provider strategy, and the service's own network access: extra security groups on its tasks (security_group_ids; ECS allows 5 with the two of every task) and egress rules beyond the defaults ({cidr_ipv4 or security_group_id, ports}). The service modules pass it through unchanged, so this is the one place where its fields are declared."
   type = object({
     cluster_arn                   = string
     cluster_name                  = string
@@ -18,12 +18,23 @@ variable "placement" {
     assign_public_ip              = optional(bool, false)
     services_security_group_id    = string
     service_connect_namespace_arn = string
+    security_group_ids            = optional(list(string), [])
+    egress = optional(list(object({
+      cidr_ipv4         = optional(string)
+      security_group_id = optional(string)
+      ports             = list(number)
+    })), [])
     capacity_provider_strategy = list(object({
       capacity_provider = string
       base              = optional(number, 0)
       weight            = optional(number, 1)
     }))
   })
+
+  validation {
+    condition     = length(var.placement.security_group_ids) <= 3
+    error_message = "At most 3 extra security groups: ECS allows 5 per task, and every task has its own group and the services group."
+  }
 
   validation {
     condition     = length(var.placement.capacity_provider_strategy) > 0

@@ -28,6 +28,10 @@ locals {
   ])
   parameter_arns = distinct([for arn in values(local.secrets) : arn if split(":", arn)[2] == "ssm"])
 
+  # The URL of each queue the task sends to, in the variable named for it (VOTE_WORKER_QUEUE_URL).
+  environment     = merge(var.task.environment, { for variable, queue in var.task.send_queues : variable => queue.url })
+  send_queue_arns = sort(distinct([for queue in values(var.task.send_queues) : queue.arn]))
+
   # Writable directories are task-scoped scratch volumes. The SSM agent of ECS Exec writes its
   # state and logs into the container, so with a read-only root filesystem it gets two more.
   exec_paths      = var.task.enable_execute_command && var.task.readonly_root_filesystem ? ["/var/lib/amazon", "/var/log/amazon"] : []
@@ -35,10 +39,21 @@ locals {
   scratch_volumes = { for index, path in local.scratch_paths : "scratch-${index}" => path }
 
   container = {
-    name                   = local.container_name
-    image                  = var.task.image
-    essential              = true
-    command                = var.task.command
+    name       = local.container_name
+    image      = var.task.image
+    essential  = true
+    entryPoint = var.task.entrypoint
+    command    = var.task.command
+    # ECS's defaults are spelled out (what DescribeTaskDefinition returns), startPeriod only when set.
+    healthCheck = var.task.healthcheck == null ? null : merge(
+      {
+        command  = var.task.healthcheck.command
+        interval = var.task.healthcheck.interval
+        timeout  = var.task.healthcheck.timeout
+        retries  = var.task.healthcheck.retries
+      },
+      var.task.healthcheck.start_period == null ? {} : { startPeriod = var.task.healthcheck.start_period },
+    )
     readonlyRootFilesystem = var.task.readonly_root_filesystem
     portMappings = var.task.port == null ? [] : [{
       name          = local.port_name
@@ -46,7 +61,7 @@ locals {
       hostPort      = var.task.port
       protocol      = "tcp"
     }]
-    environment = [for key in sort(keys(var.task.environment)) : { name = key, value = var.task.environment[key] }]
+    environment = [for key in sort(keys(local.environment)) : { name = key, value = local.environment[key] }]
     secrets     = [for key in sort(keys(local.secrets)) : { name = key, valueFrom = local.secrets[key] }]
     # ECS Exec wants an init process to reap the session manager agent's children.
     linuxParameters = var.task.enable_execute_command ? { initProcessEnabled = true } : null
@@ -80,8 +95,18 @@ resource "aws_ecs_task_definition" "this" {
   execution_role_arn       = module.execution_role.arn
   task_role_arn            = module.task_role.arn
 
-  # Null members (no command, no linuxParameters) are left out of the definition.
+  # Null members (no entry point, command, health check or linuxParameters) are left out of the definition.
   container_definitions = jsonencode([{ for key, value in local.container : key => value if value != null }])
+
+  # X86_64 is ECS's default: the block is there for ARM64 only, so x86 definitions stay as they were.
+  dynamic "runtime_platform" {
+    for_each = var.task.cpu_architecture == "X86_64" ? [] : [var.task.cpu_architecture]
+
+    content {
+      operating_system_family = "LINUX"
+      cpu_architecture        = runtime_platform.value
+    }
+  }
 
   dynamic "volume" {
     for_each = local.scratch_volumes
@@ -172,6 +197,41 @@ data "aws_iam_policy_document" "execute_command" {
   }
 }
 
+# The blueprint's statements (services.NAME.permissions), one inline policy.
+data "aws_iam_policy_document" "permissions" {
+  count = length(var.task.policy_statements) == 0 ? 0 : 1
+
+  dynamic "statement" {
+    for_each = var.task.policy_statements
+
+    content {
+      effect    = statement.value.effect
+      actions   = statement.value.actions
+      resources = statement.value.resources
+
+      dynamic "condition" {
+        for_each = statement.value.conditions
+
+        content {
+          test     = condition.value.test
+          variable = condition.value.variable
+          values   = condition.value.values
+        }
+      }
+    }
+  }
+}
+
+data "aws_iam_policy_document" "send" {
+  count = length(var.task.send_queues) == 0 ? 0 : 1
+
+  statement {
+    sid       = "SendToDeclaredQueues"
+    actions   = ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    resources = local.send_queue_arns
+  }
+}
+
 module "task_role" {
   source = "../iam-role"
 
@@ -189,8 +249,12 @@ module "task_role" {
 
   inline_policies = merge(
     var.task.enable_execute_command ? { ecs-exec = data.aws_iam_policy_document.execute_command[0].json } : {},
+    length(var.task.policy_statements) == 0 ? {} : { permissions = data.aws_iam_policy_document.permissions[0].json },
+    length(var.task.send_queues) == 0 ? {} : { send-queues = data.aws_iam_policy_document.send[0].json },
     var.task_role_policies,
   )
+  # The blueprint's managed policies, keyed by ARN (known at plan time; reordering moves nothing).
+  managed_policy_arns = { for arn in var.task.managed_policy_arns : arn => arn }
 
   tags = var.tags
 }

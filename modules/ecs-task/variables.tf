@@ -10,13 +10,22 @@ variable "name" {
 }
 
 variable "task" {
-  description = "The task: image, size, container port, command, environment, secrets (Secrets Manager or SSM parameter ARNs, or parameter names of the environment's account and region) and the customer managed KMS keys that encrypt them, filesystem, ECS Exec and log retention. The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  description = "The task: image, size, container port, CPU architecture (X86_64 or ARM64: ECS RuntimePlatform), entry point, command, the container's health check (ECS HealthCheck: CMD or CMD-SHELL command, interval, timeout, retries, start_period), environment, secrets (Secrets Manager or SSM parameter ARNs, or parameter names of the environment's account and region) and the customer managed KMS keys that encrypt them (kms_keys), filesystem, ECS Exec, log retention, the task role's permissions (managed policy ARNs attached to it; statements {effect, actions, resources, conditions} of one inline policy), and the queues it sends to (send_queues: environment variable -> {queue ARN, queue URL}: the URL in that variable, sqs:SendMessage and sqs:GetQueueUrl on exactly those queues; sends_to: the same variables -> the blueprint's worker names, which the root module resolves into send_queues). The service modules pass it through unchanged, so this is the one place where its fields are declared."
   type = object({
-    image                    = string
-    cpu                      = optional(number, 256)
-    memory                   = optional(number, 512)
-    port                     = optional(number)
-    command                  = optional(list(string))
+    image            = string
+    cpu              = optional(number, 256)
+    memory           = optional(number, 512)
+    port             = optional(number)
+    cpu_architecture = optional(string, "X86_64")
+    entrypoint       = optional(list(string))
+    command          = optional(list(string))
+    healthcheck = optional(object({
+      command      = list(string)
+      interval     = optional(number, 30)
+      timeout      = optional(number, 5)
+      retries      = optional(number, 3)
+      start_period = optional(number)
+    }))
     environment              = optional(map(string), {})
     secrets                  = optional(map(string), {})
     kms_keys                 = optional(list(string), [])
@@ -24,6 +33,22 @@ variable "task" {
     writable_paths           = optional(list(string), [])
     enable_execute_command   = optional(bool, false)
     log_retention_days       = optional(number, 365)
+    managed_policy_arns      = optional(list(string), [])
+    sends_to                 = optional(map(string), {})
+    send_queues = optional(map(object({
+      arn = string
+      url = string
+    })), {})
+    policy_statements = optional(list(object({
+      effect    = optional(string, "Allow")
+      actions   = list(string)
+      resources = list(string)
+      conditions = optional(list(object({
+        test     = string
+        variable = string
+        values   = list(string)
+      })), [])
+    })), [])
   })
 
   validation {
@@ -32,6 +57,33 @@ variable "task" {
       can(regex("^arn:aws[a-z-]*:(secretsmanager|ssm):[a-z0-9-]+:[0-9]{12}:(secret:|parameter/)", value)) || can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", value))
     ])
     error_message = "Every secret must be a Secrets Manager secret ARN, an SSM parameter ARN or an SSM parameter name."
+  }
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.task.cpu_architecture)
+    error_message = "The CPU architecture is X86_64 or ARM64."
+  }
+
+  validation {
+    condition = var.task.healthcheck == null || try(
+      contains(["CMD", "CMD-SHELL"], var.task.healthcheck.command[0]) && length(var.task.healthcheck.command) >= 2
+      && var.task.healthcheck.interval >= 5 && var.task.healthcheck.interval <= 300
+      && var.task.healthcheck.timeout >= 2 && var.task.healthcheck.timeout <= 60
+      && var.task.healthcheck.retries >= 1 && var.task.healthcheck.retries <= 10
+      && (var.task.healthcheck.start_period == null || (var.task.healthcheck.start_period >= 0 && var.task.healthcheck.start_period <= 300)),
+      false,
+    )
+    error_message = "A health check command starts with CMD or CMD-SHELL; interval is 5-300 s, timeout 2-60 s, retries 1-10, start_period 0-300 s (ECS HealthCheck)."
+  }
+
+  validation {
+    condition     = alltrue([for arn in var.task.managed_policy_arns : can(regex("^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/", arn))])
+    error_message = "Every managed policy must be an IAM policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)."
+  }
+
+  validation {
+    condition     = alltrue([for statement in var.task.policy_statements : contains(["Allow", "Deny"], statement.effect) && length(statement.actions) > 0 && length(statement.resources) > 0])
+    error_message = "Every policy statement has the effect Allow or Deny, at least one action and at least one resource."
   }
 }
 

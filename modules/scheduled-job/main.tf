@@ -18,6 +18,7 @@ module "security_group" {
   name                       = var.name
   description                = "Tasks of the scheduled job ${var.name} (no ingress)"
   vpc_id                     = var.placement.vpc_id
+  egress                     = var.placement.egress
   services_security_group_id = var.placement.services_security_group_id
 
   tags = var.tags
@@ -116,7 +117,7 @@ locals {
       }
     ]
     subnets         = var.placement.subnet_ids
-    security_groups = [module.security_group.id, var.placement.services_security_group_id]
+    security_groups = concat([module.security_group.id, var.placement.services_security_group_id], var.placement.security_group_ids)
   }
 }
 

@@ -4,13 +4,19 @@ variable "name" {
 }
 
 variable "placement" {
-  description = "Where the job's tasks run: cluster, VPC, subnets, public IPs (only for subnets without a NAT route), the application's services group and the capacity provider strategy. Other attributes (a placement shared with services) are ignored: a task started by a schedule cannot join Service Connect."
+  description = "Where the job's tasks run: cluster, VPC, subnets, public IPs (only for subnets without a NAT route), the application's services group, the capacity provider strategy, and the job's own network access: extra security groups on its tasks (security_group_ids) and egress rules beyond the defaults ({cidr_ipv4 or security_group_id, ports}). Other attributes (a placement shared with services) are ignored: a task started by a schedule cannot join Service Connect."
   type = object({
     cluster_arn                = string
     vpc_id                     = string
     subnet_ids                 = list(string)
     assign_public_ip           = optional(bool, false)
     services_security_group_id = string
+    security_group_ids         = optional(list(string), [])
+    egress = optional(list(object({
+      cidr_ipv4         = optional(string)
+      security_group_id = optional(string)
+      ports             = list(number)
+    })), [])
     capacity_provider_strategy = list(object({
       capacity_provider = string
       base              = optional(number, 0)

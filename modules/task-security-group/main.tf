@@ -68,3 +68,26 @@ resource "aws_vpc_security_group_egress_rule" "this" {
 
   tags = var.tags
 }
+
+# The blueprint's egress (services.NAME.network.egress): one rule per destination and port.
+resource "aws_vpc_security_group_egress_rule" "declared" {
+  for_each = merge([
+    for rule in var.egress : {
+      for port in rule.ports : "${coalesce(rule.cidr_ipv4, rule.security_group_id)}:${port}" => {
+        cidr_ipv4                    = rule.cidr_ipv4
+        referenced_security_group_id = rule.security_group_id
+        port                         = port
+      }
+    }
+  ]...)
+
+  security_group_id            = aws_security_group.this.id
+  description                  = "TCP ${each.value.port} to ${coalesce(each.value.cidr_ipv4, each.value.referenced_security_group_id)} (declared egress)"
+  ip_protocol                  = "tcp"
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+  cidr_ipv4                    = each.value.cidr_ipv4
+  referenced_security_group_id = each.value.referenced_security_group_id
+
+  tags = var.tags
+}

@@ -29,6 +29,21 @@ variable "services_security_group_id" {
   type        = string
 }
 
+variable "egress" {
+  description = "More outbound TCP than the defaults (HTTPS anywhere, the application's services): each rule has one destination, an IPv4 CIDR block (cidr_ipv4) or a security group (security_group_id), and its ports. A destination and port appear once."
+  type = list(object({
+    cidr_ipv4         = optional(string)
+    security_group_id = optional(string)
+    ports             = list(number)
+  }))
+  default = []
+
+  validation {
+    condition     = alltrue([for rule in var.egress : (rule.cidr_ipv4 == null) != (rule.security_group_id == null) && length(rule.ports) > 0])
+    error_message = "Every egress rule has one destination (cidr_ipv4 or security_group_id) and at least one port."
+  }
+}
+
 variable "tags" {
   description = "Tags of every resource."
   type        = map(string)

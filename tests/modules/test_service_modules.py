@@ -216,6 +216,33 @@ OPS_TOPIC = "arn:aws:sns:eu-west-1:111111111111:ops"
 OPS_KEY = "arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
+# Issue 14's fields, on prod's backend (and the job's egress): what the renderer passes for them.
+SEND_QUEUE = {"arn": "arn:aws:sqs:eu-west-1:111111111111:vote-prod-jobs", "url": "https://sqs.eu-west-1.amazonaws.com/111111111111/vote-prod-jobs"}
+TABLE = "arn:aws:dynamodb:eu-west-1:111111111111:table/votes"
+ISSUE_14_TASK = {
+    "cpu_architecture": "ARM64",
+    "entrypoint": ["/docker-entrypoint.sh"],
+    "command": ["nginx", "-g", "daemon off;"],
+    "healthcheck": {"command": ["CMD-SHELL", "curl -fs http://localhost/ || exit 1"], "interval": 10, "timeout": 5, "retries": 3, "start_period": 30},
+    "managed_policy_arns": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"],
+    "policy_statements": [
+        {"effect": "Allow", "actions": ["dynamodb:GetItem"], "resources": [TABLE], "conditions": []},
+        {
+            "effect": "Deny",
+            "actions": ["dynamodb:DeleteTable"],
+            "resources": [TABLE],
+            "conditions": [{"test": "Bool", "variable": "aws:SecureTransport", "values": ["false"]}],
+        },
+    ],
+    "send_queues": {"JOBS_QUEUE_URL": SEND_QUEUE},
+}
+SERVICE_NETWORK = {
+    "security_group_ids": ["sg-0123456789abcdef0"],
+    "egress": [{"cidr_ipv4": "10.20.0.0/16", "security_group_id": None, "ports": [5432, 5433]}],
+}
+JOB_EGRESS = {"cidr_ipv4": None, "security_group_id": "sg-0fedcba9876543210", "ports": [6379]}
+
+
 def _placement(*providers: tuple[str, int, int]) -> dict[str, Any]:
     return {**PLACEMENT, "capacity_provider_strategy": [{"capacity_provider": p, "base": base, "weight": weight} for p, base, weight in providers]}
 
@@ -257,8 +284,8 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
     backend = {
         "name": f"{name}-results",
         "discovery_name": "results",
-        "placement": _placement((f"{name}-ec2", 0, 1)) if prod else _placement(("FARGATE", 0, 1)),
-        "task": {**TASK, "image": "public.ecr.aws/docker/library/nginx:stable", "port": 8080},
+        "placement": {**_placement((f"{name}-ec2", 0, 1)), **SERVICE_NETWORK} if prod else _placement(("FARGATE", 0, 1)),
+        "task": {**TASK, "image": "public.ecr.aws/docker/library/nginx:stable", "port": 8080, **(ISSUE_14_TASK if prod else {})},
         "scaling": {"min": 2, "max": 6, "desired": 2, "cpu": 60} if prod else {"min": 1, "max": 1, "desired": 1},
     }
     worker = {
@@ -270,7 +297,7 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
     }
     job = {
         "name": f"{name}-tally",
-        "placement": _placement(("FARGATE", 0, 1)),
+        "placement": {**_placement(("FARGATE", 0, 1)), "egress": [JOB_EGRESS]} if prod else _placement(("FARGATE", 0, 1)),
         "task": {
             **TASK,
             "image": "public.ecr.aws/docker/library/busybox:stable",
@@ -502,6 +529,45 @@ def test_task_definitions(planned: dict[str, Planned], env: str) -> None:
             assert group["name"].startswith(f"/ecs/vote-{env}-"), address
 
 
+def test_issue_14_fields_reach_the_resources(planned: dict[str, Planned]) -> None:
+    """prod's backend: ARM64 runtime platform, entry point, command and health check in the
+    container, the permissions on its task role, the queue it sends to, extra groups and egress;
+    dev's backend (none of them) renders as before."""
+    applied = planned["prod"]
+    definition = applied["module.backend.module.task.aws_ecs_task_definition.this"]
+    assert definition["runtime_platform"] == [{"operating_system_family": "LINUX", "cpu_architecture": "ARM64"}]
+    (container,) = json.loads(definition["container_definitions"])
+    assert (container["entryPoint"], container["command"]) == (["/docker-entrypoint.sh"], ["nginx", "-g", "daemon off;"])
+    check = {"command": ["CMD-SHELL", "curl -fs http://localhost/ || exit 1"], "interval": 10, "timeout": 5, "retries": 3, "startPeriod": 30}
+    assert container["healthCheck"] == check
+    assert {"name": "JOBS_QUEUE_URL", "value": SEND_QUEUE["url"]} in container["environment"]
+    role = "module.backend.module.task.module.task_role"
+    (attachment,) = applied.of_type("aws_iam_role_policy_attachment", role).values()
+    assert (attachment["policy_arn"], attachment["role"]) == ("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "vote-prod-results-task")
+    permissions = _policy(applied[f'{role}.aws_iam_role_policy.this["permissions"]']["policy"])
+    assert permissions == [
+        {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": TABLE},
+        {"Effect": "Deny", "Action": "dynamodb:DeleteTable", "Resource": TABLE, "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+    ]
+    (send,) = _policy(applied[f'{role}.aws_iam_role_policy.this["send-queues"]']["policy"])
+    assert (send["Action"], send["Resource"]) == (["sqs:GetQueueUrl", "sqs:SendMessage"], SEND_QUEUE["arn"])
+    (network,) = applied["module.backend.module.service.aws_ecs_service.this"]["network_configuration"]
+    assert len(network["security_groups"]) == 3 and "sg-0123456789abcdef0" in network["security_groups"]
+    egress = {
+        a: (r["cidr_ipv4"], r["referenced_security_group_id"], r["from_port"])
+        for a, r in applied.of_type("aws_vpc_security_group_egress_rule").items()
+        if ".declared[" in a
+    }
+    assert egress == {
+        'module.backend.module.service.module.security_group.aws_vpc_security_group_egress_rule.declared["10.20.0.0/16:5432"]': ("10.20.0.0/16", None, 5432),
+        'module.backend.module.service.module.security_group.aws_vpc_security_group_egress_rule.declared["10.20.0.0/16:5433"]': ("10.20.0.0/16", None, 5433),
+        'module.job.module.security_group.aws_vpc_security_group_egress_rule.declared["sg-0fedcba9876543210:6379"]': (None, "sg-0fedcba9876543210", 6379),
+    }
+    dev = planned["dev"]
+    assert dev["module.backend.module.task.aws_ecs_task_definition.this"]["runtime_platform"] == []
+    assert not dev.of_type("aws_iam_role_policy_attachment", role) and not [a for a in dev.of_type("aws_vpc_security_group_egress_rule") if ".declared[" in a]
+
+
 def test_worker_container_gets_its_queue(planned: dict[str, Planned]) -> None:
     (container,) = json.loads(planned["prod"]["module.worker.module.task.aws_ecs_task_definition.this"]["container_definitions"])
     queue_url = planned["prod"]["module.worker.aws_sqs_queue.this"]["url"]
@@ -555,7 +621,7 @@ def test_execution_roles_read_only_declared_secrets(planned: dict[str, Planned])
     definition = json.loads(applied["module.job.module.task.aws_ecs_task_definition.this"]["container_definitions"])
     assert {s["name"]: s["valueFrom"] for s in definition[0]["secrets"]} == {"API_TOKEN": parameter, "DB_PASSWORD": DB_SECRET}
     assert not planned["dev"].of_type("aws_iam_role_policy", 'module.web.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]')
-    attachments = applied.of_type("aws_iam_role_policy_attachment")
+    attachments = {a: r for a, r in applied.of_type("aws_iam_role_policy_attachment").items() if ".execution_role." in a}
     assert len(attachments) == 4
     for attachment in attachments.values():
         assert attachment["policy_arn"] == "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
@@ -731,6 +797,19 @@ BAD_INPUTS = {
     "secret not an ARN or a name": (
         lambda calls: calls["worker"]["task"].update(secrets={"TOKEN": "my token"}),
         "an SSM parameter ARN or an SSM parameter name",
+    ),
+    "health check command": (
+        lambda calls: calls["backend"]["task"].update(healthcheck={"command": ["curl", "http://localhost/"], "interval": 30}),
+        "A health check command starts with CMD or CMD-SHELL",
+    ),
+    "cpu architecture": (lambda calls: calls["backend"]["task"].update(cpu_architecture="arm64"), "The CPU architecture is X86_64 or ARM64."),
+    "egress with two destinations": (
+        lambda calls: calls["job"]["placement"].update(egress=[{"cidr_ipv4": "10.0.0.0/8", "security_group_id": "sg-0123456789abcdef0", "ports": [1]}]),
+        "Every egress rule has one destination",
+    ),
+    "policy statement effect": (
+        lambda calls: calls["backend"]["task"].update(policy_statements=[{"effect": "allow", "actions": ["s3:GetObject"], "resources": ["*"]}]),
+        "Every policy statement has the effect Allow or Deny",
     ),
     "schedule shorthand": (lambda calls: calls["job"]["schedule"].update(expression="@hourly"), "cron(...) or rate(...)"),
     "too many retries": (lambda calls: calls["job"]["schedule"].update(retries={"max_attempts": 11}), "Retries: max_attempts 0 to 10"),

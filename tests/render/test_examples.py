@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -227,6 +228,40 @@ def test_plain_http_is_skipped_by_its_declaration_and_fails_when_protected(plans
     assert {r.skip_reason for r in accepted.skipped if r.check_id == "CKV_TFG_9"} == {"internal tool, reachable only from the office range"}
 
 
+WILDCARD_BLUEPRINT = """\
+name: wild
+region: eu-west-1
+network: {vpc: {cidr: 10.0.0.0/16, azs: 2, nat: single}}
+services:
+  api:
+    type: backend-service
+    image: public.ecr.aws/docker/library/nginx:stable
+    permissions: [{actions: ["s3:*"], resources: ["*"]}, {actions: [s3:GetObject], resources: ["arn:aws:s3:::b/*"]}]
+environments:
+  dev: {account: "111111111111", state: {bucket: wild-dev}}
+"""
+
+
+def test_a_wildcard_permission_renders_and_fails_the_gate(terraform_class, workspace: Path, tmp_path: Path):
+    """`permissions` accepts `s3:*` (valid IAM), and CKV_TFG_7 (no wildcard actions in task roles)
+    fails the plan on the task role's inline policy."""
+    from tfgen.policy import run_policy
+
+    blueprint = tmp_path / "wild.yaml"
+    blueprint.write_text(WILDCARD_BLUEPRINT)
+    root = workspace / "wild"
+    render(load_blueprint(blueprint), root)
+    terraform = terraform_class(root, workspace / ".tfgen" / "wild" / "dev", offline=True)
+    terraform.init()
+    plan = workspace / ".tfgen" / "wild" / "dev" / "plan.tfplan"
+    terraform.plan(plan, var_files=[root / "env" / "dev.tfvars.json"], on_event=lambda event: None)
+    plan_json = workspace / "wild-dev.plan.json"
+    plan_json.write_text(json.dumps(terraform.show_json(plan)))
+    result = run_policy(plan_json, skips={}, use_cache=False)
+    failed = sorted(r.resource for r in result.failed if r.check_id == "CKV_TFG_7")
+    assert failed and all("module.api.module.task" in r and "permissions" in r for r in failed), failed
+
+
 # --- vote: HTTPS web API, worker, job, backend on a created VPC ----------------------------------
 
 
@@ -284,6 +319,110 @@ def test_vote_worker_queue(env: str, plans: Plans):
     worker = plan.after("module.vote_worker.module.service.aws_appautoscaling_target.this")
     assert worker["min_capacity"] == 0
     assert worker["max_capacity"] == (2 if env == "dev" else 20)
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_api_permissions(env: str, plans: Plans):
+    """services.vote-api.permissions: the managed policy attached to the task role, the statements
+    in one inline policy (prod's override has its own table and a condition)."""
+    plan = plans("vote", env)
+    role = "module.vote_api.module.task.module.task_role"
+    attachments = {a: r for a, r in plan.of_type("aws_iam_role_policy_attachment").items() if a.startswith(role)}
+    assert [r["policy_arn"] for r in attachments.values()] == ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]
+    assert [r["role"] for r in attachments.values()] == [f"vote-{env}-vote-api-task"]
+    policy = json.loads(plan.after(f'{role}.aws_iam_role_policy.this["permissions"]')["policy"])
+    account = "111111111111" if env == "dev" else "222222222222"
+    statement = {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": f"arn:aws:dynamodb:eu-west-1:{account}:table/votes"}
+    if env == "prod":
+        statement["Condition"] = {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}}
+    assert policy["Statement"] == [statement]
+    # the other services' task roles get nothing of it
+    others = [a for a in plan.of_type("aws_iam_role_policy_attachment") if ".task_role." in a and not a.startswith(role)]
+    assert others == []
+
+
+def _container(plan: Plan, module: str) -> dict[str, Any]:
+    (container,) = json.loads(plan.after(f"module.{module}.module.task.aws_ecs_task_definition.this")["container_definitions"])
+    return container
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_api_sends_to_the_worker(env: str, plans: Plans):
+    """services.vote-api.sends_to: [vote-worker]: the queue's URL in VOTE_WORKER_QUEUE_URL (known
+    when planning), sqs:SendMessage and sqs:GetQueueUrl on exactly that queue."""
+    plan = plans("vote", env)
+    queue = f"vote-{env}-vote-worker"
+    environment = {item["name"]: item["value"] for item in _container(plan, "vote_api")["environment"]}
+    url = re.fullmatch(rf"https://sqs\.eu-west-1\.amazonaws\.com/([0-9]{{12}})/{queue}", environment["VOTE_WORKER_QUEUE_URL"])
+    assert url, environment["VOTE_WORKER_QUEUE_URL"]
+    account = url[1]  # the caller's account (the offline provider's is a placeholder)
+    assert plan.after("module.vote_worker.aws_sqs_queue.this")["name"] == queue
+    policy = json.loads(plan.after('module.vote_api.module.task.module.task_role.aws_iam_role_policy.this["send-queues"]')["policy"])
+    send = {"Sid": "SendToDeclaredQueues", "Effect": "Allow", "Action": ["sqs:GetQueueUrl", "sqs:SendMessage"]}
+    assert policy["Statement"] == [{**send, "Resource": f"arn:aws:sqs:eu-west-1:{account}:{queue}"}]
+    # nobody else sends: no other task role has the policy, no other container the variable
+    senders = [a for a in plan.of_type("aws_iam_role_policy") if a.endswith('["send-queues"]')]
+    assert senders == ['module.vote_api.module.task.module.task_role.aws_iam_role_policy.this["send-queues"]']
+    for module in ("results", "vote_worker", "tally"):
+        assert "VOTE_WORKER_QUEUE_URL" not in {item["name"] for item in _container(plan, module).get("environment", [])}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_entrypoint_command_and_container_healthcheck(env: str, plans: Plans):
+    """entrypoint, command and healthcheck in the container definitions: ECS's defaults spelled
+    out, startPeriod only when set; absent fields stay out of the definition."""
+    plan = plans("vote", env)
+    tally = _container(plan, "tally")
+    assert (tally["entryPoint"], tally["command"]) == (["sh", "-c"], ["echo tallying"])
+    assert "healthCheck" not in tally
+    results = _container(plan, "results")
+    check = {"command": ["CMD-SHELL", "curl -fs http://localhost/ || exit 1"], "interval": 10, "timeout": 5, "retries": 3, "startPeriod": 30}
+    assert results["healthCheck"] == check
+    assert "entryPoint" not in results and "command" not in results
+    worker = _container(plan, "vote_worker")
+    assert "entryPoint" not in worker and worker["command"] == ["sh", "-c", "while true; do sleep 30; done"]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_worker_runs_on_arm64(env: str, plans: Plans):
+    """platform: linux/arm64 -> runtime_platform ARM64 (Fargate and Fargate Spot run it); x86_64,
+    the default, keeps ECS's default (no block), as before."""
+    plan = plans("vote", env)
+    worker = plan.after("module.vote_worker.module.task.aws_ecs_task_definition.this")
+    assert worker["runtime_platform"] == [{"operating_system_family": "LINUX", "cpu_architecture": "ARM64"}]
+    for module in ("vote_api", "results", "tally"):
+        assert plan.after(f"module.{module}.module.task.aws_ecs_task_definition.this")["runtime_platform"] == []
+
+
+def _declared_egress(plan: Plan, module: str) -> list[tuple[Any, ...]]:
+    prefix = f"module.{module}.module.security_group.aws_vpc_security_group_egress_rule.declared["
+    rules = [r for a, r in plan.of_type("aws_vpc_security_group_egress_rule").items() if a.startswith(prefix)]
+    return sorted((r["cidr_ipv4"] or "", r["referenced_security_group_id"] or "", r["from_port"], r["to_port"], r["ip_protocol"]) for r in rules)
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_service_egress(env: str, plans: Plans):
+    """services.NAME.network.egress: one rule per destination and port beside the defaults (HTTPS
+    out, the application's services); ingress stays only from the load balancer's group."""
+    plan = plans("vote", env)
+    assert _declared_egress(plan, "vote_api.module.service") == [("", "sg-0fedcba9876543210", 6379, 6379, "tcp"), ("10.20.0.0/16", "", 5432, 5432, "tcp")]
+    assert _declared_egress(plan, "tally") == [("10.20.0.0/16", "", 5432, 5432, "tcp")]
+    for module in ("results.module.service", "vote_worker.module.service"):
+        assert _declared_egress(plan, module) == []
+    group = "module.vote_api.module.service.module.security_group"
+    defaults = [a for a in plan.of_type("aws_vpc_security_group_egress_rule") if a.startswith(f"{group}.aws_vpc_security_group_egress_rule.this[")]
+    assert len(defaults) == 2
+    ingress = [r for a, r in plan.of_type("aws_vpc_security_group_ingress_rule").items() if a.startswith(f"{group}.")]
+    assert ingress and all(r.get("cidr_ipv4") is None and r.get("cidr_ipv6") is None for r in ingress)  # from the ALB's group only
+
+
+def test_vote_service_security_groups_after_offline_apply(plans: Plans):
+    """services.vote-api.network.security_groups: on the tasks, after their own group and the services group."""
+    state = plans.applied_state("vote", "dev")
+    (network,) = state["module.vote_api.module.service.aws_ecs_service.this"]["network_configuration"]
+    assert len(network["security_groups"]) == 3 and "sg-0123456789abcdef0" in network["security_groups"]
+    (results,) = state["module.results.module.service.aws_ecs_service.this"]["network_configuration"]
+    assert len(results["security_groups"]) == 2
 
 
 def test_vote_worker_redrive_after_offline_apply(plans: Plans):

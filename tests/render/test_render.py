@@ -199,7 +199,7 @@ def test_service_type_values(vote: Path):
         "retries": {"max_attempts": 2, "interval_seconds": 60, "backoff_rate": 2.0},  # retries: 2, the defaults filled in
         "notify": None,
     }
-    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "schedule"}
+    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "network", "schedule"}
     assert prod["vote_api"]["http"] == {
         "target_group_name": "vote-prod-vote-api",
         "path_pattern": "/api/*",
@@ -448,6 +448,7 @@ def test_removed_service_removes_only_tfgen_files(vote: Path, tmp_path: Path):
     (out / ".tfgen" / "plan.json").write_text("{}")
     document = vote_document()
     del document["services"]["vote-worker"]
+    document["services"]["vote-api"].pop("sends_to", None)  # it sent to the worker
     for env in document["environments"].values():
         env["overrides"].get("services", {}).pop("vote-worker", None)
     vote.write_text(yaml.safe_dump(document, sort_keys=False))
@@ -477,6 +478,7 @@ def test_edited_file_that_would_be_removed_is_refused(vote: Path, tmp_path: Path
     edited.write_text(edited.read_text() + "# edit\n")
     document = vote_document()
     del document["services"]["vote-worker"]
+    document["services"]["vote-api"].pop("sends_to", None)  # it sent to the worker
     for env in document["environments"].values():
         env["overrides"].get("services", {}).pop("vote-worker", None)
     vote.write_text(yaml.safe_dump(document, sort_keys=False))

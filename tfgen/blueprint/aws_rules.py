@@ -535,6 +535,116 @@ def check_secret_arn(value: str) -> str:
     raise Refused(f"'{value[:80]}' is not a Secrets Manager secret or an SSM parameter", f"write {forms['secretsmanager']} or {forms['ssm']}")
 
 
+# --- task role permissions ----------------------------------------------------------------------
+# IAM User Guide, "IAM identifiers" (ARN forms: arn:PARTITION:iam::ACCOUNT:policy/PATH/NAME, AWS
+# managed policies under the account `aws`), "IAM JSON policy elements: Action" (service prefix,
+# a colon, the action name; `*` and `?` match within it), "IAM JSON policy elements: Resource"
+# (`*` or an ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, with wildcards) and "IAM JSON
+# policy elements: Condition operators". The partitions are botocore's (data/partitions.json).
+
+MANAGED_POLICY_ARN = re.compile(
+    r"^arn:(?P<partition>[a-z-]+):iam::(?P<account>aws|[0-9]{12}):policy/(?P<path>[A-Za-z0-9+=,.@_/-]*/)?(?P<name>[A-Za-z0-9+=,.@_-]{1,128})$"
+)
+MANAGED_POLICY_FORM = "arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME"
+ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
+RESOURCE_ARN = re.compile(r"^arn:(?P<partition>[a-z*-]+):(?P<service>[a-z0-9*?-]+):(?P<region>[a-z0-9*?-]*):(?P<account>[0-9*?]*|aws):(?P<resource>.+)$")
+RESOURCE_FORM = "arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE (or *)"
+CONDITION_OPERATORS = (
+    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike",
+    "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals",
+    "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
+    "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
+)  # fmt: skip
+
+
+# IAM User Guide, "IAM and AWS STS quotas": managed policies attached to a role, 10 by default,
+# at most 20 on request; the inline policies of a role, 10,240 characters together, white space
+# not counted.
+MANAGED_POLICIES_PER_ROLE_MAX = 20
+ROLE_INLINE_POLICY_CHARACTERS = 10_240
+
+
+def policy_characters(document: dict[str, Any]) -> int:
+    """The size IAM counts for a policy document: its JSON without white space."""
+    return len(re.sub(r"\s", "", json.dumps(document, separators=(",", ":"))))
+
+
+def known_partitions() -> list[str]:
+    """The ARN partitions of botocore's regions (aws, aws-cn, aws-us-gov, ...)."""
+    return sorted(set(region_partitions().values()))
+
+
+def _check_partition(arn: str, partition: str) -> None:
+    known = known_partitions()
+    if partition not in known:
+        close = difflib.get_close_matches(partition, known, n=1)
+        hint = f"did you mean 'arn:{close[0]}:...'?" if close else f"AWS partitions are {', '.join(known)}"
+        raise Refused(f"'{arn[:80]}' has partition '{partition}', which is not an AWS partition", hint)
+
+
+def check_managed_policy_arn(arn: str) -> str:
+    match = MANAGED_POLICY_ARN.match(arn)
+    if match is None:
+        service = arn.split(":")[2] if arn.startswith("arn:") and arn.count(":") >= 2 else None
+        what = f"an IAM policy ({service})" if service and service != "iam" else "a managed policy ARN"
+        raise Refused(f"'{arn[:80]}' is not {what}: permissions take managed policy ARNs and statements", f"write {MANAGED_POLICY_FORM}")
+    _check_partition(arn, match["partition"])
+    return arn
+
+
+def check_action(action: str) -> str:
+    if action == "*" or ACTION.match(action):
+        return action
+    hint = "write SERVICE:Action, e.g. s3:GetObject (wildcards * and ? match in the action name)"
+    if ":" not in action and re.fullmatch(r"[A-Za-z0-9*?]+", action):
+        hint = f"an action names its service: SERVICE:{action}, e.g. s3:GetObject"
+    elif re.fullmatch(r"[A-Za-z0-9-]+:[A-Za-z0-9*?]+", action):
+        service, _, name = action.partition(":")
+        hint = f"service prefixes are lower case: did you mean '{service.lower()}:{name}'?"
+    raise Refused(f"'{action[:80]}' is not an IAM action", hint)
+
+
+def check_resource(resource: str) -> str:
+    if resource == "*":
+        return resource
+    match = RESOURCE_ARN.match(resource)
+    if match is None:
+        raise Refused(f"'{resource[:80]}' is not a resource ARN", f"write {RESOURCE_FORM}")
+    if "*" not in match["partition"]:
+        _check_partition(resource, match["partition"])
+    return resource
+
+
+def check_condition_operator(test: str) -> str:
+    operator = test
+    for prefix in ("ForAllValues:", "ForAnyValue:"):
+        operator = operator.removeprefix(prefix)
+    operator = operator.removesuffix("IfExists") if operator != "Null" else operator
+    if operator in CONDITION_OPERATORS:
+        return test
+    close = difflib.get_close_matches(operator, CONDITION_OPERATORS, n=1)
+    raise Refused(f"'{test[:80]}' is not an IAM condition operator", f"did you mean '{close[0]}'?" if close else "e.g. StringEquals, ArnLike, Bool")
+
+
+def arn_partition(arn: str) -> str | None:
+    parts = arn.split(":")
+    return parts[1] if len(parts) > 2 and parts[0] == "arn" and "*" not in parts[1] else None
+
+
+# --- CPU architecture -----------------------------------------------------------------------------
+# ECS API reference, RuntimePlatform.cpuArchitecture (X86_64 | ARM64): an ARM64 task runs on
+# Fargate (Linux, platform 1.4.0+, Spot included) or on ARM instances. Graviton instance types
+# are a1 and the families with a "g" in the letters after the generation (t4g, m7g, c6gn, r8gd,
+# is4gen; not g5 or g4dn, which are x86 GPU families): the same rule as modules/ec2-capacity's
+# `arm64` local, which picks the arm64 AMI.
+
+GRAVITON_INSTANCE_TYPE = re.compile(r"^(a1|[a-z]+[0-9]+[a-z]*g[a-z]*)\.")
+
+
+def is_arm64_instance_type(instance_type: str) -> bool:
+    return GRAVITON_INSTANCE_TYPE.match(instance_type) is not None
+
+
 # --- quotas ------------------------------------------------------------------------------------
 # Elastic Load Balancing User Guide, "Quotas for your Application Load Balancers": 100 rules per
 # load balancer, not counting the listeners' default rules (Service Quotas: "Rules per

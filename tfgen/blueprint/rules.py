@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from tfgen.blueprint import aws_rules
-from tfgen.blueprint.findings import Finding
+from tfgen.blueprint.findings import Finding, suggest
 from tfgen.blueprint.model import (
     SERVICE_TYPES,
     Blueprint,
@@ -61,6 +61,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     if environment is not None:
         findings.extend(certificate_findings(blueprint, environment))
         findings.extend(notify_findings(blueprint, environment))
+        findings.extend(permission_partition_findings(blueprint, environment))
     findings.extend(tag_count_findings(blueprint))
     if blueprint.network.placement == "public":
         if blueprint.network.vpc != "default":
@@ -83,6 +84,9 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings.extend(priority_findings(blueprint))
     findings.extend(capacity_findings(blueprint))
     findings.extend(container_insights_findings(blueprint))
+    findings.extend(sends_to_findings(blueprint))
+    findings.extend(platform_findings(blueprint))
+    findings.extend(permission_quota_findings(blueprint))
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
         if problem:
@@ -165,6 +169,94 @@ def container_insights_findings(blueprint: Blueprint) -> list[Finding]:
     ]
 
 
+def permission_quota_findings(blueprint: Blueprint) -> list[Finding]:
+    """IAM's quotas on one role: managed policies attached (aws_rules.MANAGED_POLICIES_PER_ROLE_MAX,
+    the most AWS grants) and the inline policies' characters (the statements of `permissions`, as
+    the module renders them; the type's own policies are small and not counted)."""
+    findings = []
+    for name, service in blueprint.services.items():
+        arns = service.managed_policy_arns()
+        if len(arns) > aws_rules.MANAGED_POLICIES_PER_ROLE_MAX:
+            findings.append(
+                Finding(
+                    ("services", name, "permissions"),
+                    f"{len(arns)} managed policies: IAM attaches at most {aws_rules.MANAGED_POLICIES_PER_ROLE_MAX} to a role (10 unless the quota was raised)",
+                    "merge policies, or write statements",
+                    at="key",
+                )
+            )
+        statements = [
+            {
+                "Effect": s.effect,
+                "Action": s.actions,
+                "Resource": s.resources,
+                **({"Condition": {c.test: {c.variable: c.values} for c in s.conditions}} if s.conditions else {}),
+            }
+            for s in service.policy_statements()
+        ]
+        size = aws_rules.policy_characters({"Version": "2012-10-17", "Statement": statements}) if statements else 0
+        if size > aws_rules.ROLE_INLINE_POLICY_CHARACTERS:
+            findings.append(
+                Finding(
+                    ("services", name, "permissions"),
+                    f"the statements are {size} characters of policy: IAM allows {aws_rules.ROLE_INLINE_POLICY_CHARACTERS} of inline policy per role",
+                    "attach a managed policy instead, or use wildcards in resources",
+                    at="key",
+                )
+            )
+    return findings
+
+
+def platform_findings(blueprint: Blueprint) -> list[Finding]:
+    """An arm64 service placed on the EC2 capacity needs Graviton instances (ECS finds no
+    instance for an ARM64 task on x86 ones); Fargate runs either."""
+    group = blueprint.ec2_capacity()
+    if group is None or aws_rules.is_arm64_instance_type(group.instance_type):
+        return []
+    findings = []
+    for name, service in blueprint.services.items():
+        strategy = service.capacity or blueprint.cluster.capacity
+        if service.platform == "linux/arm64" and strategy.ec2 is not None:
+            findings.append(
+                Finding(
+                    ("services", name, "platform"),
+                    f"linux/arm64 tasks on the EC2 capacity need Graviton instances; {group.instance_type} is x86_64",
+                    "use a Graviton instance type (e.g. t4g.medium, m7g.large) in cluster.capacity.ec2.instance_type, "
+                    "or run this service on Fargate (services.NAME.capacity)",
+                )
+            )
+    return findings
+
+
+def sends_to_findings(blueprint: Blueprint) -> list[Finding]:
+    """`sends_to` names worker-services of the application (their SQS queues); the queue URL
+    variables it adds do not meet the service's own variables and secrets."""
+    workers = [name for name, s in blueprint.services.items() if isinstance(s, WorkerService)]
+    findings = []
+    for name, service in blueprint.services.items():
+        for index, target in enumerate(service.sends_to):
+            path = ("services", name, "sends_to", index)
+            if target in workers:
+                continue
+            hint = suggest(target, workers) or (f"worker-services: {', '.join(workers)}" if workers else "the application has no worker-service")
+            if target in blueprint.services:
+                what = blueprint.services[target].type
+                findings.append(Finding(path, f"'{target}' is a {what}: sends_to names worker-services (their SQS queues)", hint))
+            else:
+                findings.append(Finding(path, f"'{target}' is not a service of the application", hint))
+        for index, (variable, target) in enumerate(service.send_queue_variables().items()):
+            taken = "variables" if variable in service.variables else "secrets" if variable in service.secrets else None
+            if taken:
+                findings.append(
+                    Finding(
+                        ("services", name, "sends_to", index),
+                        f"sending to '{target}' sets {variable}, which {taken}.{variable} sets too",
+                        f"remove {taken}.{variable}: tfgen sets it to the queue's URL",
+                    )
+                )
+    return findings
+
+
 GROUP_SETTINGS = ("instance_type", "ami", "min", "max", "target_capacity")
 
 
@@ -224,6 +316,32 @@ def certificate_findings(blueprint: Blueprint, environment: str) -> list[Finding
                     f"give '{environment}' a certificate of its own in environments.{environment}.overrides.load_balancer",
                 )
             )
+    return findings
+
+
+def permission_partition_findings(blueprint: Blueprint, environment: str) -> list[Finding]:
+    """The ARNs of a service's permissions are in the partition of the environment's region (an
+    aws-cn ARN in eu-west-1 names nothing the role can reach)."""
+    if environment not in blueprint.environments:
+        return []
+    region = blueprint.environments[environment].region or blueprint.region
+    partition = aws_rules.partition_of(region)
+    if partition is None:
+        return []
+    findings = []
+    for name, service in blueprint.services.items():
+        for index, item in enumerate(service.permissions):
+            arns = [((index,), item)] if isinstance(item, str) else [((index, "resources", i), r) for i, r in enumerate(item.resources)]
+            for path, arn in arns:
+                found = aws_rules.arn_partition(arn)
+                if found is not None and found != partition:
+                    findings.append(
+                        Finding(
+                            ("services", name, "permissions", *path),
+                            f"'{arn[:80]}' is in partition '{found}', but {region} is in partition '{partition}'",
+                            f"write arn:{partition}:...",
+                        )
+                    )
     return findings
 
 

@@ -3,13 +3,26 @@ Which Terraform module renders a type, and how, is its descriptor's business (``
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from tfgen.blueprint import aws_rules
 from tfgen.blueprint.fargate import fargate_problem
-from tfgen.blueprint.fields import LOG_RETENTION_DAYS, CapacityStrategy, EnvVarName, KmsKeyArn, Port, SecretArn, Strict, WritablePath
+from tfgen.blueprint.fields import (
+    LOG_RETENTION_DAYS,
+    SERVICE_NAME_PATTERN,
+    CapacityStrategy,
+    EnvVarName,
+    KmsKeyArn,
+    Port,
+    SecretArn,
+    Strict,
+    WritablePath,
+    _check_cidr,
+)
 from tfgen.blueprint.schedule import normalize_schedule
 
 # --- services ----------------------------------------------------------------------------------
@@ -120,6 +133,152 @@ class Queue(Strict):
     retention: Annotated[int, Field(ge=60, le=1209600, description="message retention, seconds")] = 345600
 
 
+MANAGED_POLICY_SCHEMA_PATTERN = r"^arn:[a-z-]+:iam::(aws|[0-9]{12}):policy/"
+ManagedPolicyArn = Annotated[str, Field(json_schema_extra={"pattern": MANAGED_POLICY_SCHEMA_PATTERN}), AfterValidator(aws_rules.check_managed_policy_arn)]
+IamAction = Annotated[str, Field(json_schema_extra={"pattern": r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$"}), AfterValidator(aws_rules.check_action)]
+IamResource = Annotated[str, Field(json_schema_extra={"pattern": r"^(\*|arn:)"}), AfterValidator(aws_rules.check_resource)]
+
+
+class PolicyCondition(Strict):
+    """A condition of a policy statement (IAM JSON policy elements: Condition)."""
+
+    test: Annotated[str, AfterValidator(aws_rules.check_condition_operator)]
+    """condition operator, e.g. StringEquals, ArnLike, ForAnyValue:StringLike, BoolIfExists"""
+    variable: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9:/_.-]*$")]
+    """condition key, e.g. aws:SourceVpc or s3:prefix"""
+    values: Annotated[list[str], Field(min_length=1)]
+    """values the key is compared with (any of them matches)"""
+
+
+class PolicyStatement(Strict):
+    """A statement of the task role's inline policy."""
+
+    actions: Annotated[list[IamAction], Field(min_length=1)]
+    """IAM actions, SERVICE:Action (wildcards * and ? in the action name); a `*` action fails the policy checks (CKV_TFG_7)"""
+    resources: Annotated[list[IamResource], Field(min_length=1)]
+    """resource ARNs (wildcards allowed), or *"""
+    effect: Literal["Allow", "Deny"] = "Allow"
+    """Allow (default) or Deny"""
+    conditions: list[PolicyCondition] = Field(default_factory=list)
+    """conditions under which the statement applies (all must hold)"""
+
+
+Permission = ManagedPolicyArn | PolicyStatement
+
+
+SECURITY_GROUP_ID = r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$"
+
+
+def _security_group_id(value: str) -> str:
+    # EC2 API reference, SecurityGroupIdentifier / GroupId: sg- and 8 or 17 hexadecimal digits.
+    if not re.fullmatch(SECURITY_GROUP_ID, value):
+        raise aws_rules.Refused(f"'{value[:80]}' is not a security group ID", "write sg- and 8 or 17 hexadecimal digits, e.g. sg-0123456789abcdef0")
+    return value
+
+
+SecurityGroupId = Annotated[str, Field(json_schema_extra={"pattern": SECURITY_GROUP_ID}), AfterValidator(_security_group_id)]
+# ECS API reference, AwsVpcConfiguration.securityGroups: "a limit of 5 security groups"; every
+# task has its own group and the application's services group.
+MAX_EXTRA_SECURITY_GROUPS = 3
+
+
+def _ipv4_cidr(value: str) -> str:
+    _check_cidr(value)
+    if ipaddress.ip_network(value).version != 4:
+        raise aws_rules.Refused(f"'{value}' is an IPv6 block: the tasks' egress rules are IPv4", "write an IPv4 block such as 10.20.0.0/16")
+    return value
+
+
+class EgressRule(Strict):
+    """Outbound TCP from the service's tasks, to a CIDR block or to a security group."""
+
+    cidr: Annotated[str, Field(description="destination IPv4 CIDR block, e.g. 10.20.0.0/16"), AfterValidator(_ipv4_cidr)] | None = None
+    """destination IPv4 CIDR block, e.g. 10.20.0.0/16"""
+    security_group: SecurityGroupId | None = None
+    """destination security group, e.g. sg-0fedcba9876543210 (a database's or a cache's)"""
+    ports: Annotated[list[Port], Field(min_length=1)]
+    """TCP ports, e.g. [5432]"""
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> EgressRule:
+        if (self.cidr is None) == (self.security_group is None):
+            raise ValueError("an egress rule has one destination: cidr or security_group" + (", not both" if self.cidr else ""))
+        repeated = sorted({port for port in self.ports if self.ports.count(port) > 1})
+        if repeated:
+            raise ValueError(f"ports repeats {', '.join(map(str, repeated))}")
+        return self
+
+    def destination(self) -> str:
+        return self.cidr or self.security_group or ""
+
+
+class ServiceNetwork(Strict):
+    """The service's own network access, on top of the defaults (HTTPS out, the application's services)."""
+
+    security_groups: Annotated[list[SecurityGroupId], Field(max_length=MAX_EXTRA_SECURITY_GROUPS)] = Field(default_factory=list)
+    """extra security groups on the tasks (e.g. a database's client group); ECS allows 5 per task, tfgen uses 2"""
+    egress: list[EgressRule] = Field(default_factory=list)
+    """more outbound TCP: [{cidr or security_group, ports}]"""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ServiceNetwork:
+        repeated = sorted({g for g in self.security_groups if self.security_groups.count(g) > 1})
+        if repeated:
+            raise ValueError(f"security_groups repeats {', '.join(repeated)}")
+        seen: set[tuple[str, int]] = set()
+        for rule in self.egress:
+            for port in rule.ports:
+                if (rule.destination(), port) in seen:
+                    raise ValueError(f"egress names {rule.destination()} port {port} twice")
+                seen.add((rule.destination(), port))
+        return self
+
+
+class ContainerHealthCheck(Strict):
+    """The container's own health check (ECS API reference, HealthCheck; ECS's ranges and defaults)."""
+
+    command: Annotated[list[str], Field(min_length=2)]
+    """CMD then the command and its arguments, or CMD-SHELL then a shell command, e.g. [CMD-SHELL, "curl -fs http://localhost/ || exit 1"]"""
+    interval: Annotated[int, Field(ge=5, le=300)] = 30
+    """seconds between checks (5-300)"""
+    timeout: Annotated[int, Field(ge=2, le=60)] = 5
+    """seconds a check may take before it counts as failed (2-60)"""
+    retries: Annotated[int, Field(ge=1, le=10)] = 3
+    """failed checks in a row before the container is unhealthy (1-10)"""
+    start_period: Annotated[int, Field(ge=0, le=300)] | None = None
+    """seconds after start during which failures do not count (0-300); off when absent"""
+
+    @field_validator("command")
+    @classmethod
+    def _command_form(cls, value: list[str]) -> list[str]:
+        if value and value[0] not in ("CMD", "CMD-SHELL"):
+            example = 'e.g. [CMD-SHELL, "curl -fs http://localhost/ || exit 1"]'
+            hint = f"did you mean '{value[0].upper()}'?" if value[0].upper() in ("CMD", "CMD-SHELL") else example
+            raise aws_rules.Refused(f"a health check command starts with CMD or CMD-SHELL, not '{value[0][:40]}'", hint)
+        return value
+
+
+PLATFORMS = ("linux/x86_64", "linux/arm64")
+# Other spellings of the two (Docker's and Copilot's names), for the hint.
+PLATFORM_SPELLINGS = {"amd64": "linux/x86_64", "x86-64": "linux/x86_64", "x64": "linux/x86_64", "aarch64": "linux/arm64", "arm": "linux/arm64"}
+
+
+def _platform(value: str) -> str:
+    if value in PLATFORMS:
+        return value
+    arch = value.lower().removeprefix("linux/")
+    meant = PLATFORM_SPELLINGS.get(arch) or next((p for p in PLATFORMS if p.lower() == f"linux/{arch}"), None)
+    raise aws_rules.Refused(f"'{value[:40]}' is not a platform tfgen renders: linux/x86_64 or linux/arm64", f"did you mean '{meant}'?" if meant else None)
+
+
+Platform = Annotated[str, Field(json_schema_extra={"enum": list(PLATFORMS)}), AfterValidator(_platform)]
+
+
+def queue_url_variable(worker: str) -> str:
+    """The environment variable of a worker's queue URL in the services that send to it."""
+    return worker.upper().replace("-", "_") + "_QUEUE_URL"
+
+
 class ServiceBase(Strict):
     """Fields every service type has."""
 
@@ -128,8 +287,14 @@ class ServiceBase(Strict):
     """task CPU units (256 = 0.25 vCPU); Fargate cpu/memory pairs are checked"""
     memory: Annotated[int, Field(ge=128)] = 512
     """task memory, MiB"""
+    platform: Platform = "linux/x86_64"
+    """the task's OS and CPU architecture: linux/x86_64 (default) or linux/arm64 (Graviton; EC2 capacity must be a Graviton type)"""
+    entrypoint: Annotated[list[str], Field(min_length=1)] | None = None
+    """container entry point, overriding the image's (e.g. [/bin/app])"""
     command: list[str] | None = None
-    """container command, overriding the image"""
+    """container command, overriding the image's (e.g. [serve, --port, "8000"])"""
+    healthcheck: ContainerHealthCheck | None = None
+    """the container's own health check {command, interval, timeout, retries, start_period} (http.healthcheck is the load balancer's)"""
     variables: dict[EnvVarName, str] = Field(default_factory=dict)
     """environment variables of the container"""
     secrets: dict[EnvVarName, SecretArn] = Field(default_factory=dict)
@@ -146,6 +311,44 @@ class ServiceBase(Strict):
     """directories the container writes to (e.g. /tmp, /var/cache/nginx): task-scoped scratch volumes, so the root filesystem stays read-only"""
     logging: Logging = Field(default_factory=Logging)
     """CloudWatch Logs settings"""
+    permissions: list[Permission] = Field(default_factory=list)
+    """the task role (what the application may do): managed policy ARNs, attached, and statements {actions, resources, effect, conditions}, one inline policy"""
+
+    @field_validator("permissions")
+    @classmethod
+    def _distinct_policies(cls, value: list[str | PolicyStatement]) -> list[str | PolicyStatement]:
+        arns = [item for item in value if isinstance(item, str)]
+        repeated = sorted({arn for arn in arns if arns.count(arn) > 1})
+        if repeated:
+            raise ValueError(f"permissions repeats {', '.join(repeated)}")
+        return value
+
+    network: ServiceNetwork = Field(default_factory=ServiceNetwork)
+    """the tasks' extra security groups and egress rules, on top of the defaults (HTTPS out, the application's services)"""
+    sends_to: list[Annotated[str, StringConstraints(pattern=SERVICE_NAME_PATTERN)]] = Field(default_factory=list)
+    """worker-services it sends to: sqs:SendMessage and sqs:GetQueueUrl on their queues, VOTE_WORKER_QUEUE_URL for vote-worker"""
+
+    @field_validator("sends_to")
+    @classmethod
+    def _distinct_workers(cls, value: list[str]) -> list[str]:
+        repeated = sorted({name for name in value if value.count(name) > 1})
+        if repeated:
+            raise ValueError(f"sends_to repeats {', '.join(repeated)}")
+        return value
+
+    def send_queue_variables(self) -> dict[str, str]:
+        """Environment variable -> worker: vote-worker -> VOTE_WORKER_QUEUE_URL."""
+        return {queue_url_variable(worker): worker for worker in self.sends_to}
+
+    def cpu_architecture(self) -> str:
+        """ECS's RuntimePlatform.cpuArchitecture of the platform."""
+        return "ARM64" if self.platform == "linux/arm64" else "X86_64"
+
+    def managed_policy_arns(self) -> list[str]:
+        return [item for item in self.permissions if isinstance(item, str)]
+
+    def policy_statements(self) -> list[PolicyStatement]:
+        return [item for item in self.permissions if isinstance(item, PolicyStatement)]
 
     @field_validator("writable_paths")
     @classmethod

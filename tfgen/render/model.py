@@ -31,6 +31,12 @@ class ServiceRendering:
     name: str
     type: ServiceType
     builds_image: bool
+    sends: bool = False  # sends_to names a worker in some environment: its task gets the queues
+    networked: bool = False  # network sets security groups or egress in some environment
+
+    @property
+    def is_worker(self) -> bool:
+        return self.type.model is m.WorkerService
 
     @property
     def variable(self) -> str:
@@ -84,7 +90,14 @@ class RenderModel:
 def render_model(loaded: LoadedBlueprint) -> RenderModel:
     """The model of `loaded`; InputError when the default VPC of an environment was not discovered."""
     base = loaded.blueprint
-    services = [ServiceRendering(name, service_type(svc.type), svc.builds_image()) for name, svc in sorted(base.services.items())]
+    senders = {name for env in base.environments for name, svc in loaded.for_environment(env).services.items() if svc.sends_to}
+    senders |= {name for name, svc in base.services.items() if svc.sends_to}
+    merged = [base.services] + [loaded.for_environment(env).services for env in base.environments]
+    networked = {name for services in merged for name, svc in services.items() if svc.network.security_groups or svc.network.egress}
+    services = [
+        ServiceRendering(name, service_type(svc.type), svc.builds_image(), sends=name in senders, networked=name in networked)
+        for name, svc in sorted(base.services.items())
+    ]
     values: dict[str, dict[str, Any]] = {}
     problems = []
     for env in base.environments:

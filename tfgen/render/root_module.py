@@ -191,6 +191,13 @@ def _locals(model: RenderModel) -> Block:
     if model.services:
         comment = Comment("Where every task of the application runs (each service adds its capacity provider strategy).")
         items += [BLANK, comment, Attr("placement", _placement())]
+    if any(service.sends for service in model.services):
+        queues = [
+            Attr(hcl_string(s.name), Obj([Attr("arn", Raw(f"module.{s.module}.queue_arn")), Attr("url", Raw(f"module.{s.module}.queue_url"))]))
+            for s in model.services
+            if s.is_worker
+        ]
+        items += [BLANK, Comment("The workers' queues, for the services that send to them (sends_to)."), Attr("worker_queues", Obj(queues))]
     if model.load_balancer:
         items += [
             BLANK,
@@ -266,13 +273,19 @@ def _infrastructure(model: RenderModel) -> list[Block]:
 def _service_module(service: ServiceRendering) -> Block:
     variable = f"var.{service.variable}"
     task = Raw(f"{variable}.task")
+    added = []
     if service.builds_image:
         image = f"${{var.{service.repository_variable}.url}}:${{var.{service.image_tag_variable}}}"
-        task = Raw(f'merge({variable}.task, {{ image = "{image}" }})')
+        added.append(f'image = "{image}"')
+    if service.sends:
+        added.append(f"send_queues = {{ for variable, worker in {variable}.task.sends_to : variable => local.worker_queues[worker] }}")
+    if added:
+        task = Raw(f"merge({variable}.task, {{ {', '.join(added)} }})")
     strategy = _strategy_expr(f"{variable}.capacity_provider_strategy")
+    network = f", security_group_ids = {variable}.network.security_group_ids, egress = {variable}.network.egress" if service.networked else ""
     arguments: list[Any] = [
         Attr("name", Raw(f"{variable}.name")),
-        Attr("placement", Raw(f"merge(local.placement, {{ capacity_provider_strategy = {strategy} }})")),
+        Attr("placement", Raw(f"merge(local.placement, {{ capacity_provider_strategy = {strategy}{network} }})")),
         Attr("task", task),
     ]
     if service.type.scaling_type is not None:

@@ -22,12 +22,28 @@ from tfgen.naming import resource_name
 from tfgen.terraform_types import TypeSpec
 
 STRATEGY_TYPE: TypeSpec = ("list", ("object", [("capacity_provider", "string"), ("base", "number"), ("weight", "number")]))
+CONTAINER_HEALTH_CHECK_TYPE: TypeSpec = (
+    "object",
+    [("command", ("list", "string")), ("interval", "number"), ("timeout", "number"), ("retries", "number"), ("start_period", "number")],
+)
+POLICY_STATEMENT_TYPE: TypeSpec = (
+    "object",
+    [
+        ("effect", "string"),
+        ("actions", ("list", "string")),
+        ("resources", ("list", "string")),
+        ("conditions", ("list", ("object", [("test", "string"), ("variable", "string"), ("values", ("list", "string"))]))),
+    ],
+)
 TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("image", "string"),
     ("cpu", "number"),
     ("memory", "number"),
     ("port", "number"),
+    ("cpu_architecture", "string"),
+    ("entrypoint", ("list", "string")),
     ("command", ("list", "string")),
+    ("healthcheck", CONTAINER_HEALTH_CHECK_TYPE),
     ("environment", ("map", "string")),
     ("secrets", ("map", "string")),
     ("kms_keys", ("list", "string")),
@@ -35,6 +51,16 @@ TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("writable_paths", ("list", "string")),
     ("enable_execute_command", "bool"),
     ("log_retention_days", "number"),
+    ("managed_policy_arns", ("list", "string")),
+    ("sends_to", ("map", "string")),
+    ("policy_statements", ("list", POLICY_STATEMENT_TYPE)),
+)
+NETWORK_TYPE: TypeSpec = (
+    "object",
+    [
+        ("security_group_ids", ("list", "string")),
+        ("egress", ("list", ("object", [("cidr_ipv4", "string"), ("security_group_id", "string"), ("ports", ("list", "number"))]))),
+    ],
 )
 TARGET_TRACKING_SCALING_TYPE: TypeSpec = (
     "object",
@@ -76,7 +102,10 @@ def task_values(service: m.ServiceBase) -> dict[str, Any]:
         "cpu": service.cpu,
         "memory": service.memory,
         "port": getattr(service, "port", None),
+        "cpu_architecture": service.cpu_architecture(),
+        "entrypoint": service.entrypoint,
         "command": service.command,
+        "healthcheck": service.healthcheck.model_dump() if service.healthcheck else None,
         "environment": dict(sorted(service.variables.items())),
         "secrets": dict(sorted(service.secrets.items())),
         "kms_keys": service.kms_keys,
@@ -84,6 +113,20 @@ def task_values(service: m.ServiceBase) -> dict[str, Any]:
         "writable_paths": service.writable_paths,
         "enable_execute_command": service.exec,
         "log_retention_days": service.logging.retention,
+        "managed_policy_arns": service.managed_policy_arns(),
+        "sends_to": dict(sorted(service.send_queue_variables().items())),
+        "policy_statements": [
+            {"effect": s.effect, "actions": s.actions, "resources": s.resources, "conditions": [c.model_dump() for c in s.conditions]}
+            for s in service.policy_statements()
+        ],
+    }
+
+
+def network_values(service: m.ServiceBase) -> dict[str, Any]:
+    network = service.network
+    return {
+        "security_group_ids": list(network.security_groups),
+        "egress": [{"cidr_ipv4": rule.cidr, "security_group_id": rule.security_group, "ports": list(rule.ports)} for rule in network.egress],
     }
 
 
@@ -137,7 +180,12 @@ class ServiceType:
     def variable_fields(self, builds_image: bool) -> list[tuple[str, TypeSpec]]:
         """The attributes of a service's root variable, in order."""
         task = [(name, spec) for name, spec in TASK_FIELDS if not (builds_image and name == "image")]
-        fields: list[tuple[str, TypeSpec]] = [("name", "string"), ("capacity_provider_strategy", STRATEGY_TYPE), ("task", ("object", task))]
+        fields: list[tuple[str, TypeSpec]] = [
+            ("name", "string"),
+            ("capacity_provider_strategy", STRATEGY_TYPE),
+            ("task", ("object", task)),
+            ("network", NETWORK_TYPE),
+        ]
         if self.scaling_type is not None:
             fields.append(("scaling", self.scaling_type))
         return fields + list(self.own_fields)
@@ -148,6 +196,7 @@ class ServiceType:
             "name": env.resource_name(name),
             "capacity_provider_strategy": strategy(service.capacity or env.blueprint.cluster.capacity),
             "task": task_values(service),
+            "network": network_values(service),
         }
         if self.scaling_values is not None:
             values["scaling"] = self.scaling_values(service)

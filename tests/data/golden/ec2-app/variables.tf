@@ -83,11 +83,20 @@ variable "reports_api" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       kms_keys                 = list(string)
@@ -95,6 +104,26 @@ variable "reports_api" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
     })
     scaling = object({
       min      = number
@@ -133,11 +162,20 @@ variable "reports_web" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       kms_keys                 = list(string)
@@ -145,6 +183,26 @@ variable "reports_web" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
     })
     scaling = object({
       min      = number

@@ -76,10 +76,19 @@ variable "storefront" {
       weight            = number
     }))
     task = object({
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       kms_keys                 = list(string)
@@ -87,6 +96,26 @@ variable "storefront" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
     })
     scaling = object({
       min      = number

@@ -26,6 +26,14 @@ locals {
     service_connect_namespace_arn = module.cluster.service_connect_namespace_arn
   }
 
+  # The workers' queues, for the services that send to them (sends_to).
+  worker_queues = {
+    "vote-worker" = {
+      arn = module.vote_worker.queue_arn
+      url = module.vote_worker.queue_url
+    }
+  }
+
   load_balancer = {
     listener_arn      = module.alb.listener_arn
     security_group_id = module.alb.security_group_id
@@ -88,7 +96,7 @@ module "tally" {
   source = "./modules/scheduled-job"
 
   name      = var.tally.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.tally.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.tally.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.tally.network.security_group_ids, egress = var.tally.network.egress })
   task      = var.tally.task
 
   schedule = var.tally.schedule
@@ -102,8 +110,8 @@ module "vote_api" {
   source = "./modules/web-service"
 
   name      = var.vote_api.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = var.vote_api.task
+  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.vote_api.network.security_group_ids, egress = var.vote_api.network.egress })
+  task      = merge(var.vote_api.task, { send_queues = { for variable, worker in var.vote_api.task.sends_to : variable => local.worker_queues[worker] } })
   scaling   = var.vote_api.scaling
 
   load_balancer = local.load_balancer

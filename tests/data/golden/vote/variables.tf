@@ -75,11 +75,20 @@ variable "results" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       kms_keys                 = list(string)
@@ -87,6 +96,26 @@ variable "results" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
     })
     scaling = object({
       min      = number
@@ -109,11 +138,20 @@ variable "tally" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       kms_keys                 = list(string)
@@ -121,6 +159,26 @@ variable "tally" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
     })
     schedule = object({
       expression = string
@@ -149,11 +207,20 @@ variable "vote_api" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       kms_keys                 = list(string)
@@ -161,6 +228,26 @@ variable "vote_api" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
     })
     scaling = object({
       min      = number
@@ -199,11 +286,20 @@ variable "vote_worker" {
       weight            = number
     }))
     task = object({
-      image                    = string
-      cpu                      = number
-      memory                   = number
-      port                     = number
-      command                  = list(string)
+      image            = string
+      cpu              = number
+      memory           = number
+      port             = number
+      cpu_architecture = string
+      entrypoint       = list(string)
+      command          = list(string)
+      healthcheck = object({
+        command      = list(string)
+        interval     = number
+        timeout      = number
+        retries      = number
+        start_period = number
+      })
       environment              = map(string)
       secrets                  = map(string)
       kms_keys                 = list(string)
@@ -211,6 +307,26 @@ variable "vote_worker" {
       writable_paths           = list(string)
       enable_execute_command   = bool
       log_retention_days       = number
+      managed_policy_arns      = list(string)
+      sends_to                 = map(string)
+      policy_statements = list(object({
+        effect    = string
+        actions   = list(string)
+        resources = list(string)
+        conditions = list(object({
+          test     = string
+          variable = string
+          values   = list(string)
+        }))
+      }))
+    })
+    network = object({
+      security_group_ids = list(string)
+      egress = list(object({
+        cidr_ipv4         = string
+        security_group_id = string
+        ports             = list(number)
+      }))
     })
     scaling = object({
       min              = number

@@ -1,0 +1,454 @@
+"""The service fields of SPEC §3.1 (issue 14): what the model refuses, located at the value
+(FILE:LINE:COL: path: message (hint)), and what it renders into the root variables."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tfgen.blueprint import aws_rules
+from tfgen.blueprint.loader import load_blueprint
+from tfgen.blueprint.schema import blueprint_json_schema
+from tfgen.errors import InputError
+from tfgen.render.model import render_model
+
+HEAD = """\
+name: vote
+region: eu-west-1
+network:
+  vpc: {cidr: 10.0.0.0/16}
+services:
+"""
+TAIL = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+"""
+
+
+def write(tmp_path: Path, services: str, tail: str = TAIL) -> Path:
+    path = tmp_path / "app.yaml"
+    path.write_text(HEAD + textwrap.indent(textwrap.dedent(services), "  ") + tail)
+    return path
+
+
+def errors_of(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_blueprint(path)
+    return str(caught.value).replace(str(path), "FILE").splitlines()
+
+
+def task_of(path: Path, service: str, env: str = "dev") -> dict:
+    values = render_model(load_blueprint(path)).values[env]
+    return values[service.replace("-", "_")]
+
+
+# --- permissions ----------------------------------------------------------------------------------
+
+
+def test_permissions_render_managed_policies_and_statements(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          permissions:
+            - arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess
+            - actions: [dynamodb:GetItem, "s3:Get*"]
+              resources: [arn:aws:dynamodb:eu-west-1:111111111111:table/votes]
+            - arn:aws:iam::111111111111:policy/team/reader
+            - actions: [sqs:SendMessage]
+              resources: ["*"]
+              effect: Deny
+              conditions: [{test: "ForAnyValue:StringNotLikeIfExists", variable: aws:SourceVpc, values: [vpc-1]}]
+        """,
+    )
+    task = task_of(path, "api")["task"]
+    assert task["managed_policy_arns"] == ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::111111111111:policy/team/reader"]
+    assert task["policy_statements"] == [
+        {"effect": "Allow", "actions": ["dynamodb:GetItem", "s3:Get*"], "resources": ["arn:aws:dynamodb:eu-west-1:111111111111:table/votes"], "conditions": []},
+        {
+            "effect": "Deny",
+            "actions": ["sqs:SendMessage"],
+            "resources": ["*"],
+            "conditions": [{"test": "ForAnyValue:StringNotLikeIfExists", "variable": "aws:SourceVpc", "values": ["vpc-1"]}],
+        },
+    ]
+
+
+def test_without_permissions_the_task_role_gets_none(tmp_path: Path) -> None:
+    path = write(tmp_path, "api: {type: backend-service, image: nginx}\n")
+    task = task_of(path, "api")["task"]
+    assert (task["managed_policy_arns"], task["policy_statements"]) == ([], [])
+
+
+def test_a_wildcard_action_is_valid_input_and_left_to_the_gate(tmp_path: Path) -> None:
+    # CKV_TFG_7 fails `*` and `service:*` actions in task roles: the plan shows them, the gate refuses.
+    path = write(tmp_path, 'api: {type: backend-service, image: nginx, permissions: [{actions: ["*", "s3:*"], resources: ["*"]}]}\n')
+    assert task_of(path, "api")["task"]["policy_statements"][0]["actions"] == ["*", "s3:*"]
+
+
+def test_bad_permissions_are_located_errors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          permissions:
+            - arn:awz:iam::aws:policy/X
+            - arn:aws:s3:::bucket
+            - actions: [GetItem, DynamoDB:PutItem, "s3 Get"]
+              resources: [bucket, "arn:aws:s3:::b/*"]
+              conditions: [{test: StringEqual, variable: aws:SourceVpc, values: [vpc-1]}]
+            - actions: []
+              resources: ["*"]
+              effect: deny
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:10:9: services.api.permissions[0]: 'arn:awz:iam::aws:policy/X' has partition 'awz', which is not an AWS partition (did you mean 'arn:aws:...'?)",
+        "FILE:11:9: services.api.permissions[1]: 'arn:aws:s3:::bucket' is not an IAM policy (s3): permissions take managed policy ARNs and statements "
+        "(write arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)",
+        "FILE:12:19: services.api.permissions[2].actions[0]: 'GetItem' is not an IAM action (an action names its service: SERVICE:GetItem, e.g. s3:GetObject)",
+        "FILE:12:28: services.api.permissions[2].actions[1]: 'DynamoDB:PutItem' is not an IAM action "
+        "(service prefixes are lower case: did you mean 'dynamodb:PutItem'?)",
+        "FILE:12:46: services.api.permissions[2].actions[2]: 's3 Get' is not an IAM action "
+        "(write SERVICE:Action, e.g. s3:GetObject (wildcards * and ? match in the action name))",
+        "FILE:13:21: services.api.permissions[2].resources[0]: 'bucket' is not a resource ARN (write arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE (or *))",
+        "FILE:14:29: services.api.permissions[2].conditions[0].test: 'StringEqual' is not an IAM condition operator (did you mean 'StringEquals'?)",
+        "FILE:15:9: services.api.permissions[3].actions: needs at least 1 item, got 0",
+        "FILE:17:17: services.api.permissions[3].effect: expected one of 'Allow', 'Deny', got 'deny' (did you mean 'Deny'?)",
+    ]
+
+
+def test_a_managed_policy_is_attached_once(tmp_path: Path) -> None:
+    arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    path = write(tmp_path, f"api: {{type: backend-service, image: nginx, permissions: [{arn}, {arn}]}}\n")
+    assert errors_of(path) == ["FILE:6:59: services.api.permissions: permissions repeats arn:aws:iam::aws:policy/ReadOnlyAccess"]
+
+
+def test_permission_arns_are_in_the_environments_partition(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          permissions:
+            - arn:aws-cn:iam::aws:policy/ReadOnlyAccess
+            - {actions: [s3:GetObject], resources: ["arn:aws:s3:::b/*", "arn:aws-us-gov:s3:::c/*"]}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:10:9: services.api.permissions[0]: in environment 'dev': 'arn:aws-cn:iam::aws:policy/ReadOnlyAccess' is in partition 'aws-cn', "
+        "but eu-west-1 is in partition 'aws' (write arn:aws:...)",
+        "FILE:11:67: services.api.permissions[1].resources[1]: in environment 'dev': 'arn:aws-us-gov:s3:::c/*' is in partition 'aws-us-gov', "
+        "but eu-west-1 is in partition 'aws' (write arn:aws:...)",
+    ]
+
+
+def test_permissions_within_iams_role_quotas(tmp_path: Path) -> None:
+    arns = ", ".join(f"arn:aws:iam::111111111111:policy/p{i}" for i in range(21))
+    resources = ", ".join(f'"arn:aws:s3:::bucket-with-a-long-name-{i:04d}/*"' for i in range(250))
+    services = f"""\
+    many: {{type: backend-service, image: nginx, permissions: [{arns}]}}
+    large: {{type: backend-service, image: nginx, permissions: [{{actions: [s3:GetObject], resources: [{resources}]}}]}}
+    """
+    assert errors_of(write(tmp_path, services)) == [
+        "FILE:6:47: services.many.permissions: 21 managed policies: IAM attaches at most 20 to a role (10 unless the quota was raised) "
+        "(merge policies, or write statements)",
+        "FILE:7:48: services.large.permissions: the statements are 11596 characters of policy: IAM allows 10240 of inline policy per role "
+        "(attach a managed policy instead, or use wildcards in resources)",
+    ]
+
+
+def test_overrides_change_permissions_per_environment(tmp_path: Path) -> None:
+    tail = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "222222222222"
+    state: {bucket: vote-prod}
+    overrides:
+      services:
+        api: {permissions: [{actions: [s3:GetObject], resources: ["arn:aws:s3:::prod/*"]}]}
+"""
+    path = write(tmp_path, 'api: {type: backend-service, image: nginx, permissions: [{actions: [s3:GetObject], resources: ["arn:aws:s3:::dev/*"]}]}\n', tail)
+    assert task_of(path, "api", "dev")["task"]["policy_statements"][0]["resources"] == ["arn:aws:s3:::dev/*"]
+    assert task_of(path, "api", "prod")["task"]["policy_statements"][0]["resources"] == ["arn:aws:s3:::prod/*"]
+
+
+# --- sends_to -------------------------------------------------------------------------------------
+
+
+def test_sends_to_renders_the_queue_url_variables(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api: {type: backend-service, image: nginx, sends_to: [image-resizer, mailer]}
+        image-resizer: {type: worker-service, image: busybox, sends_to: [mailer]}
+        mailer: {type: worker-service, image: busybox}
+        """,
+    )
+    assert task_of(path, "api")["task"]["sends_to"] == {"IMAGE_RESIZER_QUEUE_URL": "image-resizer", "MAILER_QUEUE_URL": "mailer"}
+    assert task_of(path, "image-resizer")["task"]["sends_to"] == {"MAILER_QUEUE_URL": "mailer"}
+    assert task_of(path, "mailer")["task"]["sends_to"] == {}
+
+
+def test_sends_to_names_workers_of_the_application(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          sends_to: [mailr, results, nobody]
+        results:
+          type: backend-service
+          image: nginx
+          sends_to: [mailer]
+          secrets: {MAILER_QUEUE_URL: "arn:aws:ssm:eu-west-1:111111111111:parameter/x"}
+        mailer: {type: worker-service, image: busybox}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:9:16: services.api.sends_to[0]: 'mailr' is not a service of the application (did you mean 'mailer'?)",
+        "FILE:9:23: services.api.sends_to[1]: 'results' is a backend-service: sends_to names worker-services (their SQS queues) (worker-services: mailer)",
+        "FILE:9:32: services.api.sends_to[2]: 'nobody' is not a service of the application (worker-services: mailer)",
+        "FILE:13:16: services.results.sends_to[0]: sending to 'mailer' sets MAILER_QUEUE_URL, which secrets.MAILER_QUEUE_URL sets too "
+        "(remove secrets.MAILER_QUEUE_URL: tfgen sets it to the queue's URL)",
+    ]
+
+
+def test_sends_to_repeats_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "api: {type: backend-service, image: nginx, sends_to: [mailer, mailer]}\nmailer: {type: worker-service, image: busybox}\n")
+    assert errors_of(path) == ["FILE:6:56: services.api.sends_to: sends_to repeats mailer"]
+
+
+# --- network --------------------------------------------------------------------------------------
+
+
+def test_network_renders_security_groups_and_egress(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          network:
+            security_groups: [sg-0123456789abcdef0]
+            egress:
+              - {cidr: 10.20.0.0/16, ports: [5432]}
+              - {security_group: sg-0fedcba9876543210, ports: [6379, 6380]}
+        plain: {type: backend-service, image: nginx}
+        """,
+    )
+    assert task_of(path, "api")["network"] == {
+        "security_group_ids": ["sg-0123456789abcdef0"],
+        "egress": [
+            {"cidr_ipv4": "10.20.0.0/16", "security_group_id": None, "ports": [5432]},
+            {"cidr_ipv4": None, "security_group_id": "sg-0fedcba9876543210", "ports": [6379, 6380]},
+        ],
+    }
+    assert task_of(path, "plain")["network"] == {"security_group_ids": [], "egress": []}
+
+
+def test_bad_network_values_are_located_errors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          network:
+            security_groups: [sg-1, vpc-0123456789abcdef0]
+            egress:
+              - {cidr: 10.20.0.1/16, ports: [5432]}
+              - {cidr: "fd00::/8", ports: [5432]}
+              - {cidr: 10.0.0.0/8, security_group: sg-0fedcba9876543210, ports: [1]}
+              - {ports: [1]}
+              - {security_group: sg-0fedcba9876543210, ports: [0, 70000]}
+              - {security_group: sg-0fedcba9876543210, ports: []}
+        many:
+          type: backend-service
+          image: nginx
+          network:
+            security_groups: [sg-00000001, sg-00000002, sg-00000003, sg-00000004]
+        twice:
+          type: backend-service
+          image: nginx
+          network:
+            egress: [{cidr: 10.0.0.0/8, ports: [1]}, {cidr: 10.0.0.0/8, ports: [2, 1]}]
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:10:25: services.api.network.security_groups[0]: 'sg-1' is not a security group ID "
+        "(write sg- and 8 or 17 hexadecimal digits, e.g. sg-0123456789abcdef0)",
+        "FILE:10:31: services.api.network.security_groups[1]: 'vpc-0123456789abcdef0' is not a security group ID "
+        "(write sg- and 8 or 17 hexadecimal digits, e.g. sg-0123456789abcdef0)",
+        "FILE:12:18: services.api.network.egress[0].cidr: '10.20.0.1/16' is not a CIDR block: its address has bits set beyond the /16 "
+        "(did you mean '10.20.0.0/16'?)",
+        "FILE:13:18: services.api.network.egress[1].cidr: 'fd00::/8' is an IPv6 block: the tasks' egress rules are IPv4 "
+        "(write an IPv4 block such as 10.20.0.0/16)",
+        "FILE:14:11: services.api.network.egress[2]: an egress rule has one destination: cidr or security_group, not both",
+        "FILE:15:11: services.api.network.egress[3]: an egress rule has one destination: cidr or security_group",
+        "FILE:16:58: services.api.network.egress[4].ports[0]: must be at least 1, got 0",
+        "FILE:16:61: services.api.network.egress[4].ports[1]: must be at most 65535, got 70000",
+        "FILE:17:50: services.api.network.egress[5].ports: needs at least 1 item, got 0",
+        "FILE:22:24: services.many.network.security_groups: needs at most 3 items, got 4",
+        "FILE:27:7: services.twice.network: egress names 10.0.0.0/8 port 1 twice",
+    ]
+
+
+# --- entrypoint, command, healthcheck ----------------------------------------------------------
+
+
+def test_entrypoint_command_and_healthcheck_render(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          entrypoint: [/bin/app]
+          command: [serve, --port, "8000"]
+          healthcheck: {command: [CMD, /bin/app, health], start_period: 0}
+        plain: {type: backend-service, image: nginx}
+        """,
+    )
+    task = task_of(path, "api")["task"]
+    assert (task["entrypoint"], task["command"]) == (["/bin/app"], ["serve", "--port", "8000"])
+    assert task["healthcheck"] == {"command": ["CMD", "/bin/app", "health"], "interval": 30, "timeout": 5, "retries": 3, "start_period": 0}
+    plain = task_of(path, "plain")["task"]
+    assert (plain["entrypoint"], plain["command"], plain["healthcheck"]) == (None, None, None)
+
+
+def test_bad_healthchecks_are_located_errors(tmp_path: Path) -> None:
+    # ECS API reference, HealthCheck (botocore's ecs model): interval 5-300, timeout 2-60 (not
+    # 120: the model and the developer guide both say 60), retries 1-10, startPeriod 0-300.
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          entrypoint: []
+          healthcheck: {command: [cmd-shell, "true"], interval: 4, timeout: 61, retries: 0, start_period: 301}
+        other:
+          type: backend-service
+          image: nginx
+          healthcheck: {command: [curl, -f, http://localhost/], interval: 301, timeout: 1, retries: 11}
+        short:
+          type: backend-service
+          image: nginx
+          healthcheck: {command: [CMD]}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:9:5: services.api.entrypoint: needs at least 1 item, got 0",
+        "FILE:10:28: services.api.healthcheck.command: a health check command starts with CMD or CMD-SHELL, not 'cmd-shell' (did you mean 'CMD-SHELL'?)",
+        "FILE:10:59: services.api.healthcheck.interval: must be at least 5, got 4",
+        "FILE:10:71: services.api.healthcheck.timeout: must be at most 60, got 61",
+        "FILE:10:84: services.api.healthcheck.retries: must be at least 1, got 0",
+        "FILE:10:101: services.api.healthcheck.start_period: must be at most 300, got 301",
+        "FILE:14:28: services.other.healthcheck.command: a health check command starts with CMD or CMD-SHELL, not 'curl' "
+        '(e.g. [CMD-SHELL, "curl -fs http://localhost/ || exit 1"])',
+        "FILE:14:69: services.other.healthcheck.interval: must be at most 300, got 301",
+        "FILE:14:83: services.other.healthcheck.timeout: must be at least 2, got 1",
+        "FILE:14:95: services.other.healthcheck.retries: must be at most 10, got 11",
+        "FILE:18:28: services.short.healthcheck.command: needs at least 2 items, got 1",
+    ]
+
+
+def test_overrides_change_the_healthcheck_per_environment(tmp_path: Path) -> None:
+    tail = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "222222222222"
+    state: {bucket: vote-prod}
+    overrides: {services: {api: {healthcheck: {interval: 60}}}}
+"""
+    path = write(tmp_path, "api: {type: backend-service, image: nginx, healthcheck: {command: [CMD, /bin/ok], interval: 10}}\n", tail)
+    assert task_of(path, "api", "dev")["task"]["healthcheck"]["interval"] == 10
+    expected = {"command": ["CMD", "/bin/ok"], "interval": 60, "timeout": 5, "retries": 3, "start_period": None}
+    assert task_of(path, "api", "prod")["task"]["healthcheck"] == expected
+
+
+# --- platform -------------------------------------------------------------------------------------
+
+EC2_HEAD = """\
+name: shop
+region: eu-west-1
+network:
+  vpc: {cidr: 10.0.0.0/16}
+cluster:
+  capacity:
+    ec2: {instance_type: INSTANCE, max: 2}
+services:
+"""
+
+
+def write_ec2(tmp_path: Path, instance_type: str, services: str) -> Path:
+    path = tmp_path / "shop.yaml"
+    path.write_text(EC2_HEAD.replace("INSTANCE", instance_type) + textwrap.indent(textwrap.dedent(services), "  ") + TAIL)
+    return path
+
+
+def test_platform_renders_the_cpu_architecture(tmp_path: Path) -> None:
+    path = write(tmp_path, "arm: {type: backend-service, image: nginx, platform: linux/arm64}\nx86: {type: backend-service, image: nginx}\n")
+    assert task_of(path, "arm")["task"]["cpu_architecture"] == "ARM64"
+    assert task_of(path, "x86")["task"]["cpu_architecture"] == "X86_64"
+
+
+def test_arm64_on_x86_ec2_capacity_is_a_located_error(tmp_path: Path) -> None:
+    services = """\
+    api: {type: backend-service, image: nginx, platform: linux/arm64}
+    on-fargate: {type: backend-service, image: nginx, platform: linux/arm64, capacity: {fargate: {weight: 1}}}
+    x86: {type: backend-service, image: nginx}
+    """
+    assert errors_of(write_ec2(tmp_path, "m6i.large", services)) == [
+        "FILE:9:56: services.api.platform: linux/arm64 tasks on the EC2 capacity need Graviton instances; m6i.large is x86_64 "
+        "(use a Graviton instance type (e.g. t4g.medium, m7g.large) in cluster.capacity.ec2.instance_type, "
+        "or run this service on Fargate (services.NAME.capacity))",
+    ]
+    for graviton in ("t4g.medium", "m7g.large", "c6gn.xlarge", "a1.large", "is4gen.large"):
+        load_blueprint(write_ec2(tmp_path, graviton, services))
+
+
+def test_unknown_platforms_are_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "api: {type: backend-service, image: nginx, platform: linux/amd64}\nb: {type: backend-service, image: nginx, platform: windows}\n")
+    assert errors_of(path) == [
+        "FILE:6:56: services.api.platform: 'linux/amd64' is not a platform tfgen renders: linux/x86_64 or linux/arm64 (did you mean 'linux/x86_64'?)",
+        "FILE:7:54: services.b.platform: 'windows' is not a platform tfgen renders: linux/x86_64 or linux/arm64",
+    ]
+
+
+def test_graviton_rule_is_the_ec2_capacity_modules():
+    """aws_rules mirrors modules/ec2-capacity's `arm64` local (which picks the arm64 AMI)."""
+    source = (Path(__file__).resolve().parents[2] / "modules" / "ec2-capacity" / "main.tf").read_text()
+    (terraform_regex,) = re.findall(r'arm64 = can\(regex\("(.+?)", var\.instance_type\)\)', source)
+    assert terraform_regex.replace("\\\\", "\\") == aws_rules.GRAVITON_INSTANCE_TYPE.pattern
+    expected = {"t4g.small": True, "m8gd.large": True, "g5g.xlarge": True, "g5.xlarge": False, "g4dn.xlarge": False, "m6i.large": False, "t3.medium": False}
+    for instance_type, arm64 in expected.items():
+        assert aws_rules.is_arm64_instance_type(instance_type) is arm64, instance_type
+
+
+# --- SPEC §3.1 ------------------------------------------------------------------------------------
+
+SPEC_FIELDS = Path(__file__).parents[1] / "data" / "blueprints" / "spec" / "section-3.1-fields.yaml"
+
+
+def test_spec_section_3_1_fields_load_and_match_the_schema() -> None:
+    loaded = load_blueprint(SPEC_FIELDS)
+    jsonschema.Draft202012Validator(blueprint_json_schema()).validate(loaded.raw)
+    api = render_model(loaded).values["dev"]["vote_api"]
+    assert api["task"]["cpu_architecture"] == "ARM64"
+    assert api["task"]["sends_to"] == {"VOTE_WORKER_QUEUE_URL": "vote-worker"}
+    assert api["network"]["security_group_ids"] == ["sg-0123456789abcdef0"]
+    assert api["task"]["healthcheck"]["start_period"] == 30
