@@ -199,12 +199,22 @@ def test_service_type_values(vote: Path):
         "retries": {"max_attempts": 2, "interval_seconds": 60, "backoff_rate": 2.0},  # retries: 2, the defaults filled in
         "notify": None,
     }
-    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "schedule"}
+    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "schedule"}  # a job has no deployment
+    assert prod["results"]["deployment"] == {  # no `deployment`: rolling as before, no alarms
+        "strategy": "ROLLING", "min_healthy_percent": 100, "max_percent": 200, "bake_time": None, "canary": None, "linear": None,
+        "alarms": {"create": False, "names": []},
+    }
+    assert prod["vote_api"]["deployment"] == {
+        "strategy": "BLUE_GREEN", "min_healthy_percent": 100, "max_percent": 200, "bake_time": 10, "canary": None, "linear": None,
+        "alarms": {"create": True, "names": []},
+    }
     assert prod["vote_api"]["http"] == {
         "target_group_name": "vote-prod-vote-api",
         "path_pattern": "/api/*",
         "host_header": None,
-        "priority": 47916,  # derived from /api/* and the name; the other services do not move it
+        # derived from /api/* and the name; the other services do not move it (blue-green: the
+        # production rule's own slot, 47916 is the rolling rule's)
+        "priority": 47904,
         "health_check": {
             "path": "/health",
             "port": None,

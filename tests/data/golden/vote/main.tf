@@ -72,10 +72,11 @@ module "alb" {
 module "results" {
   source = "./modules/backend-service"
 
-  name      = var.results.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.results.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = var.results.task
-  scaling   = var.results.scaling
+  name       = var.results.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.results.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  task       = var.results.task
+  scaling    = var.results.scaling
+  deployment = var.results.deployment
 
   discovery_name = "results"
 
@@ -101,10 +102,11 @@ module "tally" {
 module "vote_api" {
   source = "./modules/web-service"
 
-  name      = var.vote_api.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = var.vote_api.task
-  scaling   = var.vote_api.scaling
+  name       = var.vote_api.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  task       = var.vote_api.task
+  scaling    = var.vote_api.scaling
+  deployment = var.vote_api.deployment
 
   load_balancer = local.load_balancer
   http          = var.vote_api.http
@@ -117,10 +119,11 @@ module "vote_api" {
 module "vote_worker" {
   source = "./modules/worker-service"
 
-  name      = var.vote_worker.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_worker.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = var.vote_worker.task
-  scaling   = var.vote_worker.scaling
+  name       = var.vote_worker.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_worker.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  task       = var.vote_worker.task
+  scaling    = var.vote_worker.scaling
+  deployment = var.vote_worker.deployment
 
   queue = var.vote_worker.queue
 
