@@ -133,3 +133,15 @@ def test_headless_blue_green_and_service_connect_canary_are_allowed(tmp_path: Pa
 def test_scheduled_jobs_have_no_deployment(tmp_path: Path) -> None:
     (line,) = deployment_errors(tmp_path, "{strategy: rolling}", "scheduled-job")
     assert line.startswith("FILE:10:5: services.api.deployment: unknown key 'deployment'")
+
+
+def test_the_production_rule_takes_another_priority_of_the_same_specificity(tmp_path: Path) -> None:
+    """A switch between rolling and blue-green deletes one rule and creates the other in one apply,
+    in no set order: the two never share a priority, and the route's specificity level stays."""
+    from tfgen.services.web import _SLOTS, derived_priority
+
+    for name in ("api", "vote-api", "shop", "a", "web-1"):
+        rolling = load_blueprint(blueprint(tmp_path, "{strategy: rolling}")).blueprint.services["api"]
+        shifted = load_blueprint(blueprint(tmp_path, "{strategy: canary}")).blueprint.services["api"]
+        one, other = derived_priority(name, rolling), derived_priority(name, shifted)  # type: ignore[arg-type]
+        assert one != other and abs(one - other) < _SLOTS  # another slot of the same specificity
