@@ -143,9 +143,10 @@ moved {
 # ECS moves the weights during each deployment and leaves them swapped, so Terraform leaves the
 # action alone once the rule exists (the target group set cannot be indexed to ignore only the
 # weights: hashicorp/terraform-provider-aws#43905). A replaced target group replaces the rule,
-# which then forwards to the new pair. The rule's priority and conditions stay managed. tfgen
-# derives it another priority than the rolling rule's, so a switch between the two never meets
-# PriorityInUse (an explicit http.priority moves through a free one in two applies).
+# which then forwards to the new pair; Terraform creates it first (as the groups), so that apply
+# needs another priority (CKV_TFG_11 says so at plan time). The rule's priority and conditions stay
+# managed. tfgen derives it another priority than the rolling rule's, so a switch between the two
+# never meets PriorityInUse (an explicit http.priority moves through a free one in two applies).
 resource "aws_lb_listener_rule" "shifted" {
   count = local.shifts_traffic ? 1 : 0
 

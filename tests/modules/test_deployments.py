@@ -3,13 +3,17 @@ modules, the way the renderer calls them; the plan JSON shows what AWS receives.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.modules.test_service_modules import TAGS, TASK, Planned, Raw, _placement, _write_root
+from tfgen.policy.plan_checks import run_plan_checks
 from tfgen.terraform import Terraform
 
 LISTENER = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/vote/0abc/0def"
@@ -66,9 +70,13 @@ CALLS = {
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Planned]:
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("deployments")
+
+
+@pytest.fixture(scope="module")
+def deployed(base: Path) -> tuple[dict, Planned]:
     """The plan JSON (resource changes by address) and the applied state of every strategy."""
-    base = tmp_path_factory.mktemp("deployments")
     _write_root(base / "root", CALLS, cluster="vote-dev")
     terraform = Terraform(base / "root", base / "data", offline=True)
     terraform.init()
@@ -188,3 +196,32 @@ def test_headless_and_service_connect_deployments(deployed: tuple[dict, Planned]
     assert backend["service_connect_configuration"][0]["service"][0]["discovery_name"] == "results"
     assert backend["alarms"] == []
 
+
+
+def _replan(base: Path, name: str, calls: dict[str, dict[str, Any]]) -> tuple[Terraform, Path, dict]:
+    """A plan of `calls` from the state the fixture applied (then that state is this root's)."""
+    _write_root(base / name, calls, cluster="vote-dev")
+    terraform = Terraform(base / name, base / f"{name}-data", offline=True)
+    terraform.state_path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(Terraform(base / "root", base / "data", offline=True).state_path, terraform.state_path)
+    terraform.init()
+    plan = base / f"{name}.tfplan"
+    terraform.plan(plan, on_event=lambda event: None)
+    return terraform, plan, terraform.show_json(plan)
+
+
+def test_replacing_the_target_groups_of_a_blue_green_service_is_refused_at_plan_time(deployed: tuple[dict, Planned], base: Path) -> None:
+    """A port change replaces both target groups, and with them the production rule, created
+    before the old one is deleted (Terraform makes it create-before-destroy like the groups): at
+    the same priority AWS refuses it, so the gate does; through a free priority it applies."""
+    calls = copy.deepcopy(CALLS)
+    calls["green"]["task"]["port"] = 8001
+    _, _, plan = _replan(base, "port", calls)
+    actions = {c["address"]: c["change"]["actions"] for c in plan["resource_changes"]}
+    assert actions["module.green.aws_lb_listener_rule.shifted[0]"] == ["create", "delete"]
+    failed = [r for r in run_plan_checks(plan, "plan.json") if r.result == "failed"]
+    assert [(r.check_id, r.resource) for r in failed] == [("CKV_TFG_11", "module.green.aws_lb_listener_rule.shifted[0]")]
+    calls["green"]["http"]["priority"] = 105
+    terraform, saved, plan = _replan(base, "port-and-priority", calls)
+    assert [r for r in run_plan_checks(plan, "plan.json") if r.result == "failed"] == []
+    terraform.apply(saved, on_event=lambda event: None)
