@@ -145,3 +145,12 @@ def test_the_production_rule_takes_another_priority_of_the_same_specificity(tmp_
         shifted = load_blueprint(blueprint(tmp_path, "{strategy: canary}")).blueprint.services["api"]
         one, other = derived_priority(name, rolling), derived_priority(name, shifted)  # type: ignore[arg-type]
         assert one != other and abs(one - other) < _SLOTS  # another slot of the same specificity
+
+
+def test_scaling_on_requests_with_shifted_traffic_is_a_located_warning(tmp_path: Path) -> None:
+    fields = "    port: 8000\n    count: {min: 1, max: 3, requests: 100}"
+    path = blueprint(tmp_path, "{strategy: blue-green}", fields=fields)
+    (warning,) = [str(w).replace(str(path), "FILE") for w in load_blueprint(path).warnings]
+    assert warning.startswith("FILE:10:39: services.api.count.requests: in environment 'dev': scaling on requests per task reads")
+    assert "a blue-green deployment moves production traffic to the other one" in warning and "(scale on cpu or memory" in warning
+    assert load_blueprint(blueprint(tmp_path, "{strategy: rolling}", fields=fields)).warnings == []

@@ -272,7 +272,7 @@ def test_vote_dev_runs_one_task_prod_scales(plans: Plans):
     assert (prod_target["min_capacity"], prod_target["max_capacity"]) == (3, 20)
     policies = {a: p for a, p in prod.of_type("aws_appautoscaling_policy").items() if a.startswith(api)}
     targets = {p["target_tracking_scaling_policy_configuration"][0]["target_value"] for p in policies.values()}
-    assert targets == {60, 500}
+    assert targets == {60, 75}
     backend = prod.after("module.results.module.service.aws_ecs_service.this")
     assert backend["desired_count"] == 2
     # vote-api's RESULTS_URL is http://results:8080: Service Connect serves the backend under its

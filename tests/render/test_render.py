@@ -145,7 +145,7 @@ def test_dev_fixed_count_and_prod_range(vote: Path):
     files = render_files(load_blueprint(vote))
     dev, prod = tfvars(files, "dev"), tfvars(files, "prod")
     assert dev["vote_api"]["scaling"] == {"min": 1, "max": 1, "desired": 1, "cpu": None, "memory": None, "requests": None}
-    assert prod["vote_api"]["scaling"] == {"min": 3, "max": 20, "desired": 3, "cpu": 60, "memory": None, "requests": 500}
+    assert prod["vote_api"]["scaling"] == {"min": 3, "max": 20, "desired": 3, "cpu": 60, "memory": 75, "requests": None}
     assert dev["vote_api"]["name"] == "vote-dev-vote-api"
     assert prod["vote_api"]["task"]["log_retention_days"] == 365 and dev["vote_api"]["task"]["log_retention_days"] == 30
     assert dev["protected"] is False and prod["protected"] is True
