@@ -37,7 +37,8 @@ module "service" {
     port           = local.port
   }
 
-  scaling = var.scaling
+  scaling    = var.scaling
+  deployment = var.deployment
 
   tags = var.tags
 }

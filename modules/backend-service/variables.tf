@@ -29,3 +29,9 @@ variable "discovery_name" {
   type        = string
   default     = null
 }
+
+variable "deployment" {
+  description = "How ECS deploys a new revision: {strategy, min_healthy_percent, max_percent, bake_time, canary, linear, alarms}: canary and linear shift Service Connect traffic (the service needs a port), BLUE_GREEN needs neither; alarms.create adds a CPU alarm a deployment watches. Passed to ecs-service, whose variables.tf declares its fields."
+  type        = any
+  default     = {}
+}

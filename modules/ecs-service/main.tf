@@ -1,5 +1,12 @@
 locals {
   desired_count = coalesce(var.scaling.desired, var.scaling.min)
+  rolling       = var.deployment.strategy == "ROLLING"
+  # The alarms a deployment watches: this module's, the load balancer's (web-service) and existing ones.
+  alarm_names = sort(distinct(concat(
+    [for alarm in aws_cloudwatch_metric_alarm.cpu : alarm.alarm_name],
+    var.deployment.alarms.create ? var.load_balancer_alarm_names : [],
+    var.deployment.alarms.names,
+  )))
 }
 
 ################################################################################
@@ -29,8 +36,8 @@ resource "aws_ecs_service" "this" {
   desired_count          = local.desired_count
   enable_execute_command = var.enable_execute_command
 
-  deployment_minimum_healthy_percent = 100
-  deployment_maximum_percent         = 200
+  deployment_minimum_healthy_percent = var.deployment.min_healthy_percent
+  deployment_maximum_percent         = var.deployment.max_percent
   health_check_grace_period_seconds  = var.health_check_grace_period_seconds
   # Changing the capacity provider strategy is refused unless it deploys anew (provider 6.x).
   force_new_deployment = true
@@ -61,6 +68,48 @@ resource "aws_ecs_service" "this" {
     rollback = true
   }
 
+  # ECS native blue-green, canary and linear deployments (rolling keeps ECS's default: no block,
+  # so services deployed before the field existed plan no change). Bake times are always given:
+  # ECS requires one for BLUE_GREEN, and an omitted computed value would plan as unknown.
+  dynamic "deployment_configuration" {
+    for_each = local.rolling ? [] : [var.deployment]
+
+    content {
+      strategy             = deployment_configuration.value.strategy
+      bake_time_in_minutes = tostring(deployment_configuration.value.bake_time)
+
+      dynamic "canary_configuration" {
+        for_each = deployment_configuration.value.strategy == "CANARY" ? [deployment_configuration.value.canary] : []
+
+        content {
+          canary_percent              = canary_configuration.value.percent
+          canary_bake_time_in_minutes = tostring(canary_configuration.value.interval)
+        }
+      }
+
+      dynamic "linear_configuration" {
+        for_each = deployment_configuration.value.strategy == "LINEAR" ? [deployment_configuration.value.linear] : []
+
+        content {
+          step_percent              = linear_configuration.value.percent
+          step_bake_time_in_minutes = tostring(linear_configuration.value.interval)
+        }
+      }
+    }
+  }
+
+  # A deployment fails, and rolls back, when one of these alarms goes off (ECS ignores an alarm
+  # already in ALARM when the deployment starts).
+  dynamic "alarms" {
+    for_each = length(local.alarm_names) == 0 ? [] : [local.alarm_names]
+
+    content {
+      alarm_names = alarms.value
+      enable      = true
+      rollback    = true
+    }
+  }
+
   dynamic "load_balancer" {
     for_each = var.load_balancer == null ? [] : [var.load_balancer]
 
@@ -68,6 +117,18 @@ resource "aws_ecs_service" "this" {
       target_group_arn = load_balancer.value.target_group_arn
       container_name   = var.container_name
       container_port   = load_balancer.value.container_port
+
+      # Blue-green, canary, linear: ECS registers the new revision in the alternate target group
+      # and shifts the production rule's weights, as the role it assumes.
+      dynamic "advanced_configuration" {
+        for_each = load_balancer.value.advanced == null ? [] : [load_balancer.value.advanced]
+
+        content {
+          alternate_target_group_arn = advanced_configuration.value.alternate_target_group_arn
+          production_listener_rule   = advanced_configuration.value.production_listener_rule
+          role_arn                   = advanced_configuration.value.role_arn
+        }
+      }
     }
   }
 
@@ -99,6 +160,35 @@ resource "aws_ecs_service" "this" {
 
   # Tasks start only once their security group's rules admit the load balancer and the services.
   depends_on = [module.security_group]
+}
+
+################################################################################
+# Rollback alarm: CPU near the tasks' limit
+################################################################################
+
+# Average CPU of the service above 90 % for 3 minutes: above the 70 % the scaling targets by
+# default, so scaling gets its chance first. No data (no tasks yet) does not fail a deployment.
+resource "aws_cloudwatch_metric_alarm" "cpu" {
+  count = var.deployment.alarms.create ? 1 : 0
+
+  alarm_name          = "${var.name}-cpu-high"
+  alarm_description   = "CPU of the ECS service ${var.name} near its limit: a deployment in progress rolls back"
+  namespace           = "AWS/ECS"
+  metric_name         = "CPUUtilization"
+  statistic           = "Average"
+  period              = 60
+  evaluation_periods  = 3
+  datapoints_to_alarm = 3
+  threshold           = 90
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+
+  dimensions = {
+    ClusterName = var.placement.cluster_name
+    ServiceName = var.name
+  }
+
+  tags = var.tags
 }
 
 ################################################################################

@@ -76,12 +76,51 @@ variable "health_check_grace_period_seconds" {
 }
 
 variable "load_balancer" {
-  description = "Target group the service registers its tasks in; null for none."
+  description = "Target group the service registers its tasks in; null for none. advanced: for blue-green, canary and linear deployments, the alternate target group, the production listener rule (forwarding to both) and the role ECS assumes to shift its weights."
   type = object({
     target_group_arn = string
     container_port   = number
+    advanced = optional(object({
+      alternate_target_group_arn = string
+      production_listener_rule   = string
+      role_arn                   = string
+    }))
   })
   default = null
+}
+
+variable "deployment" {
+  description = "How ECS deploys a new revision: strategy ROLLING (min_healthy_percent, max_percent), BLUE_GREEN, CANARY (canary: percent, interval) or LINEAR (linear: percent, interval), with bake_time (minutes) for the last three; alarms: create this module's CPU alarm (and watch load_balancer_alarm_names), plus the names of existing alarms. A deployment rolls back when one of them goes off."
+  type = object({
+    strategy            = optional(string, "ROLLING")
+    min_healthy_percent = optional(number, 100)
+    max_percent         = optional(number, 200)
+    bake_time           = optional(number, 10)
+    canary              = optional(object({ percent = number, interval = number }))
+    linear              = optional(object({ percent = number, interval = number }))
+    alarms = optional(object({
+      create = optional(bool, false)
+      names  = optional(list(string), [])
+    }), {})
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = contains(["ROLLING", "BLUE_GREEN", "CANARY", "LINEAR"], var.deployment.strategy)
+    error_message = "The deployment strategy is ROLLING, BLUE_GREEN, CANARY or LINEAR."
+  }
+
+  validation {
+    condition     = (var.deployment.strategy == "CANARY") == (var.deployment.canary != null) && (var.deployment.strategy == "LINEAR") == (var.deployment.linear != null)
+    error_message = "canary settings go with strategy CANARY, linear settings with LINEAR, and only there."
+  }
+}
+
+variable "load_balancer_alarm_names" {
+  description = "Alarms on the service's target groups (web-service) that a deployment watches when deployment.alarms.create is set."
+  type        = list(string)
+  default     = []
 }
 
 variable "service_connect_server" {

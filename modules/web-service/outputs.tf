@@ -8,6 +8,11 @@ output "target_group_arn" {
   value       = aws_lb_target_group.this.arn
 }
 
+output "alternate_target_group_arn" {
+  description = "ARN of the target group ECS deploys new revisions into (blue-green, canary, linear); null for rolling."
+  value       = one(aws_lb_target_group.alternate[*].arn)
+}
+
 output "security_group_id" {
   description = "ID of the service's own security group."
   value       = module.service.security_group_id

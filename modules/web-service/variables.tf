@@ -24,6 +24,12 @@ variable "scaling" {
   type        = any
 }
 
+variable "deployment" {
+  description = "How ECS deploys a new revision: {strategy, min_healthy_percent, max_percent, bake_time, canary, linear, alarms}. BLUE_GREEN, CANARY and LINEAR add an alternate target group, a listener rule forwarding to both and the role ECS shifts traffic with; alarms.create adds 5xx-rate and unhealthy-target alarms per target group. Passed to ecs-service, whose variables.tf declares its fields."
+  type        = any
+  default     = {}
+}
+
 variable "load_balancer" {
   description = "The application load balancer the service's listener rule attaches to: the listener (HTTPS when there is a certificate, else HTTP), its security group (the only source admitted to the tasks) and its ARN suffix (CloudWatch dimension for scaling on requests)."
   type = object({

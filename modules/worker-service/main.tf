@@ -90,6 +90,7 @@ module "service" {
     max     = var.scaling.max
     desired = var.scaling.desired
   }
+  deployment = var.deployment
 
   tags = var.tags
 }

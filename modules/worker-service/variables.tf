@@ -38,3 +38,9 @@ variable "queue" {
   })
   default = {}
 }
+
+variable "deployment" {
+  description = "How ECS deploys a new revision: {strategy, min_healthy_percent, max_percent, bake_time, canary, linear, alarms}: ROLLING or BLUE_GREEN (nothing routes traffic to a worker, so there is none to shift); alarms.create adds a CPU alarm a deployment watches. Passed to ecs-service, whose variables.tf declares its fields."
+  type        = any
+  default     = {}
+}

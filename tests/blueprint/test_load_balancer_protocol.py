@@ -112,7 +112,7 @@ def test_plain_http_serves_port_80_without_redirect(tmp_path: Path):
     assert "module.alb.aws_lb_listener.https[0]" not in after
     http = after["module.alb.aws_lb_listener.http"]
     assert (http["port"], http["protocol"]) == (80, "HTTP")
-    rule = next(v for a, v in after.items() if a.endswith("aws_lb_listener_rule.this"))
+    rule = next(v for a, v in after.items() if a.endswith("aws_lb_listener_rule.this[0]"))
     assert rule["action"][0]["type"] == "forward"
     prod = json.loads((root / "env" / "prod.tfvars.json").read_text())["load_balancer"]
     assert prod["certificate_arn"] == CERT_A

@@ -42,11 +42,20 @@ MEMORY = "a task's memory: a new task definition revision, the service updated i
 EDITS = {
     "vote": [
         Edit(MEMORY, "    memory: 512\n", "    memory: 1024\n", expect=(("aws_ecs_task_definition", "replace"), ("aws_ecs_service", "update"))),
-        # the successor target group is created first under its new name; rule and service move to it
-        Edit("a web service's port", "    port: 8000\n", "    port: 8080\n", expect=(("aws_lb_target_group", "replace"),), replaces=True),
+        # the successor target groups are created first under their new names, and vote-api's
+        # production rule (blue-green: Terraform leaves its weights to ECS) is replaced with them,
+        # create-before-destroy too: that apply gives it a free priority (CKV_TFG_11 fails it at
+        # its own), then the service moves to the new groups
+        Edit(
+            "a web service's port",
+            "    port: 8000\n    count: 3\n    http:\n",
+            "    port: 8080\n    count: 3\n    http:\n      priority: 900\n",
+            expect=(("aws_lb_target_group", "replace"), ("aws_lb_listener_rule", "replace")),
+            replaces=True,
+        ),
         Edit("a capacity weight", "fargate_spot: {weight: 1}}", "fargate_spot: {weight: 2}}", expect=(("aws_ecs_service", "update"),)),
         Edit(
-            "a web service's path: its rule keeps its listener, moves to a free priority",
+            "a web service's path: its rule keeps its listener and its priority",
             "      path: /api/*\n",
             "      path: /api/v1/*\n",
             expect=(("aws_lb_listener_rule", "update"),),

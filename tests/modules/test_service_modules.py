@@ -55,9 +55,9 @@ README_OUTPUTS = {
 # modules/README.md: the one module interface of the four service-type modules.
 SHARED_INPUTS = {"name", "placement", "task", "tags"}
 TYPE_INPUTS = {
-    "web-service": {"scaling", "load_balancer", "http"},
-    "backend-service": {"scaling", "discovery_name"},
-    "worker-service": {"scaling", "queue"},
+    "web-service": {"scaling", "deployment", "load_balancer", "http"},
+    "backend-service": {"scaling", "deployment", "discovery_name"},
+    "worker-service": {"scaling", "deployment", "queue"},
     "scheduled-job": {"schedule"},
 }
 
@@ -101,7 +101,8 @@ def test_module_layout_and_documentation(module: str) -> None:
     versions = parsed["versions.tf"]["terraform"][0]
     assert versions["required_version"] == ">= 1.6"
     aws = versions["required_providers"][0]["aws"]
-    assert aws["source"] == "hashicorp/aws" and aws["version"] == ">= 6.0"
+    # ecs-service sets CANARY and LINEAR deployment strategies, which provider 6.21 added
+    assert aws["source"] == "hashicorp/aws" and aws["version"] == (">= 6.21" if module == "ecs-service" else ">= 6.0")
 
     variables = _blocks(parsed, "variable")
     assert variables, module
@@ -719,7 +720,7 @@ def test_web_routing(planned: dict[str, Planned]) -> None:
         check = group["health_check"][0]
         assert (check["path"], check["matcher"], check["interval"], check["healthy_threshold"]) == ("/health", "200-299", 15, 2)
         assert check["port"] == ("8081" if env == "prod" else "traffic-port")
-        rule = plan["module.web.aws_lb_listener_rule.this"]
+        rule = plan["module.web.aws_lb_listener_rule.this[0]"]
         assert rule["priority"] == 100 and rule["action"][0]["type"] == "forward"
         conditions = {key for condition in rule["condition"] for key, value in condition.items() if value}
         assert conditions == ({"path_pattern", "host_header"} if env == "prod" else {"path_pattern"})

@@ -278,11 +278,21 @@ def test_vote_https_and_redirect(env: str, plans: Plans):
     assert https["protocol"] == "HTTPS" and https["port"] == 443
     assert https["ssl_policy"] == TLS_POLICY
     assert https["certificate_arn"].startswith("arn:aws:acm:eu-west-1:")
-    rule = plan.after("module.vote_api.aws_lb_listener_rule.this")
-    assert rule["priority"] == 47916
-    target_group = plan.after("module.vote_api.aws_lb_target_group.this")
-    assert target_group["target_type"] == "ip"
-    assert target_group["health_check"][0]["path"] == "/health"
+    # vote-api deploys blue-green: its production rule (at the blue-green slot of its derived
+    # priority) forwards to both target groups, 100/0
+    rule = plan.after("module.vote_api.aws_lb_listener_rule.shifted[0]")
+    assert rule["priority"] == 47904
+    assert sorted(group["weight"] for group in rule["action"][0]["forward"][0]["target_group"]) == [0, 100]
+    for address in ("module.vote_api.aws_lb_target_group.this", "module.vote_api.aws_lb_target_group.alternate[0]"):
+        target_group = plan.after(address)
+        assert target_group["target_type"] == "ip"
+        assert target_group["health_check"][0]["path"] == "/health"
+    service = plan.after("module.vote_api.module.service.aws_ecs_service.this")
+    assert service["deployment_configuration"][0]["strategy"] == "BLUE_GREEN" and service["deployment_configuration"][0]["bake_time_in_minutes"] == "10"
+    assert service["deployment_circuit_breaker"] == [{"enable": True, "rollback": True}]
+    (alarms,) = service["alarms"]
+    assert (alarms["enable"], alarms["rollback"], len(alarms["alarm_names"])) == (True, True, 5)
+    assert service["load_balancer"][0]["advanced_configuration"][0]["role_arn"].endswith(f":role/vote-{env}-vote-api-ecs-lb")
 
 
 def test_vote_dev_runs_one_task_prod_scales(plans: Plans):
@@ -297,7 +307,7 @@ def test_vote_dev_runs_one_task_prod_scales(plans: Plans):
     assert (prod_target["min_capacity"], prod_target["max_capacity"]) == (3, 20)
     policies = {a: p for a, p in prod.of_type("aws_appautoscaling_policy").items() if a.startswith(api)}
     targets = {p["target_tracking_scaling_policy_configuration"][0]["target_value"] for p in policies.values()}
-    assert targets == {60, 500}
+    assert targets == {60, 75}
     backend = prod.after("module.results.module.service.aws_ecs_service.this")
     assert backend["desired_count"] == 2
     # vote-api's RESULTS_URL is http://results:8080: Service Connect serves the backend under its

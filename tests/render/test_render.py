@@ -145,7 +145,7 @@ def test_dev_fixed_count_and_prod_range(vote: Path):
     files = render_files(load_blueprint(vote))
     dev, prod = tfvars(files, "dev"), tfvars(files, "prod")
     assert dev["vote_api"]["scaling"] == {"min": 1, "max": 1, "desired": 1, "cpu": None, "memory": None, "requests": None}
-    assert prod["vote_api"]["scaling"] == {"min": 3, "max": 20, "desired": 3, "cpu": 60, "memory": None, "requests": 500}
+    assert prod["vote_api"]["scaling"] == {"min": 3, "max": 20, "desired": 3, "cpu": 60, "memory": 75, "requests": None}
     assert dev["vote_api"]["name"] == "vote-dev-vote-api"
     assert prod["vote_api"]["task"]["log_retention_days"] == 365 and dev["vote_api"]["task"]["log_retention_days"] == 30
     assert dev["protected"] is False and prod["protected"] is True
@@ -199,12 +199,22 @@ def test_service_type_values(vote: Path):
         "retries": {"max_attempts": 2, "interval_seconds": 60, "backoff_rate": 2.0},  # retries: 2, the defaults filled in
         "notify": None,
     }
-    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "network", "schedule"}
+    assert set(prod["tally"]) == {"name", "capacity_provider_strategy", "task", "network", "schedule"}  # a job has no deployment
+    assert prod["results"]["deployment"] == {  # no `deployment`: rolling as before, no alarms
+        "strategy": "ROLLING", "min_healthy_percent": 100, "max_percent": 200, "bake_time": None, "canary": None, "linear": None,
+        "alarms": {"create": False, "names": []},
+    }
+    assert prod["vote_api"]["deployment"] == {
+        "strategy": "BLUE_GREEN", "min_healthy_percent": 100, "max_percent": 200, "bake_time": 10, "canary": None, "linear": None,
+        "alarms": {"create": True, "names": []},
+    }
     assert prod["vote_api"]["http"] == {
         "target_group_name": "vote-prod-vote-api",
         "path_pattern": "/api/*",
         "host_header": None,
-        "priority": 47916,  # derived from /api/* and the name; the other services do not move it
+        # derived from /api/* and the name; the other services do not move it (blue-green: the
+        # production rule's own slot, 47916 is the rolling rule's)
+        "priority": 47904,
         "health_check": {
             "path": "/health",
             "port": None,

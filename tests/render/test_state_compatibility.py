@@ -78,7 +78,7 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
     plan = new.show_json(tmp_path / "new.tfplan")
 
     changes = [c for c in plan["resource_changes"] if c["mode"] == "managed"]
-    assert len(changes) == 94
+    assert len(changes) == 94 + 9  # + vote-api's blue-green resources and rollback alarms (below)
     # Nothing stateful is destroyed. The changes are deliberate, and AWS accepts each:
     # - task definitions keep their previous revision registered (skip_destroy, a flag of state);
     # - services deploy anew on a strategy change and wait for steady state (issue 13);
@@ -90,14 +90,35 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
     #   zones): a new schedule is created and the rule and its target are deleted (nothing else
     #   refers to them; both start the same state machine, which stays), the schedule's role is
     #   the rule's role with Scheduler as its trusted service (IAM updates the trust in place), and
-    #   the state machine's definition gains the blueprint's `retries: 2` (UpdateStateMachine).
+    #   the state machine's definition gains the blueprint's `retries: 2` (UpdateStateMachine);
+    # - vote-api deploys blue-green with default rollback alarms (issue 15): the rolling rule
+    #   (moved to `this[0]`) is deleted and the production rule `shifted[0]` is created at another
+    #   derived priority (no PriorityInUse whatever the order), forwarding to the target group and
+    #   its new alternate, created first with its own name; the ECS infrastructure role and its
+    #   managed policy are created, and so are the 5xx-rate and unhealthy-target alarms of both
+    #   groups and the CPU alarm; the service gains deployment_configuration (BLUE_GREEN),
+    #   advanced_configuration and alarms in place (UpdateService takes all three).
     changed = {c["address"]: (c["change"]["actions"], _changed_keys(c["change"])) for c in changes if c["change"]["actions"] != ["no-op"]}
     services = ("results", "vote_worker", "vote_api")
     assert changed == {
         **{f"module.{s}.module.task.aws_ecs_task_definition.this": (["update"], {"skip_destroy"}) for s in ("results", "tally", "vote_api", "vote_worker")},
         **{f"module.{s}.module.service.aws_ecs_service.this": (["update"], {"force_new_deployment", "wait_for_steady_state"}) for s in services[:2]},
-        "module.vote_api.module.service.aws_ecs_service.this": (["update"], {"force_new_deployment", "wait_for_steady_state", "load_balancer"}),
-        "module.vote_api.aws_lb_listener_rule.this": (["update"], {"action", "priority"}),
+        "module.vote_api.module.service.aws_ecs_service.this": (
+            ["update"],
+            {"force_new_deployment", "wait_for_steady_state", "load_balancer", "deployment_configuration", "alarms"},
+        ),
+        "module.vote_api.aws_lb_listener_rule.this[0]": (["delete"], changed["module.vote_api.aws_lb_listener_rule.this[0]"][1]),
+        "module.vote_api.aws_lb_listener_rule.shifted[0]": (["create"], changed["module.vote_api.aws_lb_listener_rule.shifted[0]"][1]),
+        "module.vote_api.aws_lb_target_group.alternate[0]": (["create"], changed["module.vote_api.aws_lb_target_group.alternate[0]"][1]),
+        **{
+            address: (["create"], changed[address][1])
+            for address in (
+                "module.vote_api.module.infrastructure_role[0].aws_iam_role.this",
+                'module.vote_api.module.infrastructure_role[0].aws_iam_role_policy_attachment.this["load-balancers"]',
+                "module.vote_api.module.service.aws_cloudwatch_metric_alarm.cpu[0]",
+                *(f'module.vote_api.aws_cloudwatch_metric_alarm.{alarm}["{group}"]' for alarm in ("errors", "unhealthy") for group in ("primary", "alternate")),
+            )
+        },
         "module.vote_api.aws_lb_target_group.this": (["create", "delete"], changed["module.vote_api.aws_lb_target_group.this"][1]),
         "module.alb.aws_vpc_security_group_egress_rule.targets": (["delete"], changed["module.alb.aws_vpc_security_group_egress_rule.targets"][1]),
         "module.tally.aws_cloudwatch_event_rule.this": (["delete"], changed["module.tally.aws_cloudwatch_event_rule.this"][1]),
@@ -111,6 +132,10 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
         ),
     }
     assert "name" in changed["module.vote_api.aws_lb_target_group.this"][1]
+    rules = {c["address"]: c for c in changes if c["type"] == "aws_lb_listener_rule"}
+    old_rule, new_rule = rules["module.vote_api.aws_lb_listener_rule.this[0]"], rules["module.vote_api.aws_lb_listener_rule.shifted[0]"]
+    assert old_rule["previous_address"] == "module.vote_api.aws_lb_listener_rule.this"  # the module's moved block
+    assert old_rule["change"]["before"]["priority"] != new_rule["change"]["after"]["priority"]
     reasons = {c["address"]: c.get("action_reason") for c in changes}
     for gone in ("aws_cloudwatch_event_rule.this", "aws_cloudwatch_event_target.this"):
         assert reasons[f"module.tally.{gone}"] == "delete_because_no_resource_config"
@@ -128,7 +153,11 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
     # every move is one that moved.tf declares (tfgen.render.moves), and each of them happened:
     # 4 groups and their 10 rules; 4 execution roles, their attachments, vote-api's secrets
     # policy, 4 task roles and the worker's queue policy; the job's 2 roles and 2 policies;
-    # the VPC's flow-logs role and policy
+    # the VPC's flow-logs role and policy; and web-service's own moved block: its rolling rule
+    # to `this[0]` (then deleted, vote-api deploys blue-green)
     declared = moves(render_model(load_blueprint(blueprint)))
+    declared.append(("module.vote_api.aws_lb_listener_rule.this", "module.vote_api.aws_lb_listener_rule.this[0]"))
     assert [old for old, new in moved.items() if not _declared(old, new, declared)] == []
-    assert len(moved) == (4 + 10) + (4 + 4 + 1 + 4 + 1) + 4 + 2
+    assert len(moved) == (4 + 10) + (4 + 4 + 1 + 4 + 1) + 4 + 2 + 1
+    # and the plan applies (the offline account refuses a priority in use, a group in use deleted)
+    new.apply(tmp_path / "new.tfplan", **QUIET)

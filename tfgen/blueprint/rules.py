@@ -429,6 +429,18 @@ def aws_names(blueprint: Blueprint, environment: str) -> list[AwsName]:
         if isinstance(service, WebService):
             # The module ends the name with a digest of port and VPC: equal starts may collide.
             names.append(AwsName("target group", short_name(full, TARGET_GROUP_NAME_START), name, f"the target group {of}"))
+        deployment = getattr(service, "deployment", None)
+        if deployment is not None and deployment.strategy != "rolling" and isinstance(service, WebService):
+            names.append(AwsName("IAM role", f"{full}-ecs-lb", name, f"the role ECS shifts the traffic {of} with"))
+        if deployment is not None and deployment.rollback_alarms == "default":
+            names.append(AwsName("CloudWatch alarm", f"{full}-cpu-high", name, f"the CPU rollback alarm {of}"))
+            if isinstance(service, WebService):
+                groups = ("primary", "alternate") if deployment.strategy != "rolling" else ("primary",)
+                for group in groups:
+                    names += [
+                        AwsName("CloudWatch alarm", f"{full}-5xx-rate-{group}", name, f"the 5xx rollback alarm {of} ({group} target group)"),
+                        AwsName("CloudWatch alarm", f"{full}-unhealthy-{group}", name, f"the unhealthy-target rollback alarm {of} ({group} target group)"),
+                    ]
         if isinstance(service, WorkerService):
             names += [
                 AwsName("SQS queue", full, name, f"the queue {of}"),

@@ -277,6 +277,110 @@ Platform = Annotated[str, Field(json_schema_extra={"enum": list(PLATFORMS)}), Af
 def queue_url_variable(worker: str) -> str:
     """The environment variable of a worker's queue URL in the services that send to it."""
     return worker.upper().replace("-", "_") + "_QUEUE_URL"
+# --- deployments (ECS native deployment strategies) ----------------------------------------------
+# Ranges of the ECS API reference (botocore's ecs model: DeploymentConfiguration, CanaryConfiguration,
+# LinearConfiguration): percents are multiples of 0.1, canary 0.1-100, linear steps 3-100; bake times
+# 0-1440 minutes.
+
+MAX_BAKE_MINUTES = 1440
+STRATEGIES = {"rolling": "ROLLING", "blue-green": "BLUE_GREEN", "canary": "CANARY", "linear": "LINEAR"}
+ROLLING_DEFAULTS = {"min_healthy_percent": 100, "max_percent": 200}
+DEFAULT_BAKE_TIME = 10
+
+
+def _tenths(value: float, low: float, what: str) -> float:
+    if not (low <= value <= 100.0 and abs(round(value * 10) - value * 10) < 1e-9):
+        raise aws_rules.Refused(f"{what} is {value:g}: ECS takes multiples of 0.1 from {low:g} to 100", f"write a percent such as {max(low, 10.0):g}")
+    return value
+
+
+class Canary(Strict):
+    """Canary traffic shift: `percent` of production traffic first, the rest after `interval` minutes."""
+
+    percent: float = 5.0
+    """percent of traffic the new revision gets first (0.1-100, multiples of 0.1; ECS's default 5)"""
+    interval: Annotated[int, Field(ge=0, le=MAX_BAKE_MINUTES)] = 10
+    """minutes before the remaining traffic shifts (ECS's default 10)"""
+
+    @field_validator("percent")
+    @classmethod
+    def _percent(cls, value: float) -> float:
+        return _tenths(value, 0.1, "a canary percent")
+
+
+class Linear(Strict):
+    """Linear traffic shift: `percent` more of production traffic every `interval` minutes."""
+
+    percent: float = 10.0
+    """percent of traffic shifted per step (3-100, multiples of 0.1; ECS's default 10)"""
+    interval: Annotated[int, Field(ge=0, le=MAX_BAKE_MINUTES)] = 6
+    """minutes between steps (ECS's default 6)"""
+
+    @field_validator("percent")
+    @classmethod
+    def _percent(cls, value: float) -> float:
+        return _tenths(value, 3.0, "a linear step percent")
+
+
+class Deployment(Strict):
+    """How ECS deploys a new revision of the service (ECS native deployments)."""
+
+    strategy: Literal["rolling", "blue-green", "canary", "linear"] = "rolling"
+    """rolling (default) | blue-green | canary | linear"""
+    min_healthy_percent: Annotated[int, Field(ge=0, le=100)] | None = None
+    """rolling: tasks that keep running during a deployment, percent of the count (default 100)"""
+    max_percent: Annotated[int, Field(ge=100)] | None = None
+    """rolling: tasks that may run during a deployment, percent of the count (default 200)"""
+    bake_time: Annotated[int, Field(ge=0, le=MAX_BAKE_MINUTES)] | None = None
+    """blue-green, canary, linear: minutes both revisions run after all traffic shifted, before the old one is retired (default 10)"""
+    canary: Canary | None = None
+    """strategy canary: {percent, interval}"""
+    linear: Linear | None = None
+    """strategy linear: {percent, interval}"""
+    rollback_alarms: Literal["default"] | list[Annotated[str, StringConstraints(min_length=1, max_length=255)]] = "default"
+    """default: CloudWatch alarms tfgen creates for the service; or names of existing alarms; or [] (none). A deployment rolls back when one fires"""
+
+    @model_validator(mode="after")
+    def _fields_of_the_strategy(self) -> Deployment:
+        rolling = self.strategy == "rolling"
+        for name in ("min_healthy_percent", "max_percent"):
+            if getattr(self, name) is not None and not rolling:
+                raise aws_rules.Refused(
+                    f"{name} applies to rolling deployments; a {self.strategy} deployment starts a whole new revision beside the old one",
+                    f"drop {name}, or write strategy: rolling",
+                )
+        if rolling and self.bake_time is not None:
+            raise aws_rules.Refused("bake_time applies to blue-green, canary and linear deployments", "drop bake_time, or write strategy: blue-green")
+        for name in ("canary", "linear"):
+            if getattr(self, name) is not None and self.strategy != name:
+                raise aws_rules.Refused(f"{name} settings apply to strategy {name} only (this is {self.strategy})", f"drop {name}, or write strategy: {name}")
+        low, high = self.minimum_healthy_percent(), self.maximum_percent()
+        if rolling and high <= low:
+            raise aws_rules.Refused(
+                f"max_percent ({high}) must be greater than min_healthy_percent ({low}): ECS could neither start a new task nor stop an old one",
+                "write, e.g., min_healthy_percent: 100 and max_percent: 200 (or 50 and 100 without spare capacity)",
+            )
+        return self
+
+    def ecs_strategy(self) -> str:
+        return STRATEGIES[self.strategy]
+
+    def minimum_healthy_percent(self) -> int:
+        return ROLLING_DEFAULTS["min_healthy_percent"] if self.min_healthy_percent is None else self.min_healthy_percent
+
+    def maximum_percent(self) -> int:
+        return ROLLING_DEFAULTS["max_percent"] if self.max_percent is None else self.max_percent
+
+
+def headless_deployment(deployment: Deployment | None, what: str) -> Deployment | None:
+    """Canary and linear shift traffic through a load balancer or Service Connect; ECS documents blue-green
+    (without managed traffic shifting) for services with neither, and nothing else."""
+    if deployment is not None and deployment.strategy in ("canary", "linear"):
+        raise aws_rules.Refused(
+            f"a {deployment.strategy} deployment shifts traffic through a load balancer or Service Connect, and {what} has neither",
+            "write strategy: blue-green (ECS runs the new revision beside the old one, bakes, then retires the old) or rolling",
+        )
+    return deployment
 
 
 class ServiceBase(Strict):
@@ -387,6 +491,8 @@ class WebService(ServiceBase):
     """number of tasks, or {min, max, cpu, memory, requests} for autoscaling"""
     http: Http = Field(default_factory=Http)
     """listener rule and health check"""
+    deployment: Deployment | None = None
+    """how ECS deploys: {strategy, min_healthy_percent, max_percent, bake_time, canary, linear, rollback_alarms}; rolling without alarms when absent"""
 
 
 class BackendService(ServiceBase):
@@ -398,6 +504,16 @@ class BackendService(ServiceBase):
     """container port other services connect to"""
     count: TaskCount | Scaling = 1
     """number of tasks, or {min, max, cpu, memory} for autoscaling"""
+    deployment: Deployment | None = None
+    """how ECS deploys: {strategy, min_healthy_percent, max_percent, bake_time, canary, linear, rollback_alarms}; rolling without alarms when absent.
+    canary and linear shift Service Connect traffic, so they need a port"""
+
+    @field_validator("deployment")
+    @classmethod
+    def _deployment_needs_a_port(cls, value: Deployment | None, info: ValidationInfo) -> Deployment | None:
+        if "port" in info.data and info.data["port"] is None:
+            return headless_deployment(value, "a backend-service without a port")
+        return value
 
 
 class WorkerService(ServiceBase):
@@ -409,6 +525,13 @@ class WorkerService(ServiceBase):
     """the SQS queue"""
     count: TaskCount | WorkerScaling = 1
     """number of tasks, or {min, max, backlog_per_task} to scale on the queue"""
+    deployment: Deployment | None = None
+    """how ECS deploys: {strategy, min_healthy_percent, max_percent, bake_time, rollback_alarms}: rolling or blue-green; rolling without alarms when absent"""
+
+    @field_validator("deployment")
+    @classmethod
+    def _headless(cls, value: Deployment | None) -> Deployment | None:
+        return headless_deployment(value, "a worker-service")
 
 
 class Schedule(Strict):

@@ -6,6 +6,9 @@ printed by render, validate and plan, never a refusal (exit code unchanged).
   lets that role decrypt; secrets under AWS managed keys cannot be shared at all.
 - More tasks on EC2 capacity than its instances' network interfaces hold: each awsvpc task takes
   one interface (the primary one is the instance's), so the rest stay PENDING (RESOURCE:ENI).
+- Scaling on ALB requests per task (`count.requests`) with a blue-green, canary or linear
+  deployment: the scaling policy reads one target group, and ECS moves production traffic to the
+  other one on a deployment, so the policy may read the idle group and scale in.
 """
 
 from __future__ import annotations
@@ -37,7 +40,23 @@ def interfaces_of(instance_type: str) -> int | None:
 
 def warning_findings(blueprint: Blueprint, environment: str) -> list[Finding]:
     """The warnings of the blueprint as `environment` deploys it."""
-    return _cross_account_secrets(blueprint, environment) + _interface_density(blueprint)
+    return _cross_account_secrets(blueprint, environment) + _interface_density(blueprint) + _requests_with_shifted_traffic(blueprint)
+
+
+def _requests_with_shifted_traffic(blueprint: Blueprint) -> list[Finding]:
+    findings = []
+    for name, service in blueprint.web_services().items():
+        deployment, count = service.deployment, service.count
+        if deployment is not None and deployment.strategy != "rolling" and isinstance(count, Scaling) and count.requests is not None:
+            findings.append(
+                Finding(
+                    ("services", name, "count", "requests"),
+                    f"scaling on requests per task reads the service's first target group, and a {deployment.strategy} deployment moves "
+                    "production traffic to the other one: after a deployment the policy may read the idle group and scale in",
+                    "scale on cpu or memory, or deploy with strategy: rolling",
+                )
+            )
+    return findings
 
 
 def _cross_account_secrets(blueprint: Blueprint, environment: str) -> list[Finding]:

@@ -290,6 +290,8 @@ def _service_module(service: ServiceRendering) -> Block:
     ]
     if service.type.scaling_type is not None:
         arguments.append(Attr("scaling", Raw(f"{variable}.scaling")))
+    if service.type.deploys:
+        arguments.append(Attr("deployment", Raw(f"{variable}.deployment")))
     own = service.type.own_arguments(service.name, variable)
     if own:
         arguments += [BLANK, *(Attr(key, Raw(expression)) for key, expression in own.items())]

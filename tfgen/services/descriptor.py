@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from tfgen.blueprint import model as m
+from tfgen.blueprint.service_model import DEFAULT_BAKE_TIME
 from tfgen.naming import resource_name
 from tfgen.terraform_types import TypeSpec
 
@@ -67,6 +68,19 @@ TARGET_TRACKING_SCALING_TYPE: TypeSpec = (
     [("min", "number"), ("max", "number"), ("desired", "number"), ("cpu", "number"), ("memory", "number"), ("requests", "number")],
 )
 DEFAULT_CPU_TARGET = 70  # a count range without targets scales on average CPU
+SHIFT_TYPE: TypeSpec = ("object", [("percent", "number"), ("interval", "number")])
+DEPLOYMENT_TYPE: TypeSpec = (
+    "object",
+    [
+        ("strategy", "string"),
+        ("min_healthy_percent", "number"),
+        ("max_percent", "number"),
+        ("bake_time", "number"),
+        ("canary", SHIFT_TYPE),
+        ("linear", SHIFT_TYPE),
+        ("alarms", ("object", [("create", "bool"), ("names", ("list", "string"))])),
+    ],
+)
 
 
 @dataclass
@@ -141,6 +155,25 @@ def target_tracking_scaling(service: Any) -> dict[str, Any]:
     return {"min": count.min, "max": count.max, "desired": count.min, "cpu": cpu, "memory": memory, "requests": requests}
 
 
+def deployment_values(deployment: m.Deployment | None) -> dict[str, Any]:
+    """The ECS deployment of a service: without `deployment`, rolling 100/200 and no alarms (what
+    tfgen rendered before the field existed, so such services plan no change)."""
+    if deployment is None:
+        return {"strategy": "ROLLING", "min_healthy_percent": 100, "max_percent": 200, "bake_time": None, "canary": None, "linear": None,
+                "alarms": {"create": False, "names": []}}
+    rolling = deployment.strategy == "rolling"
+    alarms = deployment.rollback_alarms
+    return {
+        "strategy": deployment.ecs_strategy(),
+        "min_healthy_percent": deployment.minimum_healthy_percent(),
+        "max_percent": deployment.maximum_percent(),
+        "bake_time": None if rolling else (DEFAULT_BAKE_TIME if deployment.bake_time is None else deployment.bake_time),
+        "canary": (deployment.canary or m.Canary()).model_dump() if deployment.strategy == "canary" else None,
+        "linear": (deployment.linear or m.Linear()).model_dump() if deployment.strategy == "linear" else None,
+        "alarms": {"create": alarms == "default", "names": [] if alarms == "default" else sorted(set(alarms))},
+    }
+
+
 def no_values(name: str, service: Any, env: Environment) -> dict[str, Any]:
     return {}
 
@@ -174,6 +207,11 @@ class ServiceType:
     building_blocks: tuple[tuple[str, str], ...] = (("task", "ecs-task"), ("service", "ecs-service"))
 
     @property
+    def deploys(self) -> bool:
+        """An ECS service that deploys revisions (`deployment`): not a scheduled job."""
+        return self.runs_as == "ecs-service"
+
+    @property
     def module(self) -> str:
         return self.name
 
@@ -188,6 +226,8 @@ class ServiceType:
         ]
         if self.scaling_type is not None:
             fields.append(("scaling", self.scaling_type))
+        if self.deploys:
+            fields.append(("deployment", DEPLOYMENT_TYPE))
         return fields + list(self.own_fields)
 
     def values(self, name: str, service: m.ServiceBase, env: Environment) -> dict[str, Any]:
@@ -200,4 +240,6 @@ class ServiceType:
         }
         if self.scaling_values is not None:
             values["scaling"] = self.scaling_values(service)
+        if self.deploys:
+            values["deployment"] = deployment_values(getattr(service, "deployment", None))
         return {**values, **self.own_values(name, service, env)}

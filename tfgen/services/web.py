@@ -44,6 +44,15 @@ _SLOTS = _LEVEL // _TAIL_LEVELS
 MAX_PRIORITY = 50_000
 
 
+def _slot(key: str) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % _SLOTS
+
+
+def shifts_traffic(service: m.WebService) -> bool:
+    """Blue-green, canary, linear: ECS shifts traffic between two target groups on a production rule."""
+    return service.deployment is not None and service.deployment.strategy != "rolling"
+
+
 def derived_priority(name: str, service: m.WebService) -> int:
     """The priority a web service gets when `http.priority` is not set (before collisions)."""
     path = service.http.path
@@ -52,7 +61,14 @@ def derived_priority(name: str, service: m.WebService) -> int:
     prefix = min(wildcard, _PREFIX_LEVELS - 1)
     tail = min(len(path) - wildcard - path.count("*") - path.count("?"), _TAIL_LEVELS - 1)
     level = (_PREFIX_LEVELS * 2 - 1) - (prefix * 2 + int(exact))
-    slot = int(hashlib.sha256(name.encode()).hexdigest(), 16) % _SLOTS
+    slot = _slot(name)
+    if shifts_traffic(service):
+        # The production rule of blue-green, canary and linear deployments is another rule than the
+        # rolling one: it takes another slot of the same specificity, so a switch between the two
+        # creates the new rule while the old one still holds its priority (Terraform orders
+        # neither first), and AWS accepts both.
+        shifted = _slot(name + "/shifted")
+        slot = shifted if shifted != slot else (slot + 1) % _SLOTS
     group = 0 if service.http.alias else _HOST_GROUP
     return FIRST_DERIVED_PRIORITY + group + level * _LEVEL + (_TAIL_LEVELS - 1 - tail) * _SLOTS + slot
 

@@ -87,10 +87,11 @@ module "alb" {
 module "reports_api" {
   source = "./modules/web-service"
 
-  name      = var.reports_api.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.reports_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = var.reports_api.task
-  scaling   = var.reports_api.scaling
+  name       = var.reports_api.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.reports_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  task       = var.reports_api.task
+  scaling    = var.reports_api.scaling
+  deployment = var.reports_api.deployment
 
   load_balancer = local.load_balancer
   http          = var.reports_api.http
@@ -103,10 +104,11 @@ module "reports_api" {
 module "reports_web" {
   source = "./modules/web-service"
 
-  name      = var.reports_web.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.reports_web.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = var.reports_web.task
-  scaling   = var.reports_web.scaling
+  name       = var.reports_web.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.reports_web.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  task       = var.reports_web.task
+  scaling    = var.reports_web.scaling
+  deployment = var.reports_web.deployment
 
   load_balancer = local.load_balancer
   http          = var.reports_web.http

@@ -71,10 +71,11 @@ module "storefront_repository" {
 module "storefront" {
   source = "./modules/web-service"
 
-  name      = var.storefront.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.storefront.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = merge(var.storefront.task, { image = "${var.storefront_image_repository.url}:${var.storefront_image_tag}" })
-  scaling   = var.storefront.scaling
+  name       = var.storefront.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.storefront.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  task       = merge(var.storefront.task, { image = "${var.storefront_image_repository.url}:${var.storefront_image_tag}" })
+  scaling    = var.storefront.scaling
+  deployment = var.storefront.deployment
 
   load_balancer = local.load_balancer
   http          = var.storefront.http

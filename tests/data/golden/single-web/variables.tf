@@ -125,6 +125,24 @@ variable "storefront" {
       memory   = number
       requests = number
     })
+    deployment = object({
+      strategy            = string
+      min_healthy_percent = number
+      max_percent         = number
+      bake_time           = number
+      canary = object({
+        percent  = number
+        interval = number
+      })
+      linear = object({
+        percent  = number
+        interval = number
+      })
+      alarms = object({
+        create = bool
+        names  = list(string)
+      })
+    })
     http = object({
       target_group_name = string
       path_pattern      = string

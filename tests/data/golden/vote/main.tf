@@ -80,10 +80,11 @@ module "alb" {
 module "results" {
   source = "./modules/backend-service"
 
-  name      = var.results.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.results.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = var.results.task
-  scaling   = var.results.scaling
+  name       = var.results.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.results.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  task       = var.results.task
+  scaling    = var.results.scaling
+  deployment = var.results.deployment
 
   discovery_name = "results"
 
@@ -109,10 +110,11 @@ module "tally" {
 module "vote_api" {
   source = "./modules/web-service"
 
-  name      = var.vote_api.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.vote_api.network.security_group_ids, egress = var.vote_api.network.egress })
-  task      = merge(var.vote_api.task, { send_queues = { for variable, worker in var.vote_api.task.sends_to : variable => local.worker_queues[worker] } })
-  scaling   = var.vote_api.scaling
+  name       = var.vote_api.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_api.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.vote_api.network.security_group_ids, egress = var.vote_api.network.egress })
+  task       = merge(var.vote_api.task, { send_queues = { for variable, worker in var.vote_api.task.sends_to : variable => local.worker_queues[worker] } })
+  scaling    = var.vote_api.scaling
+  deployment = var.vote_api.deployment
 
   load_balancer = local.load_balancer
   http          = var.vote_api.http
@@ -125,10 +127,11 @@ module "vote_api" {
 module "vote_worker" {
   source = "./modules/worker-service"
 
-  name      = var.vote_worker.name
-  placement = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_worker.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
-  task      = var.vote_worker.task
-  scaling   = var.vote_worker.scaling
+  name       = var.vote_worker.name
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.vote_worker.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  task       = var.vote_worker.task
+  scaling    = var.vote_worker.scaling
+  deployment = var.vote_worker.deployment
 
   queue = var.vote_worker.queue
 

@@ -125,6 +125,24 @@ variable "results" {
       memory   = number
       requests = number
     })
+    deployment = object({
+      strategy            = string
+      min_healthy_percent = number
+      max_percent         = number
+      bake_time           = number
+      canary = object({
+        percent  = number
+        interval = number
+      })
+      linear = object({
+        percent  = number
+        interval = number
+      })
+      alarms = object({
+        create = bool
+        names  = list(string)
+      })
+    })
   })
 }
 
@@ -257,6 +275,24 @@ variable "vote_api" {
       memory   = number
       requests = number
     })
+    deployment = object({
+      strategy            = string
+      min_healthy_percent = number
+      max_percent         = number
+      bake_time           = number
+      canary = object({
+        percent  = number
+        interval = number
+      })
+      linear = object({
+        percent  = number
+        interval = number
+      })
+      alarms = object({
+        create = bool
+        names  = list(string)
+      })
+    })
     http = object({
       target_group_name = string
       path_pattern      = string
@@ -333,6 +369,24 @@ variable "vote_worker" {
       max              = number
       desired          = number
       backlog_per_task = number
+    })
+    deployment = object({
+      strategy            = string
+      min_healthy_percent = number
+      max_percent         = number
+      bake_time           = number
+      canary = object({
+        percent  = number
+        interval = number
+      })
+      linear = object({
+        percent  = number
+        interval = number
+      })
+      alarms = object({
+        create = bool
+        names  = list(string)
+      })
     })
     queue = object({
       visibility_timeout = number
