@@ -70,3 +70,8 @@ def capacity_provider_name(application: str, environment: str) -> str:
     application's name begins with a prefix ECS reserves (an app named `ecs-demo`)."""
     name = resource_name(application, environment, "ec2")
     return f"cp-{name}" if name.startswith(RESERVED_CAPACITY_PROVIDER_PREFIXES) else name
+
+
+def state_machine_arn(partition: str, region: str, account: str, name: str) -> str:
+    """The ARN of a scheduled job's Step Functions state machine (named like the job's resources)."""
+    return f"arn:{partition}:states:{region}:{account}:stateMachine:{name}"

@@ -8,6 +8,11 @@ Scheduler schedule ``<app>-<env>-<service>`` (in the ``default`` group), its exp
 and state are shown; an environment last applied before tfgen moved jobs to Scheduler still has
 an EventBridge rule of that name, which is shown instead.
 
+A service's deployment strategy is ECS's deploymentConfiguration.strategy; a blue/green, canary
+or linear one also shows both target groups' health and how its production listener rule weighs
+them now (during a deployment ECS moves the weights). A job shows its last run: the newest
+execution of its state machine.
+
 A service is steady when it exists and is ACTIVE, runs as many tasks as it desires, and its
 primary deployment's rollout is COMPLETED; a scheduled job when its schedule (or rule) is ENABLED.
 """
@@ -24,7 +29,7 @@ from botocore.exceptions import ClientError
 
 from tfgen.aws import Aws, Target, aws_errors, error_code
 from tfgen.blueprint.loader import LoadedBlueprint
-from tfgen.naming import resource_name
+from tfgen.naming import resource_name, state_machine_arn
 from tfgen.services import service_type
 
 EVENTS_SHOWN = 3
@@ -64,7 +69,10 @@ class ServiceStatus:
     schedule: str | None = None
     schedule_timezone: str | None = None
     schedule_state: str | None = None
-    last_run: str | None = None
+    last_run: str | None = None  # the newest execution of the job's state machine: "STATUS at START"
+    strategy: str | None = None  # ECS's deploymentConfiguration.strategy (ROLLING, BLUE_GREEN, CANARY, LINEAR)
+    traffic: dict[str, int] = field(default_factory=dict)  # target group name -> weight of the production rule
+    production_rules: list[str] = field(default_factory=list, repr=False)  # blue/green, canary, linear
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -80,9 +88,13 @@ class ServiceStatus:
         data = asdict(self)
         data["steady"] = self.steady
         data["target_groups"] = [{**asdict(tg), "name": tg.name} for tg in self.target_groups]
+        data.pop("production_rules")
         if not self.scheduled:
             for key in ("schedule", "schedule_timezone", "schedule_state", "last_run"):
                 data.pop(key)
+        else:
+            data.pop("strategy")
+            data.pop("traffic")
         return data
 
 
@@ -153,9 +165,12 @@ def collect(loaded: LoadedBlueprint, environment: str, aws: Aws | None = None) -
                 _target_health(elbv2, tg)
                 if tg.missing:
                     status.problems.append(f"target group {tg.name} not found")
+            _traffic_split(elbv2, status)
+        partition = aws.partition(target.region)
         for status in statuses:
             if status.scheduled:
                 _describe_schedule(aws, target.region, status)
+                _last_run(aws.client("stepfunctions", target.region), state_machine_arn(partition, target.region, account, status.resource), status)
     return StatusReport(app, environment, account, target.region, cluster, statuses)
 
 
@@ -202,12 +217,16 @@ def _fill_service(status: ServiceStatus, service: dict[str, Any]) -> None:
         {"at": _iso(event.get("createdAt", "")), "message": event.get("message", "")}
         for event in sorted(service.get("events", []), key=lambda e: e.get("createdAt") or datetime.min, reverse=True)[:EVENTS_SHOWN]
     ]
+    status.strategy = (service.get("deploymentConfiguration") or {}).get("strategy")
     seen: set[str] = set()
     for balancer in service.get("loadBalancers", []):
-        arn = balancer.get("targetGroupArn")
-        if arn and arn not in seen:
-            seen.add(arn)
-            status.target_groups.append(TargetGroupHealth(arn))
+        advanced = balancer.get("advancedConfiguration") or {}
+        for arn in (balancer.get("targetGroupArn"), advanced.get("alternateTargetGroupArn")):
+            if arn and arn not in seen:
+                seen.add(arn)
+                status.target_groups.append(TargetGroupHealth(arn))
+        if advanced.get("productionListenerRule"):
+            status.production_rules.append(advanced["productionListenerRule"])
 
     if status.status != "ACTIVE":
         status.problems.append(f"ECS service is {status.status}")
@@ -219,6 +238,37 @@ def _fill_service(status: ServiceStatus, service: dict[str, Any]) -> None:
             status.problems.append(f"rollout {status.rollout_state}")
     elif status.deployments != 1:
         status.problems.append(f"{status.deployments} deployments in progress")
+
+
+def _traffic_split(elbv2: Any, status: ServiceStatus) -> None:
+    """How the production listener rule of a blue/green, canary or linear service weighs its two
+    target groups now: during a deployment ECS moves the weights from one to the other."""
+    if not status.production_rules:
+        return
+    try:
+        rules = elbv2.describe_rules(RuleArns=status.production_rules)["Rules"]
+    except ClientError as error:
+        if error_code(error) != "RuleNotFound":
+            raise
+        status.problems.append("production listener rule not found")
+        return
+    for rule in rules:
+        for action in rule.get("Actions", []):
+            for group in (action.get("ForwardConfig") or {}).get("TargetGroups", []):
+                status.traffic[TargetGroupHealth(group["TargetGroupArn"]).name] = int(group.get("Weight", 0))
+
+
+def _last_run(sfn: Any, arn: str, status: ServiceStatus) -> None:
+    """The newest execution of a scheduled job's state machine (each run of the job is one)."""
+    try:
+        executions = sfn.list_executions(stateMachineArn=arn, maxResults=1).get("executions", [])
+    except ClientError as error:
+        if error_code(error) not in ("StateMachineDoesNotExist", "ResourceNotFoundException"):
+            raise
+        return
+    if executions:
+        newest = executions[0]
+        status.last_run = f"{newest.get('status')} at {_iso(newest.get('startDate', ''))}"
 
 
 def _target_health(elbv2: Any, health: TargetGroupHealth) -> None:
@@ -242,7 +292,6 @@ def _target_health(elbv2: Any, health: TargetGroupHealth) -> None:
 def _describe_schedule(aws: Any, region: str, status: ServiceStatus) -> None:
     """The EventBridge Scheduler schedule of a scheduled job, else (applied by an earlier tfgen) its
     EventBridge rule."""
-    status.last_run = None  # ECS keeps no history of a schedule's runs that we could name reliably
     try:
         schedule = aws.client("scheduler", region).get_schedule(Name=status.resource, GroupName=SCHEDULE_GROUP)
     except ClientError as error:
@@ -316,6 +365,13 @@ def _targets(status: ServiceStatus) -> str:
     return "\n".join(parts)
 
 
+def _strategy(status: ServiceStatus) -> str:
+    """The deployment strategy and, for the load-balanced ones, the production traffic split."""
+    lines = [status.strategy.lower().replace("_", "-")] if status.strategy else []
+    lines += [f"traffic {name} {weight}%" for name, weight in status.traffic.items()]
+    return "\n".join(lines)
+
+
 def render_table(report: StatusReport, console: Any) -> None:
     """The report as a rich table plus each service's last events."""
     from rich.markup import escape
@@ -329,9 +385,9 @@ def render_table(report: StatusReport, console: Any) -> None:
         if status.scheduled:
             zone = status.schedule_timezone if status.schedule_timezone not in (None, "UTC") else ""
             rollout = " ".join(part for part in (status.schedule or "-", zone, status.schedule_state or "") if part) if status.found else "-"
-            rollout += "\nlast run n/a" if status.found else ""
+            rollout += f"\nlast run {status.last_run or 'none yet'}" if status.found else ""
         else:
-            rollout = status.rollout_state or "-"
+            rollout = "\n".join(part for part in (status.rollout_state or "-", _strategy(status)) if part)
         state = "[green]steady[/green]" if status.steady else "[red]NOT STEADY[/red]\n" + escape("\n".join(status.problems))
         table.add_row(status.name, status.type, desired, running, pending, rollout, _targets(status), state)
     console.print(table)

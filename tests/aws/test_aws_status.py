@@ -294,3 +294,63 @@ def test_status_wait_sees_a_service_become_steady(deployed, aws_blueprint):
 
     assert report.steady
     assert polls == ["api: ECS service not found"]
+
+
+def test_status_shows_the_production_traffic_split_of_a_blue_green_service(deployed, aws_blueprint):
+    """The production listener rule's weights (moto keeps them); moto does not keep a service's
+    deploymentConfiguration, so its strategy is not known there and shows as nothing."""
+    deployed.all_steady()
+    ec2 = boto3.client("ec2", region_name=REGION)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "isDefault", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    subnets = [s["SubnetId"] for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]][:2]
+    green = deployed.elbv2.create_target_group(Name="shop-dev-web-green", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip")["TargetGroups"][0][
+        "TargetGroupArn"
+    ]
+    balancer = deployed.elbv2.create_load_balancer(Name="shop-dev", Subnets=subnets)["LoadBalancers"][0]["LoadBalancerArn"]
+    listener = deployed.elbv2.create_listener(
+        LoadBalancerArn=balancer, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]
+    )["Listeners"][0]["ListenerArn"]
+    weights = [{"TargetGroupArn": deployed.target_group, "Weight": 90}, {"TargetGroupArn": green, "Weight": 10}]
+    rule = deployed.elbv2.create_rule(
+        ListenerArn=listener, Priority=10, Conditions=[{"Field": "path-pattern", "Values": ["/*"]}],
+        Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": weights}}],
+    )["Rules"][0]["RuleArn"]  # fmt: skip
+    deployed.ecs.delete_service(cluster="shop-dev", service="shop-dev-web", force=True)
+    advanced = {"alternateTargetGroupArn": green, "productionListenerRule": rule, "roleArn": "arn:aws:iam::123456789012:role/shop-dev-web-ecs-lb"}
+    deployed.ecs.create_service(
+        cluster="shop-dev", serviceName="shop-dev-web", taskDefinition=deployed.task_definition("web"), desiredCount=0,
+        loadBalancers=[{"targetGroupArn": deployed.target_group, "containerName": "web", "containerPort": 80, "advancedConfiguration": advanced}],
+    )  # fmt: skip
+
+    document = json.loads(run("status", str(aws_blueprint), "-e", "dev", "--format", "json").stdout)
+    table = run("status", str(aws_blueprint), "-e", "dev").stdout
+
+    web = next(s for s in document["services"] if s["name"] == "web")
+    assert web["traffic"] == {"shop-dev-web": 90, "shop-dev-web-green": 10}
+    assert [tg["name"] for tg in web["target_groups"]] == ["shop-dev-web", "shop-dev-web-green"]  # both groups' health
+    assert web["strategy"] is None
+    cells = [line.split("│")[6].strip() for line in table.splitlines() if line.startswith("│") and len(line.split("│")) > 6]
+    assert "traffic shop-dev-web 90%" in cells and "traffic shop-dev-web-green 10%" in cells
+
+
+def test_status_shows_the_last_run_of_a_scheduled_job(deployed, aws_blueprint):
+    deployed.all_steady()
+    before = run("status", str(aws_blueprint), "-e", "dev", "--format", "json")
+    sfn = boto3.client("stepfunctions", region_name=REGION)
+    machine = sfn.create_state_machine(
+        name="shop-dev-nightly", definition=json.dumps({"StartAt": "Run", "States": {"Run": {"Type": "Pass", "End": True}}}),
+        roleArn="arn:aws:iam::123456789012:role/shop-dev-nightly-runs",
+    )["stateMachineArn"]  # fmt: skip
+    sfn.start_execution(stateMachineArn=machine, name="first")
+    sfn.start_execution(stateMachineArn=machine, name="second")
+
+    after = run("status", str(aws_blueprint), "-e", "dev", "--format", "json")
+    table = run("status", str(aws_blueprint), "-e", "dev").stdout
+
+    assert next(s for s in json.loads(before.stdout)["services"] if s["name"] == "nightly")["last_run"] is None
+    newest = sfn.list_executions(stateMachineArn=machine, maxResults=1)["executions"][0]
+    last_run = next(s for s in json.loads(after.stdout)["services"] if s["name"] == "nightly")["last_run"]
+    assert last_run == f"{newest['status']} at {newest['startDate'].isoformat()}"
+    assert f"last run {newest['status']} at" in table
+    assert {s["name"] for s in json.loads(after.stdout)["services"] if "last_run" in s} == {"nightly"}
+    assert {s["name"] for s in json.loads(after.stdout)["services"] if "traffic" in s} == {"web", "api"}

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from tfgen.aws import Aws, AwsError, Target, aws_errors, error_code
 from tfgen.blueprint.loader import LoadedBlueprint
 from tfgen.commands.lookup import known_service
-from tfgen.naming import resource_name
+from tfgen.naming import resource_name, state_machine_arn
 from tfgen.services import SERVICE_TYPES
 
 DEFAULT_INTERVAL = 5.0
@@ -48,10 +48,6 @@ class Execution:
     def describe(self) -> str:
         detail = ": ".join(part for part in (self.error, self.cause) if part)
         return f"{self.status}: {detail}" if detail else self.status
-
-
-def state_machine_arn(partition: str, region: str, account: str, name: str) -> str:
-    return f"arn:{partition}:states:{region}:{account}:stateMachine:{name}"
 
 
 class JobRunner:
