@@ -24,6 +24,7 @@ import yaml
 
 TARGET_SECONDS = {1: 0.225, 500: 2.0}
 
+MAX_WEB_SERVICES = 100  # listener rules per Application Load Balancer (ELB quota)
 
 def blueprint(services: int) -> dict:
     document: dict = {
@@ -36,12 +37,20 @@ def blueprint(services: int) -> dict:
         "services": {},
         "environments": {
             "dev": {"account": "111111111111", "state": {"bucket": "bench-tfstate-dev"}, "overrides": {"services": {}}},
-            "prod": {"account": "222222222222", "protected": True, "state": {"bucket": "bench-tfstate-prod"}, "overrides": {"services": {}}},
+            "prod": {
+                "account": "222222222222",
+                "protected": True,
+                "state": {"bucket": "bench-tfstate-prod"},
+                # ACM certificates belong to the load balancer's own account
+                "overrides": {"services": {}, "load_balancer": {"certificate": "arn:aws:acm:eu-west-1:222222222222:certificate/bench"}},
+            },
         },
     }
     for index in range(services):
         name = f"svc-{index:03d}"
         kind = ("web-service", "backend-service", "worker-service", "scheduled-job")[index % 4]
+        if kind == "web-service" and index >= 4 * MAX_WEB_SERVICES:
+            kind = "backend-service"  # one load balancer holds 100 listener rules (the blueprint rules refuse more)
         service: dict = {"type": kind, "image": f"public.ecr.aws/docker/library/nginx:1.{index}", "cpu": 256, "memory": 512}
         if kind == "web-service":
             service.update(port=8080, count={"min": 1, "max": 4}, http={"path": f"/{name}/*", "healthcheck": "/health"})
