@@ -79,16 +79,21 @@ def check_bucket_name(name: str) -> str:
 
 
 @cache
+def _botocore_partitions(name: str) -> list[dict[str, Any]]:
+    """The partitions of one of botocore's data files (partitions.json, endpoints.json); [] when unreadable."""
+    try:
+        document = json.loads((importlib.resources.files("botocore") / "data" / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [partition for partition in document.get("partitions", []) if isinstance(partition, dict)]
+
+
+@cache
 def region_partitions() -> dict[str, str]:
     """Every region botocore knows -> the ARN partition of its region (eu-west-1 -> aws)."""
     regions: dict[str, str] = {}
-    data = importlib.resources.files("botocore") / "data"
     for name, key in (("partitions.json", "id"), ("endpoints.json", "partition")):
-        try:
-            document = json.loads((data / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        for partition in document.get("partitions", []):
+        for partition in _botocore_partitions(name):
             outputs = partition.get("outputs") or {}
             arn_partition = outputs.get("name") or partition.get(key)
             for region in partition.get("regions", {}):
@@ -104,8 +109,7 @@ def partition_of(region: str) -> str | None:
 @cache
 def _dns_suffixes() -> dict[str, str]:
     """ARN partition -> the DNS suffix of its endpoints (aws -> amazonaws.com, aws-cn -> amazonaws.com.cn)."""
-    document = json.loads((importlib.resources.files("botocore") / "data" / "partitions.json").read_text(encoding="utf-8"))
-    outputs = [partition.get("outputs") or {} for partition in document.get("partitions", [])]
+    outputs = [partition.get("outputs") or {} for partition in _botocore_partitions("partitions.json")]
     return {output["name"]: output["dnsSuffix"] for output in outputs if isinstance(output.get("name"), str) and isinstance(output.get("dnsSuffix"), str)}
 
 

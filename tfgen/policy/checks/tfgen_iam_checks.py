@@ -83,7 +83,9 @@ SECRETS_NAME = "IAM policies read only named secrets and parameters (no '*' reso
 WILDCARD_NAME = "IAM policies of the application grant no wildcard actions ('*' or 'service:*')"
 
 
-class SecretsReadOnlyDeclared(PolicyStatementCheck):
+class _ReadsOnlyNamedSecrets:
+    """CKV_TFG_6's rule, judged on policy resources and on aws_iam_policy_document data alike."""
+
     ID = "CKV_TFG_6"
     NAME = SECRETS_NAME
     CATEGORY = CheckCategories.IAM
@@ -92,7 +94,9 @@ class SecretsReadOnlyDeclared(PolicyStatementCheck):
         return _reads_every_secret(statement)
 
 
-class NoWildcardActions(PolicyStatementCheck):
+class _GrantsNoWildcardActions:
+    """CKV_TFG_7's rule, judged on policy resources and on aws_iam_policy_document data alike."""
+
     ID = "CKV_TFG_7"
     NAME = WILDCARD_NAME
     CATEGORY = CheckCategories.IAM
@@ -101,22 +105,20 @@ class NoWildcardActions(PolicyStatementCheck):
         return _grants_wildcard_actions(statement)
 
 
-class DocumentReadsOnlyNamedSecrets(DocumentStatementCheck):
-    ID = "CKV_TFG_6"
-    NAME = SECRETS_NAME
-    CATEGORY = CheckCategories.IAM
-
-    def statement_fails(self, statement: dict[str, Any]) -> bool:
-        return _reads_every_secret(statement)
+class SecretsReadOnlyDeclared(_ReadsOnlyNamedSecrets, PolicyStatementCheck):
+    pass
 
 
-class DocumentHasNoWildcardActions(DocumentStatementCheck):
-    ID = "CKV_TFG_7"
-    NAME = WILDCARD_NAME
-    CATEGORY = CheckCategories.IAM
+class NoWildcardActions(_GrantsNoWildcardActions, PolicyStatementCheck):
+    pass
 
-    def statement_fails(self, statement: dict[str, Any]) -> bool:
-        return _grants_wildcard_actions(statement)
+
+class DocumentReadsOnlyNamedSecrets(_ReadsOnlyNamedSecrets, DocumentStatementCheck):
+    pass
+
+
+class DocumentHasNoWildcardActions(_GrantsNoWildcardActions, DocumentStatementCheck):
+    pass
 
 
 secrets_check = SecretsReadOnlyDeclared()
