@@ -37,6 +37,13 @@ locals {
   exec_paths      = var.task.enable_execute_command && var.task.readonly_root_filesystem ? ["/var/lib/amazon", "/var/log/amazon"] : []
   scratch_paths   = distinct(concat(var.task.writable_paths, local.exec_paths))
   scratch_volumes = { for index, path in local.scratch_paths : "scratch-${index}" => path }
+  mount_points = concat(
+    [for volume, path in local.scratch_volumes : { sourceVolume = volume, containerPath = path, readOnly = false }],
+    [for name in sort(keys(var.task.volumes)) : { sourceVolume = name, containerPath = var.task.volumes[name].path, readOnly = var.task.volumes[name].read_only }],
+  )
+
+  # The file systems the task mounts (EFS IAM authorization): arn:PARTITION:elasticfilesystem:REGION:ACCOUNT:file-system/ID.
+  efs_arn_prefix = "arn:${data.aws_partition.current.partition}:elasticfilesystem:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
 
   container = {
     name       = local.container_name
@@ -65,9 +72,7 @@ locals {
     secrets     = [for key in sort(keys(local.secrets)) : { name = key, valueFrom = local.secrets[key] }]
     # ECS Exec wants an init process to reap the session manager agent's children.
     linuxParameters = var.task.enable_execute_command ? { initProcessEnabled = true } : null
-    mountPoints = length(local.scratch_volumes) == 0 ? null : [
-      for volume, path in local.scratch_volumes : { sourceVolume = volume, containerPath = path, readOnly = false }
-    ]
+    mountPoints     = length(local.mount_points) == 0 ? null : local.mount_points
     logConfiguration = {
       logDriver = "awslogs"
       options = {
@@ -108,11 +113,39 @@ resource "aws_ecs_task_definition" "this" {
     }
   }
 
+  dynamic "ephemeral_storage" {
+    for_each = var.task.ephemeral_storage == null ? [] : [var.task.ephemeral_storage]
+
+    content {
+      size_in_gib = ephemeral_storage.value
+    }
+  }
+
   dynamic "volume" {
     for_each = local.scratch_volumes
 
     content {
       name = volume.key
+    }
+  }
+
+  # EFS: encrypted in transit and mounted as the task role (IAM authorization needs transit encryption).
+  dynamic "volume" {
+    for_each = var.task.volumes
+
+    content {
+      name = volume.key
+
+      efs_volume_configuration {
+        file_system_id     = volume.value.file_system_id
+        root_directory     = volume.value.root_directory
+        transit_encryption = "ENABLED"
+
+        authorization_config {
+          access_point_id = volume.value.access_point_id
+          iam             = "ENABLED"
+        }
+      }
     }
   }
 
@@ -232,6 +265,31 @@ data "aws_iam_policy_document" "send" {
   }
 }
 
+# Mount (and write, unless read-only) exactly the declared file systems, through their access
+# points when given; no ClientRootAccess, so root in the container is not root on the file system.
+data "aws_iam_policy_document" "efs" {
+  count = length(var.task.volumes) == 0 ? 0 : 1
+
+  dynamic "statement" {
+    for_each = var.task.volumes
+
+    content {
+      actions   = statement.value.read_only ? ["elasticfilesystem:ClientMount"] : ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+      resources = ["${local.efs_arn_prefix}:file-system/${statement.value.file_system_id}"]
+
+      dynamic "condition" {
+        for_each = statement.value.access_point_id == null ? [] : [statement.value.access_point_id]
+
+        content {
+          test     = "StringEquals"
+          variable = "elasticfilesystem:AccessPointArn"
+          values   = ["${local.efs_arn_prefix}:access-point/${condition.value}"]
+        }
+      }
+    }
+  }
+}
+
 module "task_role" {
   source = "../iam-role"
 
@@ -251,6 +309,7 @@ module "task_role" {
     var.task.enable_execute_command ? { ecs-exec = data.aws_iam_policy_document.execute_command[0].json } : {},
     length(var.task.policy_statements) == 0 ? {} : { permissions = data.aws_iam_policy_document.permissions[0].json },
     length(var.task.send_queues) == 0 ? {} : { send-queues = data.aws_iam_policy_document.send[0].json },
+    length(var.task.volumes) == 0 ? {} : { efs-volumes = data.aws_iam_policy_document.efs[0].json },
     var.task_role_policies,
   )
   # The blueprint's managed policies, keyed by ARN (known at plan time; reordering moves nothing).

@@ -10,7 +10,7 @@ variable "name" {
 }
 
 variable "task" {
-  description = "The task: image, size, container port, CPU architecture (X86_64 or ARM64: ECS RuntimePlatform), entry point, command, the container's health check (ECS HealthCheck: CMD or CMD-SHELL command, interval, timeout, retries, start_period), environment, secrets (Secrets Manager or SSM parameter ARNs, or parameter names of the environment's account and region) and the customer managed KMS keys that encrypt them (kms_keys), filesystem, ECS Exec, log retention, the task role's permissions (managed policy ARNs attached to it; statements {effect, actions, resources, conditions} of one inline policy), and the queues it sends to (send_queues: environment variable -> {queue ARN, queue URL}: the URL in that variable, sqs:SendMessage and sqs:GetQueueUrl on exactly those queues; sends_to: the same variables -> the blueprint's worker names, which the root module resolves into send_queues). The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  description = "The task: image, size, container port, CPU architecture (X86_64 or ARM64: ECS RuntimePlatform), entry point, command, the container's health check (ECS HealthCheck: CMD or CMD-SHELL command, interval, timeout, retries, start_period), environment, secrets (Secrets Manager or SSM parameter ARNs, or parameter names of the environment's account and region) and the customer managed KMS keys that encrypt them (kms_keys), filesystem, ECS Exec, log retention, the task role's permissions (managed policy ARNs attached to it; statements {effect, actions, resources, conditions} of one inline policy), the queues it sends to (send_queues: environment variable -> {queue ARN, queue URL}: the URL in that variable, sqs:SendMessage and sqs:GetQueueUrl on exactly those queues; sends_to: the same variables -> the blueprint's worker names, which the root module resolves into send_queues), ephemeral_storage (GiB of Fargate task storage, 21-200) and volumes (name -> EFS volume {path in the container, read_only, file_system_id, access_point_id, root_directory}: mounted with transit encryption and IAM authorization, the task role allowed elasticfilesystem:ClientMount, and ClientWrite unless read_only, on exactly those file systems, through the access point when one is given; the tasks' NFS egress is the service's placement.egress). The service modules pass it through unchanged, so this is the one place where its fields are declared."
   type = object({
     image            = string
     cpu              = optional(number, 256)
@@ -49,6 +49,14 @@ variable "task" {
         values   = list(string)
       })), [])
     })), [])
+    ephemeral_storage = optional(number)
+    volumes = optional(map(object({
+      path            = string
+      read_only       = optional(bool, false)
+      file_system_id  = string
+      access_point_id = optional(string)
+      root_directory  = optional(string, "/")
+    })), {})
   })
 
   validation {
@@ -79,6 +87,28 @@ variable "task" {
   validation {
     condition     = alltrue([for arn in var.task.managed_policy_arns : can(regex("^arn:aws[a-z-]*:iam::(aws|[0-9]{12}):policy/", arn))])
     error_message = "Every managed policy must be an IAM policy ARN (arn:aws:iam::aws:policy/NAME or arn:aws:iam::ACCOUNT:policy/NAME)."
+  }
+
+  validation {
+    condition     = var.task.ephemeral_storage == null || try(var.task.ephemeral_storage >= 21 && var.task.ephemeral_storage <= 200, false)
+    error_message = "Ephemeral storage is 21-200 GiB (ECS EphemeralStorage, Fargate only)."
+  }
+
+  validation {
+    condition = alltrue([
+      for name, volume in var.task.volumes :
+      can(regex("^[a-z][a-z0-9_-]{0,31}$", name)) && !can(regex("^scratch-[0-9]+$", name))
+      && can(regex("^/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$", volume.path))
+      && can(regex("^fs-[0-9a-f]{8,40}$", volume.file_system_id))
+      && (volume.access_point_id == null || can(regex("^fsap-[0-9a-f]{8,40}$", coalesce(volume.access_point_id, "-"))))
+      && (volume.access_point_id == null || volume.root_directory == "/")
+    ])
+    error_message = "Every volume has a name of lower-case letters, digits, hyphens and underscores (not scratch-N), an absolute path, a file system ID (fs-...), an optional access point ID (fsap-...), and with an access point the root directory / (ECS mounts the access point's directory)."
+  }
+
+  validation {
+    condition     = length(distinct([for volume in values(var.task.volumes) : volume.path])) == length(var.task.volumes)
+    error_message = "Every volume is mounted at its own path."
   }
 
   validation {

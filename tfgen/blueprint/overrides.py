@@ -6,6 +6,7 @@ of null replaces too (e.g. `certificate: null` in dev).
 Structural rule: an environment changes values, never the shape of the application. Overrides may
 not
 - name a service the base does not have, remove a service (null), or change a service's `type`;
+- add a volume to a service's `storage.volumes` that the base does not have, or remove one;
 - add a capacity provider to `cluster.capacity` that the base does not have, or remove one;
 - switch `network.vpc` between default, an existing VPC and a new VPC;
 - add a `load_balancer` when the base has none, or remove the base's.
@@ -104,6 +105,8 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
                         "the repository exists in every environment or in none: change the tag, or the reference",
                     )
                 )
+            if isinstance(value, dict) and isinstance(base, dict):
+                findings.extend(_volume_findings(where, name, value, base))
 
     cluster = overrides.get("cluster")
     if isinstance(cluster, dict) and "capacity" in cluster:
@@ -159,6 +162,25 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
             )
         elif base_lb is not None and overrides["load_balancer"] is None:
             findings.append(Finding((*prefix, "load_balancer"), "an environment cannot remove the load_balancer", at="key"))
+    return findings
+
+
+def _volume_findings(where: Path, service: str, override: dict[str, Any], base: dict[str, Any]) -> list[Finding]:
+    """Volumes are part of the shape (the task definition's volumes, the task role's file systems):
+    an environment changes their values (its own file system), never which volumes there are."""
+    volumes = mapping_at(override, "storage").get("volumes")
+    if not isinstance(volumes, dict):
+        return []
+    base_volumes = mapping_at(mapping_at(base, "storage"), "volumes")
+    findings = []
+    for volume, value in volumes.items():
+        at = (*where, "storage", "volumes", volume)
+        if volume not in base_volumes:
+            hint = suggest(volume, list(base_volumes)) or "declare it in the base blueprint and change its values per environment"
+            message = f"volume '{volume}' is not in service '{service}' of the base blueprint: an environment cannot add one"
+            findings.append(Finding(at, message, hint, at="key"))
+        elif value is None:
+            findings.append(Finding(at, f"an environment cannot remove volume '{volume}' of service '{service}'", at="key"))
     return findings
 
 

@@ -20,6 +20,7 @@ from tfgen.blueprint.model import (
     CapacityStrategy,
     Cluster,
     Ec2Capacity,
+    ExistingVpc,
     NewVpc,
     ScheduledJob,
     Service,
@@ -86,6 +87,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings.extend(container_insights_findings(blueprint))
     findings.extend(sends_to_findings(blueprint))
     findings.extend(platform_findings(blueprint))
+    findings.extend(storage_findings(blueprint))
     findings.extend(permission_quota_findings(blueprint))
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
@@ -226,6 +228,57 @@ def platform_findings(blueprint: Blueprint) -> list[Finding]:
                 )
             )
     return findings
+
+
+def storage_findings(blueprint: Blueprint) -> list[Finding]:
+    """Ephemeral storage is Fargate's (ECS refuses it on EC2); a volume's path is its own (not another
+    mount's: a scratch volume of writable_paths or ECS Exec); NFS egress needs a destination tfgen knows."""
+    findings: list[Finding] = []
+    for name, service in blueprint.services.items():
+        storage = service.storage
+        strategy = service.capacity or blueprint.cluster.capacity
+        if storage.ephemeral is not None and not (strategy.fargate or strategy.fargate_spot):
+            findings.append(
+                Finding(
+                    ("services", name, "storage", "ephemeral"),
+                    "ephemeral storage is Fargate's: this service runs on EC2 capacity only, where tasks use the instance's disk",
+                    "drop storage.ephemeral, or run the service on Fargate (services.NAME.capacity: {fargate: {weight: 1}})",
+                    at="key",
+                )
+            )
+        findings.extend(_volume_path_findings(name, service.scratch_paths(), service.writable_paths, storage.paths()))
+        if isinstance(blueprint.network.vpc, ExistingVpc):
+            findings.extend(_nfs_destination_findings(name, blueprint.network.vpc.id, storage.volumes))
+    return findings
+
+
+def _volume_path_findings(service: str, scratch: list[str], writable: list[str], volumes: dict[str, str]) -> list[Finding]:
+    findings = []
+    for path, volume in volumes.items():
+        if path not in scratch:
+            continue
+        clash = "writable_paths" if path in writable else "ECS Exec's agent directories (exec: true with a read-only root)"
+        findings.append(
+            Finding(
+                ("services", service, "storage", "volumes", volume, "path"),
+                f"{path} is also in {clash}: two volumes cannot be mounted at one path",
+                "mount the volume at another path" + (", or remove the path from writable_paths (the volume is writable)" if path in writable else ""),
+            )
+        )
+    return findings
+
+
+def _nfs_destination_findings(service: str, vpc_id: str, volumes: dict[str, Any]) -> list[Finding]:
+    return [
+        Finding(
+            ("services", service, "storage", "volumes", volume, "efs"),
+            f"tfgen does not know the CIDR block of {vpc_id}, where the tasks reach the file system on TCP 2049",
+            "name the mount targets' security group: efs: {id, security_group: sg-...}",
+            at="key",
+        )
+        for volume, config in volumes.items()
+        if config.efs.security_group is None
+    ]
 
 
 def sends_to_findings(blueprint: Blueprint) -> list[Finding]:

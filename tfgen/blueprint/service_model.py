@@ -258,6 +258,112 @@ class ContainerHealthCheck(Strict):
         return value
 
 
+# --- storage: task storage and EFS volumes -------------------------------------------------------
+# ECS API reference: EphemeralStorage.sizeInGiB 21-200 (Fargate only); EFSVolumeConfiguration (with an
+# access point, rootDirectory omitted or "/"; IAM authorization needs transit encryption; rootDirectory
+# at most 4,096 characters); Volume.name letters, digits, hyphens and underscores.
+
+MIN_EPHEMERAL_GIB = 21
+MAX_EPHEMERAL_GIB = 200
+NFS_PORT = 2049
+FILE_SYSTEM_ID = r"^fs-[0-9a-f]{8,40}$"
+ACCESS_POINT_ID = r"^fsap-[0-9a-f]{8,40}$"
+VOLUME_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
+# modules/ecs-task names its scratch volumes (writable_paths, ECS Exec) scratch-0, scratch-1, ...
+SCRATCH_VOLUME = re.compile(r"^scratch-[0-9]+$")
+ROOT_DIRECTORY_PATTERN = r"^/([A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*)?$"
+# The SSM agent of ECS Exec writes here (modules/ecs-task: exec_paths) when the root is read-only.
+EXEC_PATHS = ("/var/lib/amazon", "/var/log/amazon")
+
+
+def _efs_id(pattern: str, what: str, example: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if not re.fullmatch(pattern, value):
+            prefix = example.split("-")[0]
+            raise aws_rules.Refused(f"'{value[:80]}' is not an EFS {what} ID", f"write {prefix}- and 8 to 40 hexadecimal digits, e.g. {example}")
+        return value
+
+    return AfterValidator(check)
+
+
+FileSystemId = Annotated[str, Field(json_schema_extra={"pattern": FILE_SYSTEM_ID}), _efs_id(FILE_SYSTEM_ID, "file system", "fs-0123456789abcdef0")]
+AccessPointId = Annotated[str, Field(json_schema_extra={"pattern": ACCESS_POINT_ID}), _efs_id(ACCESS_POINT_ID, "access point", "fsap-0123456789abcdef0")]
+
+
+def _root_directory(value: str) -> str:
+    if len(value) > 4096 or not re.fullmatch(ROOT_DIRECTORY_PATTERN, value):
+        raise aws_rules.Refused(f"'{value[:80]}' is not a directory of the file system", "write an absolute path such as /uploads, or / for its root")
+    for bad in ("..", "."):
+        if bad in value.split("/")[1:]:
+            raise aws_rules.Refused(f"'{value[:80]}' has a '{bad}' segment", "write the directory itself, e.g. /uploads")
+    return value
+
+
+class Efs(Strict):
+    """An EFS file system mounted with transit encryption and IAM authorization (the task role may mount it)."""
+
+    id: FileSystemId
+    """file system ID, e.g. fs-0123456789abcdef0 (in the environment's account and region)"""
+    access_point: AccessPointId | None = None
+    """access point ID, e.g. fsap-0123456789abcdef0: the task mounts its directory as its user (recommended)"""
+    root_directory: Annotated[str, Field(json_schema_extra={"pattern": ROOT_DIRECTORY_PATTERN}), AfterValidator(_root_directory)] | None = None
+    """directory of the file system to mount (default /); with an access point, omitted or / (the access point's directory)"""
+    security_group: SecurityGroupId | None = None
+    """the mount targets' security group: NFS (TCP 2049) goes out to it only; the VPC's CIDR block when absent"""
+
+    @model_validator(mode="after")
+    def _root_with_access_point(self) -> Efs:
+        if self.access_point is not None and self.root_directory not in (None, "/"):
+            raise aws_rules.Refused(
+                f"root_directory {self.root_directory} with access point {self.access_point}: ECS mounts the access point's own directory, "
+                "and refuses another root directory",
+                "drop root_directory (set the directory on the access point), or drop access_point",
+            )
+        return self
+
+
+class Volume(Strict):
+    """A volume mounted into the container."""
+
+    path: WritablePath
+    """absolute directory in the container where the volume is mounted, e.g. /var/uploads (writable with a read-only root filesystem)"""
+    read_only: bool = False
+    """mount it read-only (the task role may then mount, not write)"""
+    efs: Efs
+    """the EFS file system: {id, access_point, root_directory, security_group}"""
+
+
+def _volume_name(value: str) -> str:
+    if SCRATCH_VOLUME.match(value):
+        raise aws_rules.Refused(f"'{value}' is the name of one of tfgen's scratch volumes (writable_paths)", "choose another name, e.g. uploads")
+    return value
+
+
+VolumeName = Annotated[str, StringConstraints(pattern=VOLUME_NAME_PATTERN), AfterValidator(_volume_name)]
+
+
+class Storage(Strict):
+    """The task's storage: its ephemeral storage and the volumes mounted into the container."""
+
+    ephemeral: Annotated[int, Field(ge=MIN_EPHEMERAL_GIB, le=MAX_EPHEMERAL_GIB)] | None = None
+    """GiB of task storage on Fargate (21-200; Fargate's default 20 when absent); EC2 tasks use the instance's disk"""
+    volumes: dict[VolumeName, Volume] = Field(default_factory=dict)
+    """volumes by name: {path, read_only, efs: {id, access_point, root_directory, security_group}}"""
+
+    @model_validator(mode="after")
+    def _distinct_paths(self) -> Storage:
+        seen: dict[str, str] = {}
+        for name, volume in self.volumes.items():
+            if volume.path in seen:
+                raise aws_rules.Refused(f"volumes {seen[volume.path]} and {name} are both mounted at {volume.path}", "give each volume its own path")
+            seen[volume.path] = name
+        return self
+
+    def paths(self) -> dict[str, str]:
+        """Mount path -> volume name."""
+        return {volume.path: name for name, volume in self.volumes.items()}
+
+
 PLATFORMS = ("linux/x86_64", "linux/arm64")
 # Other spellings of the two (Docker's and Copilot's names), for the hint.
 PLATFORM_SPELLINGS = {"amd64": "linux/x86_64", "x86-64": "linux/x86_64", "x64": "linux/x86_64", "aarch64": "linux/arm64", "arm": "linux/arm64"}
@@ -415,6 +521,8 @@ class ServiceBase(Strict):
     """directories the container writes to (e.g. /tmp, /var/cache/nginx): task-scoped scratch volumes, so the root filesystem stays read-only"""
     logging: Logging = Field(default_factory=Logging)
     """CloudWatch Logs settings"""
+    storage: Storage = Field(default_factory=Storage)
+    """the task's storage: {ephemeral: GiB of Fargate task storage, volumes: EFS volumes by name, {path, read_only, efs}}"""
     permissions: list[Permission] = Field(default_factory=list)
     """the task role (what the application may do): managed policy ARNs, attached, and statements {actions, resources, effect, conditions}, one inline policy"""
 
@@ -443,6 +551,11 @@ class ServiceBase(Strict):
     def send_queue_variables(self) -> dict[str, str]:
         """Environment variable -> worker: vote-worker -> VOTE_WORKER_QUEUE_URL."""
         return {queue_url_variable(worker): worker for worker in self.sends_to}
+
+    def scratch_paths(self) -> list[str]:
+        """The directories that get scratch volumes: writable_paths, and ECS Exec's with a read-only root."""
+        exec_paths = list(EXEC_PATHS) if self.exec and self.readonly_root_filesystem else []
+        return list(dict.fromkeys([*self.writable_paths, *exec_paths]))
 
     def cpu_architecture(self) -> str:
         """ECS's RuntimePlatform.cpuArchitecture of the platform."""

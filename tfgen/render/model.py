@@ -32,7 +32,7 @@ class ServiceRendering:
     type: ServiceType
     builds_image: bool
     sends: bool = False  # sends_to names a worker in some environment: its task gets the queues
-    networked: bool = False  # network sets security groups or egress in some environment
+    networked: bool = False  # network sets security groups or egress (or storage mounts EFS: NFS egress) in some environment
 
     @property
     def is_worker(self) -> bool:
@@ -93,7 +93,9 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
     senders = {name for env in base.environments for name, svc in loaded.for_environment(env).services.items() if svc.sends_to}
     senders |= {name for name, svc in base.services.items() if svc.sends_to}
     merged = [base.services] + [loaded.for_environment(env).services for env in base.environments]
-    networked = {name for services in merged for name, svc in services.items() if svc.network.security_groups or svc.network.egress}
+    networked = {
+        name for services in merged for name, svc in services.items() if svc.network.security_groups or svc.network.egress or svc.storage.volumes
+    }
     services = [
         ServiceRendering(name, service_type(svc.type), svc.builds_image(), sends=name in senders, networked=name in networked)
         for name, svc in sorted(base.services.items())
@@ -125,6 +127,7 @@ def _environment_values(loaded: LoadedBlueprint, env: str, services: list[Servic
     environment = blueprint.environments[env]
     app = blueprint.name
     prefix = resource_name(app, env)
+    resolved = loaded.network_for(env)
     values: dict[str, Any] = {
         "account_id": environment.account,
         "environment": env,
@@ -132,11 +135,11 @@ def _environment_values(loaded: LoadedBlueprint, env: str, services: list[Servic
         "region": loaded.region_of(env),
         "tags": dict(sorted({**blueprint.tags, "Application": app, "Environment": env, "ManagedBy": "tfgen"}.items())),
         "cluster": _cluster(blueprint, prefix, app, env),
-        "network": _network(loaded.network_for(env), blueprint, prefix),
+        "network": _network(resolved, blueprint, prefix),
     }
     if blueprint.has_load_balancer() and blueprint.load_balancer is not None:  # the blueprint rules require it
         values["load_balancer"] = _load_balancer(blueprint.load_balancer, prefix)
-    context = Environment(app, env, blueprint)
+    context = Environment(app, env, blueprint, vpc_cidr=resolved.vpc_cidr_block)
     for service in services:
         values[service.variable] = service.type.values(service.name, blueprint.services[service.name], context)
         if service.builds_image:

@@ -36,6 +36,10 @@ POLICY_STATEMENT_TYPE: TypeSpec = (
         ("conditions", ("list", ("object", [("test", "string"), ("variable", "string"), ("values", ("list", "string"))]))),
     ],
 )
+VOLUME_TYPE: TypeSpec = (
+    "object",
+    [("path", "string"), ("read_only", "bool"), ("file_system_id", "string"), ("access_point_id", "string"), ("root_directory", "string")],
+)
 TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("image", "string"),
     ("cpu", "number"),
@@ -55,6 +59,8 @@ TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("managed_policy_arns", ("list", "string")),
     ("sends_to", ("map", "string")),
     ("policy_statements", ("list", POLICY_STATEMENT_TYPE)),
+    ("ephemeral_storage", "number"),
+    ("volumes", ("map", VOLUME_TYPE)),
 )
 NETWORK_TYPE: TypeSpec = (
     "object",
@@ -90,6 +96,7 @@ class Environment:
     application: str
     environment: str
     blueprint: m.Blueprint  # as this environment deploys it (overrides merged)
+    vpc_cidr: str | None = None  # the VPC's CIDR block, when tfgen knows it (a created or the default VPC)
     memo: dict[str, Any] = field(default_factory=dict)  # what descriptors compute once per environment
 
     def resource_name(self, service: str) -> str:
@@ -133,15 +140,41 @@ def task_values(service: m.ServiceBase) -> dict[str, Any]:
             {"effect": s.effect, "actions": s.actions, "resources": s.resources, "conditions": [c.model_dump() for c in s.conditions]}
             for s in service.policy_statements()
         ],
+        "ephemeral_storage": service.storage.ephemeral,
+        "volumes": {name: volume_values(volume) for name, volume in sorted(service.storage.volumes.items())},
     }
 
 
-def network_values(service: m.ServiceBase) -> dict[str, Any]:
-    network = service.network
+def volume_values(volume: m.Volume) -> dict[str, Any]:
+    efs = volume.efs
     return {
-        "security_group_ids": list(network.security_groups),
-        "egress": [{"cidr_ipv4": rule.cidr, "security_group_id": rule.security_group, "ports": list(rule.ports)} for rule in network.egress],
+        "path": volume.path,
+        "read_only": volume.read_only,
+        "file_system_id": efs.id,
+        "access_point_id": efs.access_point,
+        # ECS's default, spelled out; with an access point "/" is its directory (the only root ECS takes).
+        "root_directory": efs.root_directory or "/",
     }
+
+
+def network_values(service: m.ServiceBase, vpc_cidr: str | None = None) -> dict[str, Any]:
+    network = service.network
+    egress = [{"cidr_ipv4": rule.cidr, "security_group_id": rule.security_group, "ports": list(rule.ports)} for rule in network.egress]
+    return {"security_group_ids": list(network.security_groups), "egress": egress + nfs_egress(service, vpc_cidr, egress)}
+
+
+def nfs_egress(service: m.ServiceBase, vpc_cidr: str | None, declared: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """NFS (TCP 2049) to each file system's mount targets: their security group, else the VPC's CIDR
+    block (the blueprint rules require one of them); once per destination, and not where declared."""
+    taken = {(rule["cidr_ipv4"], rule["security_group_id"]) for rule in declared if m.NFS_PORT in rule["ports"]}
+    rules: list[dict[str, Any]] = []
+    for volume in service.storage.volumes.values():
+        group = volume.efs.security_group
+        destination = (None if group else vpc_cidr, group)
+        if destination not in taken and destination != (None, None):
+            taken.add(destination)
+            rules.append({"cidr_ipv4": destination[0], "security_group_id": group, "ports": [m.NFS_PORT]})
+    return rules
 
 
 def target_tracking_scaling(service: Any) -> dict[str, Any]:
@@ -236,7 +269,7 @@ class ServiceType:
             "name": env.resource_name(name),
             "capacity_provider_strategy": strategy(service.capacity or env.blueprint.cluster.capacity),
             "task": task_values(service),
-            "network": network_values(service),
+            "network": network_values(service, env.vpc_cidr),
         }
         if self.scaling_values is not None:
             values["scaling"] = self.scaling_values(service)

@@ -116,6 +116,14 @@ variable "reports_api" {
           values   = list(string)
         }))
       }))
+      ephemeral_storage = number
+      volumes = map(object({
+        path            = string
+        read_only       = bool
+        file_system_id  = string
+        access_point_id = string
+        root_directory  = string
+      }))
     })
     network = object({
       security_group_ids = list(string)
@@ -212,6 +220,14 @@ variable "reports_web" {
           variable = string
           values   = list(string)
         }))
+      }))
+      ephemeral_storage = number
+      volumes = map(object({
+        path            = string
+        read_only       = bool
+        file_system_id  = string
+        access_point_id = string
+        root_directory  = string
       }))
     })
     network = object({

@@ -108,6 +108,14 @@ variable "storefront" {
           values   = list(string)
         }))
       }))
+      ephemeral_storage = number
+      volumes = map(object({
+        path            = string
+        read_only       = bool
+        file_system_id  = string
+        access_point_id = string
+        root_directory  = string
+      }))
     })
     network = object({
       security_group_ids = list(string)

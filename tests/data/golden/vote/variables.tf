@@ -108,6 +108,14 @@ variable "results" {
           values   = list(string)
         }))
       }))
+      ephemeral_storage = number
+      volumes = map(object({
+        path            = string
+        read_only       = bool
+        file_system_id  = string
+        access_point_id = string
+        root_directory  = string
+      }))
     })
     network = object({
       security_group_ids = list(string)
@@ -189,6 +197,14 @@ variable "tally" {
           values   = list(string)
         }))
       }))
+      ephemeral_storage = number
+      volumes = map(object({
+        path            = string
+        read_only       = bool
+        file_system_id  = string
+        access_point_id = string
+        root_directory  = string
+      }))
     })
     network = object({
       security_group_ids = list(string)
@@ -257,6 +273,14 @@ variable "vote_api" {
           variable = string
           values   = list(string)
         }))
+      }))
+      ephemeral_storage = number
+      volumes = map(object({
+        path            = string
+        read_only       = bool
+        file_system_id  = string
+        access_point_id = string
+        root_directory  = string
       }))
     })
     network = object({
@@ -354,6 +378,14 @@ variable "vote_worker" {
           variable = string
           values   = list(string)
         }))
+      }))
+      ephemeral_storage = number
+      volumes = map(object({
+        path            = string
+        read_only       = bool
+        file_system_id  = string
+        access_point_id = string
+        root_directory  = string
       }))
     })
     network = object({
