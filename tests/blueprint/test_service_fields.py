@@ -452,3 +452,190 @@ def test_spec_section_3_1_fields_load_and_match_the_schema() -> None:
     assert api["task"]["sends_to"] == {"VOTE_WORKER_QUEUE_URL": "vote-worker"}
     assert api["network"]["security_group_ids"] == ["sg-0123456789abcdef0"]
     assert api["task"]["healthcheck"]["start_period"] == 30
+
+
+# --- storage --------------------------------------------------------------------------------------
+
+EFS = "{id: fs-0123456789abcdef0, access_point: fsap-0123456789abcdef0}"
+UPLOADS_FS = "fs-0123456789abcdef0"
+
+
+def test_storage_renders_ephemeral_storage_volumes_and_nfs_egress(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        f"""\
+        api:
+          type: backend-service
+          image: nginx
+          network: {{egress: [{{cidr: 10.0.0.0/16, ports: [2049]}}]}}
+          storage:
+            ephemeral: 50
+            volumes:
+              uploads: {{path: /var/uploads, efs: {EFS}}}
+              reports: {{path: /srv/reports, read_only: true, efs: {{id: fs-0123456789abcdef1, root_directory: /reports}}}}
+              shared: {{path: /srv/shared, efs: {{id: fs-0123456789abcdef2, security_group: sg-0123456789abcdef0}}}}
+        job: {{type: scheduled-job, image: busybox, schedule: rate(1 hour), storage: {{ephemeral: 21}}}}
+        """,
+    )
+    api = task_of(path, "api")
+    assert api["task"]["ephemeral_storage"] == 50
+    assert api["task"]["volumes"] == {
+        "reports": {"path": "/srv/reports", "read_only": True, "file_system_id": "fs-0123456789abcdef1", "access_point_id": None, "root_directory": "/reports"},
+        "shared": {"path": "/srv/shared", "read_only": False, "file_system_id": "fs-0123456789abcdef2", "access_point_id": None, "root_directory": "/"},
+        "uploads": {
+            "path": "/var/uploads", "read_only": False, "file_system_id": UPLOADS_FS, "access_point_id": "fsap-0123456789abcdef0", "root_directory": "/",
+        },
+    }
+    # NFS to the VPC's CIDR block (declared already: not twice) and to the named mount targets' group.
+    assert api["network"]["egress"] == [
+        {"cidr_ipv4": "10.0.0.0/16", "security_group_id": None, "ports": [2049]},
+        {"cidr_ipv4": None, "security_group_id": "sg-0123456789abcdef0", "ports": [2049]},
+    ]
+    job = task_of(path, "job")
+    assert (job["task"]["ephemeral_storage"], job["task"]["volumes"], job["network"]["egress"]) == (21, {}, [])
+
+
+def test_without_storage_the_task_renders_as_before(tmp_path: Path) -> None:
+    rendered = task_of(write(tmp_path, "api: {type: backend-service, image: nginx}\n"), "api")
+    assert (rendered["task"]["ephemeral_storage"], rendered["task"]["volumes"], rendered["network"]["egress"]) == (None, {}, [])
+
+
+def test_bad_storage_values_are_located_errors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        a: {type: backend-service, image: nginx, storage: {ephemeral: 20}}
+        b: {type: worker-service, image: nginx, storage: {ephemeral: 201}}
+        c:
+          type: scheduled-job
+          image: busybox
+          schedule: rate(1 hour)
+          storage:
+            volumes:
+              data: {path: /data, efs: {id: fs-123, access_point: ap-0123456789abcdef0}}
+              Bad: {path: /x, efs: {id: fs-0123456789abcdef0}}
+              scratch-0: {path: /y, efs: {id: fs-0123456789abcdef0}}
+        d:
+          type: web-service
+          image: nginx
+          storage:
+            volumes:
+              one: {path: /data, efs: {id: fs-0123456789abcdef0, access_point: fsap-0123456789abcdef0, root_directory: /sub}}
+              two: {path: relative, efs: {id: fs-0123456789abcdef0, root_directory: "/a/../b", security_group: sg-1}}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:6:65: services.a.storage.ephemeral: must be at least 21, got 20",
+        "FILE:7:64: services.b.storage.ephemeral: must be at most 200, got 201",
+        "FILE:14:39: services.c.storage.volumes.data.efs.id: 'fs-123' is not an EFS file system ID "
+        "(write fs- and 8 to 40 hexadecimal digits, e.g. fs-0123456789abcdef0)",
+        "FILE:14:61: services.c.storage.volumes.data.efs.access_point: 'ap-0123456789abcdef0' is not an EFS access point ID "
+        "(write fsap- and 8 to 40 hexadecimal digits, e.g. fsap-0123456789abcdef0)",
+        "FILE:15:9: services.c.storage.volumes.Bad: 'Bad' is not a key matching ^[a-z][a-z0-9_-]{0,31}$",
+        "FILE:16:9: services.c.storage.volumes.scratch-0: 'scratch-0' is the name of one of tfgen's scratch volumes (writable_paths) "
+        "(choose another name, e.g. uploads)",
+        "FILE:22:114: services.d.storage.volumes.one.efs.root_directory: root_directory /sub with access point fsap-0123456789abcdef0: "
+        "ECS mounts the access point's own directory, and refuses another root directory "
+        "(drop root_directory (set the directory on the access point), or drop access_point)",
+        "FILE:23:21: services.d.storage.volumes.two.path: expected an absolute directory path below / such as /tmp or /var/cache/nginx, got 'relative'",
+        "FILE:23:79: services.d.storage.volumes.two.efs.root_directory: '/a/../b' has a '..' segment (write the directory itself, e.g. /uploads)",
+        "FILE:23:106: services.d.storage.volumes.two.efs.security_group: 'sg-1' is not a security group ID "
+        "(write sg- and 8 or 17 hexadecimal digits, e.g. sg-0123456789abcdef0)",
+    ]
+
+
+def test_an_access_point_takes_root_directory_slash(tmp_path: Path) -> None:
+    efs = "{id: fs-0123456789abcdef0, access_point: fsap-0123456789abcdef0, root_directory: /}"
+    path = write(tmp_path, "api: {type: backend-service, image: nginx, storage: {volumes: {u: {path: /u, efs: " + efs + "}}}}\n")
+    assert task_of(path, "api")["task"]["volumes"]["u"]["root_directory"] == "/"
+
+
+def test_volume_paths_are_their_own(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        f"""\
+        api:
+          type: backend-service
+          image: nginx
+          exec: true
+          writable_paths: [/tmp]
+          storage:
+            volumes:
+              one: {{path: /tmp, efs: {EFS}}}
+              two: {{path: /var/lib/amazon, efs: {EFS}}}
+              three: {{path: /same, efs: {EFS}}}
+              four: {{path: /same, efs: {EFS}}}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:13:21: services.api.storage.volumes.one.path: /tmp is also in writable_paths: two volumes cannot be mounted at one path "
+        "(mount the volume at another path, or remove the path from writable_paths (the volume is writable))",
+        "FILE:14:21: services.api.storage.volumes.two.path: /var/lib/amazon is also in ECS Exec's agent directories (exec: true with a read-only root): "
+        "two volumes cannot be mounted at one path (mount the volume at another path)",
+        "FILE:16:22: services.api.storage.volumes.four.path: volume three is mounted at /same too: two volumes cannot be mounted at one path "
+        "(give each volume its own path)",
+    ]
+    # With a writable root, ECS Exec gets no scratch volumes: /var/lib/amazon is free.
+    storage = f"{{volumes: {{two: {{path: /var/lib/amazon, efs: {EFS}}}}}}}"
+    services = f"api: {{type: backend-service, image: nginx, exec: true, readonly_root_filesystem: false, storage: {storage}}}\n"
+    assert task_of(write(tmp_path, services), "api")["task"]["volumes"]["two"]["path"] == "/var/lib/amazon"
+
+
+def test_ephemeral_storage_on_ec2_only_capacity_is_a_located_error(tmp_path: Path) -> None:
+    services = """\
+    api: {type: backend-service, image: nginx, storage: {ephemeral: 50}}
+    on-fargate: {type: backend-service, image: nginx, capacity: {fargate: {weight: 1}}, storage: {ephemeral: 50}}
+    """
+    assert errors_of(write_ec2(tmp_path, "t3.medium", services)) == [
+        "FILE:9:56: services.api.storage.ephemeral: ephemeral storage is Fargate's: this service runs on EC2 capacity only, where tasks use "
+        "the instance's disk (drop storage.ephemeral, or run the service on Fargate (services.NAME.capacity: {fargate: {weight: 1}}))",
+    ]
+
+
+def test_nfs_egress_in_an_existing_vpc_needs_the_mount_targets_group(tmp_path: Path) -> None:
+    path, SG = tmp_path / "app.yaml", "sg-0123456789abcdef0"
+    existing = "network:\n  vpc: {id: vpc-0abc, public_subnets: [subnet-1a, subnet-2a], private_subnets: [subnet-3a, subnet-4a]}\n"
+    services = f"""\
+    api: {{type: backend-service, image: nginx, storage: {{volumes: {{u: {{path: /u, efs: {EFS}}}}}}}}}
+    ok: {{type: backend-service, image: nginx, storage: {{volumes: {{u: {{path: /u, efs: {{id: fs-0123456789abcdef0, security_group: {SG}}}}}}}}}}}
+    """
+    path.write_text(HEAD.replace("network:\n  vpc: {cidr: 10.0.0.0/16}\n", existing) + textwrap.indent(textwrap.dedent(services), "  ") + TAIL)
+    assert errors_of(path) == [
+        "FILE:6:80: services.api.storage.volumes.u.efs: tfgen does not know the CIDR block of vpc-0abc, where the tasks reach the file system on TCP 2049 "
+        "(name the mount targets' security group: efs: {id, security_group: sg-...})",
+    ]
+
+
+def test_overrides_change_volumes_but_never_add_or_remove_one(tmp_path: Path) -> None:
+    prod = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "222222222222"
+    state: {bucket: vote-prod}
+    overrides:
+      services:
+        api:
+          storage:
+            ephemeral: 100
+            volumes:
+              uploads: {read_only: true, efs: {id: fs-0fedcba9876543210, access_point: fsap-0fedcba9876543210}}
+"""
+    base = f"api: {{type: backend-service, image: nginx, storage: {{ephemeral: 50, volumes: {{uploads: {{path: /u, efs: {EFS}}}}}}}}}\n"
+    path = write(tmp_path, base, prod)
+    assert task_of(path, "api", "dev")["task"]["volumes"]["uploads"]["file_system_id"] == UPLOADS_FS
+    assert task_of(path, "api", "prod")["task"]["ephemeral_storage"] == 100
+    assert task_of(path, "api", "prod")["task"]["volumes"] == {
+        "uploads": {"path": "/u", "read_only": True, "file_system_id": "fs-0fedcba9876543210", "access_point_id": "fsap-0fedcba9876543210",
+                    "root_directory": "/"}
+    }
+    added = f"              upload: {{path: /extra, efs: {EFS}}}\n              uploads: null\n"
+    changed = prod.replace("              uploads: {read_only", added + "              x: {read_only")
+    path = write(tmp_path, base, changed)
+    assert errors_of(path) == [
+        "FILE:18:15: environments.prod.overrides.services.api.storage.volumes.upload: volume 'upload' is not in service 'api' of the base blueprint: "
+        "an environment cannot add one (did you mean 'uploads'?)",
+        "FILE:19:15: environments.prod.overrides.services.api.storage.volumes.uploads: an environment cannot remove volume 'uploads' of service 'api'",
+        "FILE:20:15: environments.prod.overrides.services.api.storage.volumes.x: volume 'x' is not in service 'api' of the base blueprint: "
+        "an environment cannot add one (declare it in the base blueprint and change its values per environment)",
+    ]

@@ -253,18 +253,19 @@ def storage_findings(blueprint: Blueprint) -> list[Finding]:
 
 
 def _volume_path_findings(service: str, scratch: list[str], writable: list[str], volumes: dict[str, str]) -> list[Finding]:
+    """Volume name -> path: each path mounts one volume (ECS refuses a second mount point there)."""
     findings = []
-    for path, volume in volumes.items():
-        if path not in scratch:
-            continue
-        clash = "writable_paths" if path in writable else "ECS Exec's agent directories (exec: true with a read-only root)"
-        findings.append(
-            Finding(
-                ("services", service, "storage", "volumes", volume, "path"),
-                f"{path} is also in {clash}: two volumes cannot be mounted at one path",
-                "mount the volume at another path" + (", or remove the path from writable_paths (the volume is writable)" if path in writable else ""),
-            )
-        )
+    seen: dict[str, str] = {}
+    for volume, path in volumes.items():
+        where = ("services", service, "storage", "volumes", volume, "path")
+        if path in seen:
+            message = f"volume {seen[path]} is mounted at {path} too: two volumes cannot be mounted at one path"
+            findings.append(Finding(where, message, "give each volume its own path"))
+        elif path in scratch:
+            clash = "writable_paths" if path in writable else "ECS Exec's agent directories (exec: true with a read-only root)"
+            hint = "mount the volume at another path" + (", or remove the path from writable_paths (the volume is writable)" if path in writable else "")
+            findings.append(Finding(where, f"{path} is also in {clash}: two volumes cannot be mounted at one path", hint))
+        seen.setdefault(path, volume)
     return findings
 
 

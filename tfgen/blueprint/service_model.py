@@ -311,15 +311,16 @@ class Efs(Strict):
     security_group: SecurityGroupId | None = None
     """the mount targets' security group: NFS (TCP 2049) goes out to it only; the VPC's CIDR block when absent"""
 
-    @model_validator(mode="after")
-    def _root_with_access_point(self) -> Efs:
-        if self.access_point is not None and self.root_directory not in (None, "/"):
+    @field_validator("root_directory")
+    @classmethod
+    def _root_with_access_point(cls, value: str | None, info: ValidationInfo) -> str | None:
+        access_point = info.data.get("access_point")
+        if access_point is not None and value not in (None, "/"):
             raise aws_rules.Refused(
-                f"root_directory {self.root_directory} with access point {self.access_point}: ECS mounts the access point's own directory, "
-                "and refuses another root directory",
+                f"root_directory {value} with access point {access_point}: ECS mounts the access point's own directory, and refuses another root directory",
                 "drop root_directory (set the directory on the access point), or drop access_point",
             )
-        return self
+        return value
 
 
 class Volume(Strict):
@@ -350,18 +351,9 @@ class Storage(Strict):
     volumes: dict[VolumeName, Volume] = Field(default_factory=dict)
     """volumes by name: {path, read_only, efs: {id, access_point, root_directory, security_group}}"""
 
-    @model_validator(mode="after")
-    def _distinct_paths(self) -> Storage:
-        seen: dict[str, str] = {}
-        for name, volume in self.volumes.items():
-            if volume.path in seen:
-                raise aws_rules.Refused(f"volumes {seen[volume.path]} and {name} are both mounted at {volume.path}", "give each volume its own path")
-            seen[volume.path] = name
-        return self
-
     def paths(self) -> dict[str, str]:
-        """Mount path -> volume name."""
-        return {volume.path: name for name, volume in self.volumes.items()}
+        """Volume name -> mount path."""
+        return {name: volume.path for name, volume in self.volumes.items()}
 
 
 PLATFORMS = ("linux/x86_64", "linux/arm64")
