@@ -236,10 +236,16 @@ ISSUE_14_TASK = {
         },
     ],
     "send_queues": {"JOBS_QUEUE_URL": SEND_QUEUE},
+    # EFS: uploads through an access point (root directory left to the default "/"), reports read-only from a directory.
+    "volumes": {
+        "uploads": {"path": "/var/uploads", "file_system_id": "fs-0123456789abcdef0", "access_point_id": "fsap-0123456789abcdef0"},
+        "reports": {"path": "/srv/reports", "read_only": True, "file_system_id": "fs-0fedcba9876543210", "root_directory": "/reports"},
+    },
 }
 SERVICE_NETWORK = {
     "security_group_ids": ["sg-0123456789abcdef0"],
-    "egress": [{"cidr_ipv4": "10.20.0.0/16", "security_group_id": None, "ports": [5432, 5433]}],
+    # the renderer adds NFS to the VPC's CIDR block (or the mount targets' group) for the EFS volumes
+    "egress": [{"cidr_ipv4": "10.20.0.0/16", "security_group_id": None, "ports": [5432, 5433]}, {"cidr_ipv4": "10.0.0.0/16", "ports": [2049]}],
 }
 JOB_EGRESS = {"cidr_ipv4": None, "security_group_id": "sg-0fedcba9876543210", "ports": [6379]}
 
@@ -306,6 +312,7 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
             # a bare parameter name is one of the environment's own account and region
             "secrets": {"DB_PASSWORD": DB_SECRET, "API_TOKEN": "/vote/api-token"} if prod else {},
             "kms_keys": [KMS_KEY] if prod else [],
+            "ephemeral_storage": 50 if prod else None,
         },
         "schedule": {
             "expression": "cron(0 * * * ? *)",
@@ -562,11 +569,60 @@ def test_issue_14_fields_reach_the_resources(planned: dict[str, Planned]) -> Non
     assert egress == {
         'module.backend.module.service.module.security_group.aws_vpc_security_group_egress_rule.declared["10.20.0.0/16:5432"]': ("10.20.0.0/16", None, 5432),
         'module.backend.module.service.module.security_group.aws_vpc_security_group_egress_rule.declared["10.20.0.0/16:5433"]': ("10.20.0.0/16", None, 5433),
+        'module.backend.module.service.module.security_group.aws_vpc_security_group_egress_rule.declared["10.0.0.0/16:2049"]': ("10.0.0.0/16", None, 2049),
         'module.job.module.security_group.aws_vpc_security_group_egress_rule.declared["sg-0fedcba9876543210:6379"]': (None, "sg-0fedcba9876543210", 6379),
     }
     dev = planned["dev"]
     assert dev["module.backend.module.task.aws_ecs_task_definition.this"]["runtime_platform"] == []
     assert not dev.of_type("aws_iam_role_policy_attachment", role) and not [a for a in dev.of_type("aws_vpc_security_group_egress_rule") if ".declared[" in a]
+
+
+def test_storage_reaches_the_resources(planned: dict[str, Planned]) -> None:
+    """prod's backend mounts two EFS volumes (transit encryption, IAM authorization), its task role may
+    mount exactly those file systems (write only the writable one, through its access point), NFS goes
+    out on 2049; prod's job has 50 GiB of task storage. dev's (neither) render as before."""
+    ENCRYPTED = {"transit_encryption": "ENABLED", "transit_encryption_port": None}
+    for env, key in (("prod-plan", "plan"), ("prod", "state")):
+        definition = planned[env]["module.backend.module.task.aws_ecs_task_definition.this"]
+        efs = {v["name"]: v["efs_volume_configuration"] for v in definition["volume"] if v["efs_volume_configuration"]}
+        assert efs == {
+            "uploads": [{**ENCRYPTED, "file_system_id": "fs-0123456789abcdef0", "root_directory": "/",
+                         "authorization_config": [{"access_point_id": "fsap-0123456789abcdef0", "iam": "ENABLED"}]}],
+            "reports": [{**ENCRYPTED, "file_system_id": "fs-0fedcba9876543210", "root_directory": "/reports",
+                         "authorization_config": [{"access_point_id": None, "iam": "ENABLED"}]}],
+        }, key
+        (container,) = json.loads(definition["container_definitions"])
+        # The root stays read-only (CKV_AWS_336); the EFS paths are writable unless read_only.
+        assert container["readonlyRootFilesystem"] is True
+        assert container["mountPoints"] == [
+            {"sourceVolume": "reports", "containerPath": "/srv/reports", "readOnly": True},
+            {"sourceVolume": "uploads", "containerPath": "/var/uploads", "readOnly": False},
+        ], key
+        assert definition["ephemeral_storage"] == [], key
+        job = planned[env]["module.job.module.task.aws_ecs_task_definition.this"]
+        assert job["ephemeral_storage"] == [{"size_in_gib": 50}], key
+    applied = planned["prod"]
+    account = applied["module.backend.module.task.module.task_role.aws_iam_role.this"]["arn"].split(":")[4]
+    prefix = f"arn:aws:elasticfilesystem:eu-west-1:{account}"
+    policy = _policy(applied['module.backend.module.task.module.task_role.aws_iam_role_policy.this["efs-volumes"]']["policy"])
+    assert sorted(policy, key=lambda s: s["Resource"]) == [
+        {
+            "Effect": "Allow",
+            "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+            "Resource": f"{prefix}:file-system/fs-0123456789abcdef0",
+            "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": f"{prefix}:access-point/fsap-0123456789abcdef0"}},
+        },
+        {"Effect": "Allow", "Action": "elasticfilesystem:ClientMount", "Resource": f"{prefix}:file-system/fs-0fedcba9876543210"},
+    ]
+    rule = applied['module.backend.module.service.module.security_group.aws_vpc_security_group_egress_rule.declared["10.0.0.0/16:2049"]']
+    assert (rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"]) == ("tcp", 2049, 2049, "10.0.0.0/16")
+    assert rule["security_group_id"] == applied["module.backend.module.service.module.security_group.aws_security_group.this"]["id"]
+    dev = planned["dev"]
+    for module in ("backend", "job"):
+        definition = dev[f"module.{module}.module.task.aws_ecs_task_definition.this"]
+        assert (definition["volume"], definition["ephemeral_storage"]) == ([], []), module
+        assert "mountPoints" not in json.loads(definition["container_definitions"])[0]
+    assert 'module.backend.module.task.module.task_role.aws_iam_role_policy.this["efs-volumes"]' not in dev
 
 
 def test_worker_container_gets_its_queue(planned: dict[str, Planned]) -> None:
@@ -811,6 +867,19 @@ BAD_INPUTS = {
     "policy statement effect": (
         lambda calls: calls["backend"]["task"].update(policy_statements=[{"effect": "allow", "actions": ["s3:GetObject"], "resources": ["*"]}]),
         "Every policy statement has the effect Allow or Deny",
+    ),
+    "ephemeral storage below Fargate's 21 GiB": (lambda calls: calls["job"]["task"].update(ephemeral_storage=20), "Ephemeral storage is 21-200 GiB"),
+    "root directory with an access point": (
+        lambda calls: calls["job"]["task"].update(
+            volumes={"u": {"path": "/u", "file_system_id": "fs-0123456789abcdef0", "access_point_id": "fsap-0123456789abcdef0", "root_directory": "/sub"}}
+        ),
+        "with an access point the root directory /",
+    ),
+    "two volumes at one path": (
+        lambda calls: calls["job"]["task"].update(
+            volumes={name: {"path": "/u", "file_system_id": "fs-0123456789abcdef0"} for name in ("a", "b")}
+        ),
+        "Every volume is mounted at its own path.",
     ),
     "schedule shorthand": (lambda calls: calls["job"]["schedule"].update(expression="@hourly"), "cron(...) or rate(...)"),
     "too many retries": (lambda calls: calls["job"]["schedule"].update(retries={"max_attempts": 11}), "Retries: max_attempts 0 to 10"),
