@@ -417,13 +417,47 @@ def test_vote_service_egress(env: str, plans: Plans):
     plan = plans("vote", env)
     assert _declared_egress(plan, "vote_api.module.service") == [("", "sg-0fedcba9876543210", 6379, 6379, "tcp"), ("10.20.0.0/16", "", 5432, 5432, "tcp")]
     assert _declared_egress(plan, "tally") == [("10.20.0.0/16", "", 5432, 5432, "tcp")]
-    for module in ("results.module.service", "vote_worker.module.service"):
-        assert _declared_egress(plan, module) == []
+    # results mounts EFS: NFS to the created VPC's CIDR block, nothing else
+    assert _declared_egress(plan, "results.module.service") == [("10.0.0.0/16", "", 2049, 2049, "tcp")]
+    assert _declared_egress(plan, "vote_worker.module.service") == []
     group = "module.vote_api.module.service.module.security_group"
     defaults = [a for a in plan.of_type("aws_vpc_security_group_egress_rule") if a.startswith(f"{group}.aws_vpc_security_group_egress_rule.this[")]
     assert len(defaults) == 2
     ingress = [r for a, r in plan.of_type("aws_vpc_security_group_ingress_rule").items() if a.startswith(f"{group}.")]
     assert ingress and all(r.get("cidr_ipv4") is None and r.get("cidr_ipv6") is None for r in ingress)  # from the ALB's group only
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_results_mounts_its_environments_file_system(env: str, plans: Plans):
+    """services.results.storage: the uploads volume on EFS (transit encryption, IAM through the access
+    point), writable at /var/uploads beside a read-only root; prod mounts its own file system; the task
+    role may mount and write exactly it; the tally job has 30 GiB of task storage, the others Fargate's default."""
+    plan = plans("vote", env)
+    fs, ap = ("fs-0123456789abcdef0", "fsap-0123456789abcdef0") if env == "dev" else ("fs-0fedcba9876543210", "fsap-0fedcba9876543210")
+    definition = plan.after("module.results.module.task.aws_ecs_task_definition.this")
+    (uploads,) = [v for v in definition["volume"] if v["name"] == "uploads"]
+    assert uploads["efs_volume_configuration"] == [
+        {"file_system_id": fs, "root_directory": "/", "transit_encryption": "ENABLED", "transit_encryption_port": None,
+         "authorization_config": [{"access_point_id": ap, "iam": "ENABLED"}]}
+    ]
+    container = _container(plan, "results")
+    assert container["readonlyRootFilesystem"] is True
+    assert {"sourceVolume": "uploads", "containerPath": "/var/uploads", "readOnly": False} in container["mountPoints"]
+    policy = json.loads(plan.after('module.results.module.task.module.task_role.aws_iam_role_policy.this["efs-volumes"]')["policy"])
+    (statement,) = policy["Statement"]
+    account = statement["Resource"].split(":")[4]  # the caller's account (the offline provider's is a placeholder)
+    assert statement == {
+        "Effect": "Allow",
+        "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        "Resource": f"arn:aws:elasticfilesystem:eu-west-1:{account}:file-system/{fs}",
+        "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": f"arn:aws:elasticfilesystem:eu-west-1:{account}:access-point/{ap}"}},
+    }
+    assert [a for a in plan.of_type("aws_iam_role_policy") if a.endswith('["efs-volumes"]')] == [
+        'module.results.module.task.module.task_role.aws_iam_role_policy.this["efs-volumes"]'
+    ]
+    assert plan.after("module.tally.module.task.aws_ecs_task_definition.this")["ephemeral_storage"] == [{"size_in_gib": 30}]
+    for module in ("vote_api", "vote_worker", "results"):
+        assert plan.after(f"module.{module}.module.task.aws_ecs_task_definition.this")["ephemeral_storage"] == [], module
 
 
 def test_vote_service_security_groups_after_offline_apply(plans: Plans):

@@ -81,7 +81,7 @@ module "results" {
   source = "./modules/backend-service"
 
   name       = var.results.name
-  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.results.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }] })
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.results.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.results.network.security_group_ids, egress = var.results.network.egress })
   task       = var.results.task
   scaling    = var.results.scaling
   deployment = var.results.deployment
