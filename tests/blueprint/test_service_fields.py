@@ -452,6 +452,8 @@ def test_spec_section_3_1_fields_load_and_match_the_schema() -> None:
     assert api["task"]["sends_to"] == {"VOTE_WORKER_QUEUE_URL": "vote-worker"}
     assert api["network"]["security_group_ids"] == ["sg-0123456789abcdef0"]
     assert api["task"]["healthcheck"]["start_period"] == 30
+    assert api["task"]["ephemeral_storage"] == 50
+    assert api["task"]["volumes"]["uploads"]["access_point_id"] == "fsap-0123456789abcdef0"
 
 
 # --- storage --------------------------------------------------------------------------------------
