@@ -578,3 +578,6 @@ def test_default_vpc_from_the_context_file(tmp_path: Path):
     assert dev["public_subnet_ids"] == dev["task_subnet_ids"] == ["subnet-1111a", "subnet-1111b"]
     assert dev["assign_public_ip"] is True
     assert 'module "vpc"' not in files["main.tf"].decode()
+    # results mounts EFS: NFS (2049) out to the default VPC's CIDR block, as discovered
+    for env in ("dev", "prod"):
+        assert tfvars(files, env)["results"]["network"]["egress"] == [{"cidr_ipv4": "172.31.0.0/16", "security_group_id": None, "ports": [2049]}]
