@@ -274,7 +274,7 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
         "http": {
             "target_group_name": f"{name}-vote-api",
             "path_pattern": "/api/*",
-            "host_header": "vote.example.com" if prod else None,
+            "host_headers": ["vote.example.com", "www.vote.example.com"] if prod else [],
             "priority": 100,
             "health_check": {
                 "path": "/health", "port": 8081 if prod else None, "success_codes": "200-299", "interval": 15, "timeout": 5,
@@ -722,8 +722,9 @@ def test_web_routing(planned: dict[str, Planned]) -> None:
         assert check["port"] == ("8081" if env == "prod" else "traffic-port")
         rule = plan["module.web.aws_lb_listener_rule.this[0]"]
         assert rule["priority"] == 100 and rule["action"][0]["type"] == "forward"
-        conditions = {key for condition in rule["condition"] for key, value in condition.items() if value}
-        assert conditions == ({"path_pattern", "host_header"} if env == "prod" else {"path_pattern"})
+        conditions = {key: value[0]["values"] for condition in rule["condition"] for key, value in condition.items() if value}
+        hosts = {"host_header": ["vote.example.com", "www.vote.example.com"]} if env == "prod" else {}
+        assert conditions == {"path_pattern": ["/api/*"], **hosts}
 
 
 def test_scaling(planned: dict[str, Planned]) -> None:
