@@ -48,7 +48,7 @@ README_OUTPUTS = {
     "task-security-group": {"id"},
     "iam-role": {"arn", "name", "id"},
     "web-service": {"service_name", "target_group_arn", "security_group_id", "task_role_arn"},
-    "backend-service": {"service_name", "security_group_id", "discovery_name"},
+    "backend-service": {"service_name", "security_group_id", "discovery_name", "dns_name"},
     "worker-service": {"service_name", "queue_url", "queue_arn", "dead_letter_queue_url"},
     "scheduled-job": {"schedule_name", "task_definition_arn", "state_machine_arn"},
 }
@@ -56,7 +56,7 @@ README_OUTPUTS = {
 SHARED_INPUTS = {"name", "placement", "task", "tags"}
 TYPE_INPUTS = {
     "web-service": {"scaling", "deployment", "load_balancer", "http"},
-    "backend-service": {"scaling", "deployment", "discovery_name"},
+    "backend-service": {"scaling", "deployment", "discovery_name", "dns_namespace"},
     "worker-service": {"scaling", "deployment", "queue"},
     "scheduled-job": {"schedule"},
 }
@@ -189,6 +189,11 @@ resource "aws_security_group" "alb" {
   description = "load balancer"
   vpc_id      = "vpc-0abc1234"
 }
+
+resource "aws_service_discovery_private_dns_namespace" "internal" {
+  name = "%(cluster)s.internal"
+  vpc  = "vpc-0abc1234"
+}
 """
 
 PLACEMENT = {
@@ -289,6 +294,11 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
         "task": {**TASK, "image": "public.ecr.aws/docker/library/nginx:stable", "port": 8080, **(ISSUE_14_TASK if prod else {})},
         "scaling": {"min": 2, "max": 6, "desired": 2, "cpu": 60} if prod else {"min": 1, "max": 1, "desired": 1},
     }
+    if prod:  # dev: no namespace, the backend is reached through Service Connect only
+        backend["dns_namespace"] = {
+            "id": Raw("aws_service_discovery_private_dns_namespace.internal.id"),
+            "name": Raw("aws_service_discovery_private_dns_namespace.internal.name"),
+        }
     worker = {
         "name": f"{name}-vote-worker",
         "placement": _placement(("FARGATE_SPOT", 0, 1)),
@@ -567,6 +577,21 @@ def test_issue_14_fields_reach_the_resources(planned: dict[str, Planned]) -> Non
     dev = planned["dev"]
     assert dev["module.backend.module.task.aws_ecs_task_definition.this"]["runtime_platform"] == []
     assert not dev.of_type("aws_iam_role_policy_attachment", role) and not [a for a in dev.of_type("aws_vpc_security_group_egress_rule") if ".declared[" in a]
+
+
+def test_backend_registers_in_the_dns_namespace_it_is_given(planned: dict[str, Planned]) -> None:
+    prod, dev = planned["prod"], planned["dev"]
+    namespace = prod["aws_service_discovery_private_dns_namespace.internal"]
+    discovery = prod["module.backend.aws_service_discovery_service.this[0]"]
+    assert discovery["name"] == "results"
+    assert discovery["dns_config"] == [{"namespace_id": namespace["id"], "routing_policy": "MULTIVALUE", "dns_records": [{"ttl": 10, "type": "A"}]}]
+    service = prod["module.backend.module.service.aws_ecs_service.this"]
+    assert service["service_registries"] == [{"registry_arn": discovery["arn"], "container_name": None, "container_port": None, "port": None}]
+    assert service["service_connect_configuration"][0]["service"][0]["discovery_name"] == "results"
+    # without a namespace nothing registers, and no other service type ever does
+    assert dev.of_type("aws_service_discovery_service") == {}
+    assert dev["module.backend.module.service.aws_ecs_service.this"]["service_registries"] == []
+    assert list(prod.of_type("aws_service_discovery_service")) == ["module.backend.aws_service_discovery_service.this[0]"]
 
 
 def test_worker_container_gets_its_queue(planned: dict[str, Planned]) -> None:
