@@ -67,4 +67,9 @@ variable "http" {
     condition     = var.http.priority >= 1 && var.http.priority <= 50000
     error_message = "A listener rule priority is between 1 and 50000."
   }
+
+  validation {
+    condition     = length(var.http.host_headers) <= 4
+    error_message = "At most 4 host headers: with the path pattern they are the rule's condition values, of which ALB allows 5."
+  }
 }
