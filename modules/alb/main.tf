@@ -135,3 +135,30 @@ resource "aws_wafv2_web_acl_association" "this" {
   resource_arn = aws_lb.this.arn
   web_acl_arn  = var.waf_acl_arn
 }
+
+################################################################################
+# DNS: alias records in the application's public hosted zone
+################################################################################
+
+data "aws_route53_zone" "this" {
+  count = var.dns == null ? 0 : 1
+
+  name         = var.dns.zone
+  private_zone = false
+}
+
+# The load balancer has IPv4 addresses only (ip_address_type is not set: "ipv4"), so A records
+# only; an AAAA alias would answer names that have no IPv6 address behind them.
+resource "aws_route53_record" "alias" {
+  for_each = var.dns == null ? toset([]) : toset(var.dns.names)
+
+  zone_id = data.aws_route53_zone.this[0].zone_id
+  name    = each.value
+  type    = "A"
+
+  alias {
+    name                   = aws_lb.this.dns_name
+    zone_id                = aws_lb.this.zone_id
+    evaluate_target_health = true
+  }
+}

@@ -37,3 +37,8 @@ output "https_listener_arn" {
   description = "ARN of the HTTPS listener, or null without a certificate."
   value       = local.https ? aws_lb_listener.https[0].arn : null
 }
+
+output "alias_names" {
+  description = "Names of the alias records that point at the load balancer (empty without var.dns)."
+  value       = sort([for record in aws_route53_record.alias : record.name])
+}

@@ -80,3 +80,17 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "dns" {
+  description = "Alias records (A) pointing at the load balancer: zone is the name of an existing public Route 53 hosted zone (looked up by name), names the record names, each in that zone. Null: no records."
+  type = object({
+    zone  = string
+    names = optional(list(string), [])
+  })
+  default = null
+
+  validation {
+    condition     = var.dns == null || alltrue([for name in try(var.dns.names, []) : name == var.dns.zone || endswith(name, ".${var.dns.zone}")])
+    error_message = "Every record name is the zone's name or ends with .<zone>."
+  }
+}

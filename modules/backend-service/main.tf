@@ -1,6 +1,33 @@
 locals {
   port           = try(var.task.port, null)
   discovery_name = coalesce(var.discovery_name, var.name)
+  # Registered by DNS only with a port to reach and a namespace to register in.
+  dns_namespace = local.port == null ? null : var.dns_namespace
+}
+
+# <discovery_name>.<namespace>: one A record per running task (MULTIVALUE answers up to eight
+# healthy ones); ECS reports the tasks' health (custom health check), and a short TTL keeps
+# stopped tasks' addresses out of resolvers' caches.
+resource "aws_service_discovery_service" "this" {
+  count = local.dns_namespace == null ? 0 : 1
+
+  name        = local.discovery_name
+  description = "Tasks of the ECS service ${var.name}"
+
+  dns_config {
+    namespace_id   = local.dns_namespace.id
+    routing_policy = "MULTIVALUE"
+
+    dns_records {
+      type = "A"
+      ttl  = 10
+    }
+  }
+
+  # failure_threshold is deprecated: AWS always uses 1.
+  health_check_custom_config {}
+
+  tags = var.tags
 }
 
 module "task" {
@@ -36,6 +63,8 @@ module "service" {
     discovery_name = local.discovery_name
     port           = local.port
   }
+
+  service_registry = local.dns_namespace == null ? null : { registry_arn = aws_service_discovery_service.this[0].arn }
 
   scaling    = var.scaling
   deployment = var.deployment

@@ -35,3 +35,12 @@ variable "deployment" {
   type        = any
   default     = {}
 }
+
+variable "dns_namespace" {
+  description = "Private DNS namespace (Cloud Map) the service registers in: {id, name}; anything in the VPC then resolves <discovery_name>.<name> to its tasks. Null, or a service without a port: not registered."
+  type = object({
+    id   = string
+    name = string
+  })
+  default = null
+}

@@ -11,6 +11,19 @@ resource "aws_service_discovery_http_namespace" "this" {
   tags = var.tags
 }
 
+# Backend services register here too (Cloud Map DNS, A records of their tasks), so that what
+# cannot join Service Connect (scheduled jobs, anything else in the VPC) resolves
+# <service>.<namespace>. Service Connect keeps its own HTTP namespace above.
+resource "aws_service_discovery_private_dns_namespace" "this" {
+  count = var.dns_namespace == null ? 0 : 1
+
+  name        = var.dns_namespace
+  description = "DNS names of the backend services of ${var.name}"
+  vpc         = var.vpc_id
+
+  tags = var.tags
+}
+
 resource "aws_ecs_cluster" "this" {
   name = var.name
 

@@ -21,3 +21,11 @@ output "services_security_group_id" {
   description = "ID of the application's shared security group that every task joins."
   value       = aws_security_group.services.id
 }
+
+output "dns_namespace" {
+  description = "The private DNS namespace of the backend services: {id, name}; null without var.dns_namespace."
+  value = var.dns_namespace == null ? null : {
+    id   = aws_service_discovery_private_dns_namespace.this[0].id
+    name = aws_service_discovery_private_dns_namespace.this[0].name
+  }
+}

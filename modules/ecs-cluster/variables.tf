@@ -35,3 +35,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "dns_namespace" {
+  description = "Name of a private DNS namespace (Cloud Map, a private Route 53 zone) to create on vpc_id for the backend services, e.g. <app>.<env>.internal. Null: none."
+  type        = string
+  default     = null
+}

@@ -132,6 +132,14 @@ resource "aws_ecs_service" "this" {
     }
   }
 
+  dynamic "service_registries" {
+    for_each = var.service_registry == null ? [] : [var.service_registry]
+
+    content {
+      registry_arn = service_registries.value.registry_arn
+    }
+  }
+
   service_connect_configuration {
     enabled   = true
     namespace = var.placement.service_connect_namespace_arn

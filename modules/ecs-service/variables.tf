@@ -133,6 +133,14 @@ variable "service_connect_server" {
   default = null
 }
 
+variable "service_registry" {
+  description = "Cloud Map service the tasks register in (registry_arn; A records of awsvpc tasks, so no port), alongside Service Connect; null for none."
+  type = object({
+    registry_arn = string
+  })
+  default = null
+}
+
 variable "scaling" {
   description = "Task count: min..max range of Application Auto Scaling, desired count at creation, target-tracking targets (average CPU and memory percent, ALB requests per task); a fixed count n is {min = n, max = n, desired = n}. The service modules pass it through, so this is where its fields are declared."
   type = object({

@@ -122,11 +122,11 @@ resource "aws_lb_listener_rule" "this" {
   }
 
   dynamic "condition" {
-    for_each = var.http.host_header == null ? [] : [var.http.host_header]
+    for_each = length(var.http.host_headers) == 0 ? [] : [var.http.host_headers]
 
     content {
       host_header {
-        values = [condition.value]
+        values = condition.value
       }
     }
   }
@@ -176,11 +176,11 @@ resource "aws_lb_listener_rule" "shifted" {
   }
 
   dynamic "condition" {
-    for_each = var.http.host_header == null ? [] : [var.http.host_header]
+    for_each = length(var.http.host_headers) == 0 ? [] : [var.http.host_headers]
 
     content {
       host_header {
-        values = [condition.value]
+        values = condition.value
       }
     }
   }

@@ -40,11 +40,11 @@ variable "load_balancer" {
 }
 
 variable "http" {
-  description = "Routing and health: the start of the target group's name (at most 25 characters, shortened by the renderer; a digest of port, protocol, target type and VPC ends it), the listener rule's path pattern, host header (null: any host) and priority (unique on the listener), and the target group health check, whose grace_period is the seconds ECS ignores it after a task starts."
+  description = "Routing and health: the start of the target group's name (at most 25 characters, shortened by the renderer; a digest of port, protocol, target type and VPC ends it), the listener rule's path pattern, host headers (empty: any host; at most 4 with the path, ALB's 5 condition values per rule) and priority (unique on the listener), and the target group health check, whose grace_period is the seconds ECS ignores it after a task starts."
   type = object({
     target_group_name = string
     path_pattern      = optional(string, "/*")
-    host_header       = optional(string)
+    host_headers      = optional(list(string), [])
     priority          = number
     health_check = optional(object({
       path                = optional(string, "/")
@@ -66,5 +66,10 @@ variable "http" {
   validation {
     condition     = var.http.priority >= 1 && var.http.priority <= 50000
     error_message = "A listener rule priority is between 1 and 50000."
+  }
+
+  validation {
+    condition     = length(var.http.host_headers) <= 4
+    error_message = "At most 4 host headers: with the path pattern they are the rule's condition values, of which ALB allows 5."
   }
 }

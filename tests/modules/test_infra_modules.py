@@ -5,6 +5,7 @@ offline provider."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -183,3 +184,52 @@ def test_module_validates_alone(module: str, terraform_class, tmp_path: Path):
     terraform = terraform_class(root, tree, offline=True)
     terraform.init()
     terraform.validate()
+
+
+ALB_ROOT = """
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "alb" {
+  source     = "./modules/alb"
+  name       = "vote-dev"
+  vpc_id     = "vpc-0abc1234"
+  subnet_ids = ["subnet-0aaa", "subnet-0bbb"]
+  dns        = { zone = "example.com", names = %s }
+}
+"""
+
+
+@pytest.mark.slow
+def test_alb_alias_records_in_the_zone_it_looks_up(terraform_class, tmp_path: Path):
+    root = tmp_path / "root"
+    shutil.copytree(MODULES, root / "modules", ignore=shutil.ignore_patterns(".terraform*", ".tfgen"))
+    (root / "main.tf").write_text(ALB_ROOT % '["vote.example.com", "example.com"]')
+    terraform = terraform_class(root, tmp_path / "data", offline=True)
+    terraform.init()
+    plan = tmp_path / "plan.tfplan"
+    terraform.plan(plan, on_event=lambda event: None)
+    terraform.apply(plan, on_event=lambda event: None)
+    state = json.loads(terraform.run(["show", "-json", "-no-color"], capture=True).stdout)
+    resources = {r["address"]: r["values"] for r in state["values"]["root_module"]["child_modules"][0]["resources"]}
+    zone, lb = resources["module.alb.data.aws_route53_zone.this[0]"], resources["module.alb.aws_lb.this"]
+    assert (zone["name"], zone["private_zone"]) == ("example.com", False)
+    for name in ("vote.example.com", "example.com"):
+        record = resources[f'module.alb.aws_route53_record.alias["{name}"]']
+        assert (record["name"], record["type"], record["zone_id"]) == (name, "A", zone["zone_id"])
+        assert record["alias"] == [{"name": lb["dns_name"], "zone_id": lb["zone_id"], "evaluate_target_health": True}]
+    records = sorted(r for r in resources if "route53_record" in r)
+    assert records == ['module.alb.aws_route53_record.alias["example.com"]', 'module.alb.aws_route53_record.alias["vote.example.com"]']
+
+
+@pytest.mark.slow
+def test_alb_refuses_a_record_name_outside_its_zone(terraform_class, tmp_path: Path):
+    root = tmp_path / "root"
+    shutil.copytree(MODULES, root / "modules", ignore=shutil.ignore_patterns(".terraform*", ".tfgen"))
+    (root / "main.tf").write_text(ALB_ROOT % '["vote.example.org"]')
+    terraform = terraform_class(root, tmp_path / "data", offline=True)
+    terraform.init()
+    with pytest.raises(pytest.importorskip("tfgen.terraform").TerraformError) as caught:
+        terraform.plan(tmp_path / "plan.tfplan", on_event=lambda event: None)
+    assert "Every record name is the zone's name or ends with .<zone>." in str(caught.value)

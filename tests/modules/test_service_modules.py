@@ -48,7 +48,7 @@ README_OUTPUTS = {
     "task-security-group": {"id"},
     "iam-role": {"arn", "name", "id"},
     "web-service": {"service_name", "target_group_arn", "security_group_id", "task_role_arn"},
-    "backend-service": {"service_name", "security_group_id", "discovery_name"},
+    "backend-service": {"service_name", "security_group_id", "discovery_name", "dns_name"},
     "worker-service": {"service_name", "queue_url", "queue_arn", "dead_letter_queue_url"},
     "scheduled-job": {"schedule_name", "task_definition_arn", "state_machine_arn"},
 }
@@ -56,7 +56,7 @@ README_OUTPUTS = {
 SHARED_INPUTS = {"name", "placement", "task", "tags"}
 TYPE_INPUTS = {
     "web-service": {"scaling", "deployment", "load_balancer", "http"},
-    "backend-service": {"scaling", "deployment", "discovery_name"},
+    "backend-service": {"scaling", "deployment", "discovery_name", "dns_namespace"},
     "worker-service": {"scaling", "deployment", "queue"},
     "scheduled-job": {"schedule"},
 }
@@ -189,6 +189,11 @@ resource "aws_security_group" "alb" {
   description = "load balancer"
   vpc_id      = "vpc-0abc1234"
 }
+
+resource "aws_service_discovery_private_dns_namespace" "internal" {
+  name = "%(cluster)s.internal"
+  vpc  = "vpc-0abc1234"
+}
 """
 
 PLACEMENT = {
@@ -280,7 +285,7 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
         "http": {
             "target_group_name": f"{name}-vote-api",
             "path_pattern": "/api/*",
-            "host_header": "vote.example.com" if prod else None,
+            "host_headers": ["vote.example.com", "www.vote.example.com"] if prod else [],
             "priority": 100,
             "health_check": {
                 "path": "/health", "port": 8081 if prod else None, "success_codes": "200-299", "interval": 15, "timeout": 5,
@@ -295,6 +300,11 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
         "task": {**TASK, "image": "public.ecr.aws/docker/library/nginx:stable", "port": 8080, **(ISSUE_14_TASK if prod else {})},
         "scaling": {"min": 2, "max": 6, "desired": 2, "cpu": 60} if prod else {"min": 1, "max": 1, "desired": 1},
     }
+    if prod:  # dev: no namespace, the backend is reached through Service Connect only
+        backend["dns_namespace"] = {
+            "id": Raw("aws_service_discovery_private_dns_namespace.internal.id"),
+            "name": Raw("aws_service_discovery_private_dns_namespace.internal.name"),
+        }
     worker = {
         "name": f"{name}-vote-worker",
         "placement": _placement(("FARGATE_SPOT", 0, 1)),
@@ -625,6 +635,21 @@ def test_storage_reaches_the_resources(planned: dict[str, Planned]) -> None:
     assert 'module.backend.module.task.module.task_role.aws_iam_role_policy.this["efs-volumes"]' not in dev
 
 
+def test_backend_registers_in_the_dns_namespace_it_is_given(planned: dict[str, Planned]) -> None:
+    prod, dev = planned["prod"], planned["dev"]
+    namespace = prod["aws_service_discovery_private_dns_namespace.internal"]
+    discovery = prod["module.backend.aws_service_discovery_service.this[0]"]
+    assert discovery["name"] == "results"
+    assert discovery["dns_config"] == [{"namespace_id": namespace["id"], "routing_policy": "MULTIVALUE", "dns_records": [{"ttl": 10, "type": "A"}]}]
+    service = prod["module.backend.module.service.aws_ecs_service.this"]
+    assert service["service_registries"] == [{"registry_arn": discovery["arn"], "container_name": None, "container_port": None, "port": None}]
+    assert service["service_connect_configuration"][0]["service"][0]["discovery_name"] == "results"
+    # without a namespace nothing registers, and no other service type ever does
+    assert dev.of_type("aws_service_discovery_service") == {}
+    assert dev["module.backend.module.service.aws_ecs_service.this"]["service_registries"] == []
+    assert list(prod.of_type("aws_service_discovery_service")) == ["module.backend.aws_service_discovery_service.this[0]"]
+
+
 def test_worker_container_gets_its_queue(planned: dict[str, Planned]) -> None:
     (container,) = json.loads(planned["prod"]["module.worker.module.task.aws_ecs_task_definition.this"]["container_definitions"])
     queue_url = planned["prod"]["module.worker.aws_sqs_queue.this"]["url"]
@@ -778,8 +803,9 @@ def test_web_routing(planned: dict[str, Planned]) -> None:
         assert check["port"] == ("8081" if env == "prod" else "traffic-port")
         rule = plan["module.web.aws_lb_listener_rule.this[0]"]
         assert rule["priority"] == 100 and rule["action"][0]["type"] == "forward"
-        conditions = {key for condition in rule["condition"] for key, value in condition.items() if value}
-        assert conditions == ({"path_pattern", "host_header"} if env == "prod" else {"path_pattern"})
+        conditions = {key: value[0]["values"] for condition in rule["condition"] for key, value in condition.items() if value}
+        hosts = {"host_header": ["vote.example.com", "www.vote.example.com"]} if env == "prod" else {}
+        assert conditions == {"path_pattern": ["/api/*"], **hosts}
 
 
 def test_scaling(planned: dict[str, Planned]) -> None:

@@ -132,6 +132,23 @@ def test_schedules_are_unique_per_group_and_security_groups_per_vpc():
     account.create(rec("aws_security_group", **other_vpc), other_vpc)
 
 
+def test_a_record_set_is_unique_by_name_and_type_per_zone():
+    account = Account()
+    created(account, "aws_route53_record", id="Z1_vote.example.com_A", zone_id="Z1", name="vote.example.com", type="A")
+    again = {"id": "Z1_Vote.example.com._A", "zone_id": "Z1", "name": "Vote.example.com.", "type": "A"}
+    assert refused(account.create, rec("aws_route53_record", **again), again) == (
+        "creating Route53 Record (Vote.example.com.): InvalidChangeBatch: "
+        "[Tried to create resource record set [name='Vote.example.com.', type='A'] but it already exists]"
+    )
+    for other in (
+        {"id": "Z1_vote.example.com_AAAA", "zone_id": "Z1", "name": "vote.example.com", "type": "AAAA"},  # another type
+        {"id": "Z2_vote.example.com_A", "zone_id": "Z2", "name": "vote.example.com", "type": "A"},  # another zone
+        {"id": "Z1_vote.example.com_A2", "zone_id": "Z1", "name": "vote.example.com", "type": "A", "allow_overwrite": True},  # UPSERT
+    ):
+        account.create(rec("aws_route53_record", **other), other)
+    assert len(account.records) == 4
+
+
 def test_a_queue_of_the_same_name_is_idempotent_only_with_the_same_attributes():
     account = Account()
     created(account, "aws_sqs_queue", id="q1", name="jobs", visibility_timeout_seconds=30)

@@ -303,3 +303,19 @@ def test_in_place_update_then_destroy_leave_no_diff(tmp_path):
     assert again.returncode == 0, again.stdout
     terraform.run(["destroy", "-auto-approve", "-input=false", "-json"], **quiet)
     assert json.loads(terraform.state_path.read_text())["resources"] == []
+
+
+def test_a_hosted_zone_is_answered_by_name_the_same_for_the_same_account():
+    from tfgen.offline.datasources import read_data_source
+    from tfgen.offline.planning import ProviderSettings
+
+    block = load_provider_schemas(PACKAGED_SCHEMA)["data_source_schemas"]["aws_route53_zone"]["block"]
+    settings = ProviderSettings()
+    zone = read_data_source("aws_route53_zone", block, {"name": "Example.com.", "private_zone": False}, settings)
+    assert read_data_source("aws_route53_zone", block, {"name": "example.com"}, settings)["zone_id"] == zone["zone_id"]
+    assert (zone["name"], zone["private_zone"], zone["id"]) == ("example.com", False, zone["zone_id"])
+    assert zone["arn"] == f"arn:aws:route53:::hostedzone/{zone['zone_id']}"
+    assert len(zone["name_servers"]) == 4
+    other = read_data_source("aws_route53_zone", block, {"name": "example.com"}, ProviderSettings(account="222222222222"))
+    assert other["zone_id"] != zone["zone_id"]  # another account's zone of that name is another zone
+    assert read_data_source("aws_route53_zone", block, {"name": "dev.example.com"}, settings)["zone_id"] != zone["zone_id"]

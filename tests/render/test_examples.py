@@ -279,9 +279,9 @@ def test_vote_https_and_redirect(env: str, plans: Plans):
     assert https["ssl_policy"] == TLS_POLICY
     assert https["certificate_arn"].startswith("arn:aws:acm:eu-west-1:")
     # vote-api deploys blue-green: its production rule (at the blue-green slot of its derived
-    # priority) forwards to both target groups, 100/0
+    # priority, among the host rules: it has aliases) forwards to both target groups, 100/0
     rule = plan.after("module.vote_api.aws_lb_listener_rule.shifted[0]")
-    assert rule["priority"] == 47904
+    assert rule["priority"] == 23404
     assert sorted(group["weight"] for group in rule["action"][0]["forward"][0]["target_group"]) == [0, 100]
     for address in ("module.vote_api.aws_lb_target_group.this", "module.vote_api.aws_lb_target_group.alternate[0]"):
         target_group = plan.after(address)
@@ -501,6 +501,87 @@ def test_vote_nightly_job_and_network(env: str, plans: Plans):
     assert (flow_log["traffic_type"], flow_log["log_destination_type"]) == ("ALL", "cloud-watch-logs")
     assert plan.after("module.vpc.aws_cloudwatch_log_group.flow_logs")["name"] == f"/vpc/vote-{env}/flow-logs"
     assert plan.after("module.vpc.module.flow_logs_role.aws_iam_role.this")["name"] == f"vote-{env}-flow-logs"
+
+
+VOTE_ALIASES = {"dev": ("dev.vote.example.com", ["dev.vote.example.com"]), "prod": ("example.com", ["vote.example.com", "www.vote.example.com"])}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_alias_records_in_the_environments_zone(env: str, plans: Plans):
+    plan = plans("vote", env)
+    zone, names = VOTE_ALIASES[env]
+    records = plan.of_type("aws_route53_record")
+    assert sorted(records) == [f'module.alb.aws_route53_record.alias["{name}"]' for name in names]
+    for name, record in zip(names, (records[a] for a in sorted(records)), strict=True):
+        # A only: the load balancer has no IPv6 addresses (modules/alb sets no dualstack)
+        assert (record["name"], record["type"]) == (name, "A")
+        assert [alias["evaluate_target_health"] for alias in record["alias"]] == [True]
+    assert plan.document["planned_values"]["outputs"]["load_balancer_aliases"]["value"] == names
+    # the zone is read in the plan, offline too: the record's zone_id is the zone's
+    (zone_data,) = [r for r in _data_sources(plan.document["prior_state"]["values"]["root_module"]) if r["type"] == "aws_route53_zone"]
+    assert (zone_data["values"]["name"], zone_data["values"]["private_zone"]) == (zone, False)
+    assert re.fullmatch(r"Z[0-9A-Z]{20}", zone_data["values"]["zone_id"])
+    assert {record["zone_id"] for record in records.values()} == {zone_data["values"]["zone_id"]}
+    # the rule routes exactly these host names (a host rule: a lower priority than path-only rules)
+    rule = plan.after("module.vote_api.aws_lb_listener_rule.shifted[0]")
+    hosts = [condition["host_header"][0]["values"] for condition in rule["condition"] if condition["host_header"]]
+    assert hosts == [names]
+
+
+def _data_sources(module: dict[str, Any]):
+    for resource in module.get("resources", []):
+        if resource["mode"] == "data":
+            yield resource
+    for child in module.get("child_modules", []):
+        yield from _data_sources(child)
+
+
+def test_vote_alias_records_point_at_the_load_balancer_after_offline_apply(plans: Plans):
+    state = plans.applied_state("vote", "dev")
+    lb = state["module.alb.aws_lb.this"]
+    zone = state["module.alb.data.aws_route53_zone.this[0]"]
+    record = state['module.alb.aws_route53_record.alias["dev.vote.example.com"]']
+    assert record["zone_id"] == zone["zone_id"] and zone["name"] == "dev.vote.example.com"
+    assert record["alias"] == [{"name": lb["dns_name"], "zone_id": lb["zone_id"], "evaluate_target_health": True}]
+    assert lb["dns_name"].endswith(".eu-west-1.elb.amazonaws.com")
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_backend_has_a_dns_name_in_the_private_namespace(env: str, plans: Plans):
+    plan = plans("vote", env)
+    namespace = plan.after("module.cluster.aws_service_discovery_private_dns_namespace.this[0]")
+    assert namespace["name"] == f"vote.{env}.internal"
+    assert plan.unknown("module.cluster.aws_service_discovery_private_dns_namespace.this[0]").get("vpc") is True  # the created VPC's id
+    discovery = plan.after("module.results.aws_service_discovery_service.this[0]")
+    assert discovery["name"] == "results"
+    (dns,) = discovery["dns_config"]
+    assert dns["routing_policy"] == "MULTIVALUE" and dns["dns_records"] == [{"type": "A", "ttl": 10}]
+    assert discovery["health_check_custom_config"] == [{"failure_threshold": None}]  # ECS reports health; the threshold is deprecated
+    assert plan.document["planned_values"]["outputs"]["backend_dns_names"]["value"] == {"results": f"results.vote.{env}.internal"}
+    service = plan.after("module.results.module.service.aws_ecs_service.this")
+    assert plan.unknown("module.results.module.service.aws_ecs_service.this")["service_registries"] == [{"registry_arn": True}]
+    assert len(service["service_registries"]) == 1
+    assert service["service_connect_configuration"][0]["enabled"] is True  # Service Connect stays: http://results:8080
+    # only the backend registers: web, worker and job modules have no discovery service
+    assert list(plan.of_type("aws_service_discovery_service")) == ["module.results.aws_service_discovery_service.this[0]"]
+
+
+def test_vote_backend_registration_and_job_access_after_offline_apply(plans: Plans):
+    state = plans.applied_state("vote", "dev")
+    namespace = state["module.cluster.aws_service_discovery_private_dns_namespace.this[0]"]
+    assert namespace["vpc"] == state["module.vpc.aws_vpc.this"]["id"] and namespace["name"] == "vote.dev.internal"
+    discovery = state["module.results.aws_service_discovery_service.this[0]"]
+    assert discovery["dns_config"][0]["namespace_id"] == namespace["id"]
+    service = state["module.results.module.service.aws_ecs_service.this"]
+    assert [registry["registry_arn"] for registry in service["service_registries"]] == [discovery["arn"]]
+    # the nightly job reaches results.vote.dev.internal:8080: its tasks join the services group,
+    # which the backend's group admits on its port (the VPC resolver is not filtered by groups)
+    services_group = state["module.cluster.aws_security_group.services"]["id"]
+    ingress = [r for a, r in state.items() if a.startswith("module.results.") and a.endswith("aws_vpc_security_group_ingress_rule.this[\"services\"]")]
+    assert [(r["referenced_security_group_id"], r["from_port"], r["to_port"]) for r in ingress] == [(services_group, 8080, 8080)]
+    (target,) = state["module.tally.aws_scheduler_schedule.this"]["target"]
+    job_groups = json.loads(target["input"])["security_groups"]
+    assert job_groups == [state["module.tally.module.security_group.aws_security_group.this"]["id"], services_group]
 
 
 # --- single-web: existing VPC, HTTP only in dev, HTTPS in prod, image built into ECR --------------

@@ -211,10 +211,10 @@ def test_service_type_values(vote: Path):
     assert prod["vote_api"]["http"] == {
         "target_group_name": "vote-prod-vote-api",
         "path_pattern": "/api/*",
-        "host_header": None,
-        # derived from /api/* and the name; the other services do not move it (blue-green: the
-        # production rule's own slot, 47916 is the rolling rule's)
-        "priority": 47904,
+        "host_headers": ["vote.example.com", "www.vote.example.com"],
+        # derived from the host condition, /api/* and the name; the other services do not move it
+        # (blue-green: the production rule's own slot, 23416 is the rolling rule's)
+        "priority": 23404,
         "health_check": {
             "path": "/health",
             "port": None,

@@ -24,6 +24,8 @@ QUIET = {"on_event": lambda event: None}
 # Fields the examples gained after the legacy rendering (issue 14): each adds resources or
 # changes a container, deliberately; the layout change this test pins is the one without them.
 LATER_FIELDS = ("permissions", "sends_to", "network", "entrypoint", "healthcheck", "platform", "storage")
+# http.alias and load_balancer.hosted_zone (issue 14) are later too; the backend's Cloud Map DNS
+# name is not a field: an upgraded environment gains it (created, and the service updated in place).
 
 
 def _vote_as_rendered_then(tmp_path: Path) -> Path:
@@ -37,6 +39,11 @@ def _vote_as_rendered_then(tmp_path: Path) -> Path:
                 service["command"] = [*service["entrypoint"], *service.get("command", [])]
             for field in LATER_FIELDS:
                 service.pop(field, None)
+            if isinstance(service.get("http"), dict):
+                service["http"].pop("alias", None)
+    overridden = [env.get("overrides", {}).get("load_balancer") or {} for env in document["environments"].values()]
+    for load_balancer in [document.get("load_balancer") or {}, *overridden]:
+        load_balancer.pop("hosted_zone", None)
     path = tmp_path / "vote.yaml"
     with path.open("w") as stream:
         yaml.dump(document, stream)
@@ -78,7 +85,7 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
     plan = new.show_json(tmp_path / "new.tfplan")
 
     changes = [c for c in plan["resource_changes"] if c["mode"] == "managed"]
-    assert len(changes) == 94 + 9  # + vote-api's blue-green resources and rollback alarms (below)
+    assert len(changes) == 94 + 9 + 2  # + vote-api's blue-green resources and rollback alarms, the backend's DNS name (below)
     # Nothing stateful is destroyed. The changes are deliberate, and AWS accepts each:
     # - task definitions keep their previous revision registered (skip_destroy, a flag of state);
     # - services deploy anew on a strategy change and wait for steady state (issue 13);
@@ -97,12 +104,20 @@ def test_state_of_the_legacy_layout_plans_as_no_op(tmp_path: Path):
     #   its new alternate, created first with its own name; the ECS infrastructure role and its
     #   managed policy are created, and so are the 5xx-rate and unhealthy-target alarms of both
     #   groups and the CPU alarm; the service gains deployment_configuration (BLUE_GREEN),
-    #   advanced_configuration and alarms in place (UpdateService takes all three).
+    #   advanced_configuration and alarms in place (UpdateService takes all three);
+    # - the backend gains its DNS name (issue 14): the private DNS namespace and its Cloud Map
+    #   service are created, the ECS service gains service_registries in place (UpdateService takes
+    #   serviceRegistries; provider 6.x no longer forces a new service for it).
     changed = {c["address"]: (c["change"]["actions"], _changed_keys(c["change"])) for c in changes if c["change"]["actions"] != ["no-op"]}
-    services = ("results", "vote_worker", "vote_api")
     assert changed == {
         **{f"module.{s}.module.task.aws_ecs_task_definition.this": (["update"], {"skip_destroy"}) for s in ("results", "tally", "vote_api", "vote_worker")},
-        **{f"module.{s}.module.service.aws_ecs_service.this": (["update"], {"force_new_deployment", "wait_for_steady_state"}) for s in services[:2]},
+        "module.results.module.service.aws_ecs_service.this": (["update"], {"force_new_deployment", "wait_for_steady_state", "service_registries"}),
+        "module.vote_worker.module.service.aws_ecs_service.this": (["update"], {"force_new_deployment", "wait_for_steady_state"}),
+        "module.cluster.aws_service_discovery_private_dns_namespace.this[0]": (
+            ["create"],
+            changed["module.cluster.aws_service_discovery_private_dns_namespace.this[0]"][1],
+        ),
+        "module.results.aws_service_discovery_service.this[0]": (["create"], changed["module.results.aws_service_discovery_service.this[0]"][1]),
         "module.vote_api.module.service.aws_ecs_service.this": (
             ["update"],
             {"force_new_deployment", "wait_for_steady_state", "load_balancer", "deployment_configuration", "alarms"},

@@ -657,6 +657,51 @@ def is_arm64_instance_type(instance_type: str) -> bool:
 ALB_RULES_QUOTA = 100
 
 
+# Elastic Load Balancing User Guide, "Quotas for your Application Load Balancers", Rules: 5
+# condition values, 5 condition wildcards and 5 match evaluations per rule (none adjustable). A
+# web service's rule has its path pattern and one value per alias (host header); a host header
+# value has at most 128 characters ("Host conditions").
+ALB_RULE_CONDITION_VALUES = 5
+ALB_RULE_WILDCARDS = 5
+ALB_HOST_HEADER_LENGTH = 128
+
+
+# --- Route 53 ----------------------------------------------------------------------------------
+# Route 53 Developer Guide, "DNS domain name format": labels of 1-63 characters, a name of at
+# most 255 bytes with the final dot (253 characters without it). tfgen takes the zone as written
+# in lowercase letters, digits and hyphens (internationalized names as their xn-- form). A record
+# name may start with the wildcard label "*" ("Using an asterisk (*) in the names of hosted zones
+# and records"); an asterisk anywhere else is a literal character, not a wildcard, so an ALB host
+# header such as api-*.example.com has no record that matches the same names.
+
+HOSTED_ZONE_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$"
+MAX_DOMAIN_NAME = 253
+
+
+def check_hosted_zone(name: str) -> str:
+    """A Route 53 zone name as AWS takes it; the trailing dot dropped."""
+    zone = name.removesuffix(".")
+    if not re.fullmatch(HOSTED_ZONE_PATTERN, name) or len(zone) > MAX_DOMAIN_NAME:
+        raise Refused(
+            f"'{name[:80]}' is not a DNS zone name",
+            "write the domain, e.g. example.com: labels of a-z, 0-9 and '-' (1-63 characters) separated by dots",
+        )
+    return zone
+
+
+def in_zone(alias: str, zone: str) -> bool:
+    """Whether a record named `alias` belongs in the hosted zone `zone` (the zone's apex or below)."""
+    return alias == zone or alias.endswith("." + zone)
+
+
+def record_wildcard_problem(alias: str) -> str | None:
+    """Why Route 53 has no record answering the same names as the ALB host header `alias`, or None."""
+    labels = alias.split(".")
+    if "?" in alias or any("*" in label for label in labels[1:]) or (labels[0] != "*" and "*" in labels[0]):
+        return "Route 53 takes a wildcard only as the whole leftmost label (*.example.com); elsewhere '*' and '?' are literal characters"
+    return None
+
+
 # --- names unique per account and region -------------------------------------------------------
 # Which AWS names must be unique where: IAM role names per account (IAM User Guide, "IAM object
 # names": unique within the account, all regions); the others per account and region (SQS queue

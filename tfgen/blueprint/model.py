@@ -190,6 +190,9 @@ class AccessLogs(Strict):
     """key prefix in the bucket"""
 
 
+HostedZone = Annotated[str, Field(json_schema_extra={"pattern": aws_rules.HOSTED_ZONE_PATTERN}), AfterValidator(aws_rules.check_hosted_zone)]
+
+
 class LoadBalancer(Strict):
     """One application load balancer shared by every web-service."""
 
@@ -212,6 +215,8 @@ class LoadBalancer(Strict):
     access_logs: AccessLogs | None = None
     """ALB access logs to S3"""
     waf_acl_arn: Arn | None = Field(None, description="WAFv2 web ACL to associate with the load balancer")
+    hosted_zone: HostedZone | None = None
+    """public Route 53 hosted zone, looked up by name (e.g. example.com): an alias record (A) to the load balancer for every http.alias of every web-service"""
 
     @model_validator(mode="after")
     def _certificates(self) -> LoadBalancer:

@@ -83,6 +83,8 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
             )
     findings.extend(_https_findings(blueprint))
     findings.extend(priority_findings(blueprint))
+    findings.extend(alias_findings(blueprint))
+    findings.extend(route_findings(blueprint))
     findings.extend(capacity_findings(blueprint))
     findings.extend(container_insights_findings(blueprint))
     findings.extend(sends_to_findings(blueprint))
@@ -600,6 +602,85 @@ def priority_findings(blueprint: Blueprint) -> list[Finding]:
                     "give one of them another http.priority (1-50000), or leave it out for a derived one",
                 )
             )
+    return findings
+
+
+def _alias_path(name: str, service: WebService, index: int) -> Path:
+    base: Path = ("services", name, "http", "alias")
+    return base if isinstance(service.http.alias, str) else (*base, index)
+
+
+def alias_findings(blueprint: Blueprint) -> list[Finding]:
+    """A web service's host names fit its one listener rule (ALB's condition quotas) and, with a
+    hosted zone, are names of records in that zone."""
+    zone = blueprint.load_balancer.hosted_zone if blueprint.load_balancer else None
+    findings = []
+    for name, service in blueprint.web_services().items():
+        findings.extend(_rule_quota_findings(name, service))
+        if zone is not None:
+            findings.extend(_zone_findings(name, service, zone))
+    return findings
+
+
+def _rule_quota_findings(name: str, service: WebService) -> list[Finding]:
+    aliases = service.http.aliases()
+    limit = aws_rules.ALB_RULE_CONDITION_VALUES
+    if len(aliases) + 1 > limit:  # the path pattern is the rule's other condition value
+        return [
+            Finding(
+                _alias_path(name, service, limit - 1),
+                f"{len(aliases)} host names and the path pattern are {len(aliases) + 1} condition values; "
+                f"AWS allows {limit} per listener rule",
+                f"give the service at most {limit - 1} aliases (a wildcard such as *.example.com covers many)",
+            )
+        ]
+    wildcards = [text.count("*") + text.count("?") for text in [service.http.path, *aliases]]
+    if sum(wildcards) > aws_rules.ALB_RULE_WILDCARDS:
+        over = next(i for i in range(len(aliases)) if sum(wildcards[: i + 2]) > aws_rules.ALB_RULE_WILDCARDS)
+        return [
+            Finding(
+                _alias_path(name, service, over),
+                f"the path pattern and host names have {sum(wildcards)} wildcards ('*', '?'); AWS allows {aws_rules.ALB_RULE_WILDCARDS} per listener rule",
+                "use fewer wildcards in http.alias and http.path",
+            )
+        ]
+    return []
+
+
+def _zone_findings(name: str, service: WebService, zone: str) -> list[Finding]:
+    findings = []
+    for index, alias in enumerate(service.http.aliases()):
+        path = _alias_path(name, service, index)
+        wildcard = aws_rules.record_wildcard_problem(alias)
+        if not aws_rules.in_zone(alias, zone):
+            hint = f"use a name ending in .{zone}, or set another load_balancer.hosted_zone: an environment may override it"
+            findings.append(Finding(path, f"'{alias}' is not in the hosted zone {zone}: its alias record cannot be created there", hint))
+        elif wildcard:
+            findings.append(Finding(path, f"'{alias}' has no alias record in {zone}: {wildcard}", "write *.NAME, or a name without wildcards"))
+    return findings
+
+
+def route_findings(blueprint: Blueprint) -> list[Finding]:
+    """Two web services with the same path and a host in common (or both on any host) route the same
+    requests: the rule with the higher priority never matches. AWS takes both rules without a word."""
+    seen: list[tuple[str, str, set[str]]] = []
+    findings = []
+    for name, service in blueprint.web_services().items():
+        hosts = set(service.http.aliases()) or {"*any*"}
+        for other, path, other_hosts in seen:
+            shared = hosts & other_hosts
+            if path == service.http.path and shared:
+                where = "any host" if shared == {"*any*"} else ", ".join(sorted(shared))
+                findings.append(
+                    Finding(
+                        ("services", name),
+                        f"services '{other}' and '{name}' both route path {path} on {where}: one of the two listener rules would never match",
+                        "give one of them another http.path or http.alias",
+                        at="key",
+                    )
+                )
+                break
+        seen.append((name, service.http.path, hosts))
     return findings
 
 

@@ -88,15 +88,30 @@ class HealthCheck(Strict):
         return self
 
 
+HostName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9*?][a-z0-9.*?-]*$", max_length=aws_rules.ALB_HOST_HEADER_LENGTH)]
+
+
 class Http(Strict):
     """How the load balancer routes to a web-service."""
 
     path: Annotated[str, StringConstraints(pattern=r"^/")] = "/*"
     """listener rule path pattern, e.g. /api/*"""
-    alias: Annotated[str, StringConstraints(pattern=r"^[a-z0-9*][a-z0-9.*-]*$")] | None = Field(None, description="host header, e.g. vote.example.com")
+    alias: HostName | Annotated[list[HostName], Field(min_length=1)] | None = Field(
+        None,
+        description=(
+            "host name(s) of the listener rule (host header), e.g. vote.example.com or [vote.example.com, www.vote.example.com]; "
+            "with load_balancer.hosted_zone each gets an alias record to the load balancer"
+        ),
+    )
     healthcheck: Annotated[str, StringConstraints(pattern=r"^/")] | HealthCheck = "/"
     """health check path, or {path, port, success_codes, interval, timeout, healthy_threshold, unhealthy_threshold, grace_period}"""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = Field(None, description="listener rule priority; derived when absent")
+
+    def aliases(self) -> list[str]:
+        """The host names of the rule, in the order written (none: any host)."""
+        if self.alias is None:
+            return []
+        return [self.alias] if isinstance(self.alias, str) else list(self.alias)
 
     def health(self) -> HealthCheck:
         return HealthCheck(path=self.healthcheck) if isinstance(self.healthcheck, str) else self.healthcheck

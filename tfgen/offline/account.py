@@ -124,7 +124,11 @@ class Account(_Strict):
                     continue
                 rule = NAME_RULES[record.type]
                 text = rule.text.format(
-                    name=record.name, arn=other.arn or other.id, scope=scope_value(record.type, state), attributes=_differing(claim, holder)
+                    name=(record.name or "").removesuffix("."),
+                    arn=other.arn or other.id,
+                    scope=scope_value(record.type, state),
+                    attributes=_differing(claim, holder),
+                    type=state.get("type"),
                 )
                 raise AccountRefusal(f"{verb} {rule.label} ({record.name}): {rule.code}: {text}")
         if record.priority is not None:

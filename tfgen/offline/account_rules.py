@@ -49,6 +49,15 @@ NAME_RULES: dict[str, NameRule] = {
     "aws_security_group": NameRule(
         "Security Group", "vpc_id", "InvalidGroup.Duplicate", "The security group '{name}' already exists for VPC '{scope}'", fold_case=True
     ),
+    # A record set is its name and type in its zone (ChangeResourceRecordSets CREATE; DNS names
+    # are case-insensitive); allow_overwrite makes the provider UPSERT, which takes any.
+    "aws_route53_record": NameRule(
+        "Route53 Record",
+        "zone_id",
+        "InvalidChangeBatch",
+        "[Tried to create resource record set [name='{name}.', type='{type}'] but it already exists]",
+        fold_case=True,
+    ),
 }
 
 # Not aws_cloudwatch_event_rule: the provider creates a rule with PutRule, which creates or
@@ -137,6 +146,10 @@ def name_key(type_name: str, state: dict[str, Any]) -> str | None:
     name = _text(state.get("name"))
     if name is None:
         return None
+    if type_name == "aws_route53_record":
+        if state.get("allow_overwrite") is True:
+            return None
+        name = f"{name.removesuffix('.')} {_text(state.get('type')) or ''}"
     return name.casefold() if NAME_RULES[type_name].fold_case else name
 
 

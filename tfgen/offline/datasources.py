@@ -1,7 +1,7 @@
 """Deterministic, unknown-free results for data sources, offline.
 
 The data sources a rendered ECS stack reads get realistic values (the account, the region, the
-default VPC and subnets, the ECS-optimized AMI, the real JSON of an IAM policy document); any
+default VPC and subnets, the ECS-optimized AMI, a public hosted zone by name, the real JSON of an IAM policy document); any
 other data source gets placeholders in its computed attributes.
 """
 
@@ -26,10 +26,16 @@ def read_data_source(type_name: str, block: Block, config: Object | None, settin
     handler = _HANDLERS.get(type_name)
     if handler:
         attributes = block.get("attributes", {})
+        normalized = _NORMALIZED.get(type_name, ())
         for name, value in handler(state, settings, placeholders).items():
-            if name in attributes and state.get(name) is None:
+            if name in attributes and (state.get(name) is None or name in normalized):
                 state[name] = value
     return _fill_computed(block, state, placeholders)
+
+
+# Arguments the API answers in its own form: the provider sets a zone's name as Route 53 has it
+# (lowercase, no trailing dot), whatever the configuration wrote.
+_NORMALIZED: dict[str, tuple[str, ...]] = {"aws_route53_zone": ("name",)}
 
 
 def _fill_computed(block: Block, state: Object, placeholders: Placeholders) -> Object:
@@ -151,6 +157,29 @@ def _ecs_cluster(state: Object, settings: ProviderSettings, _: Placeholders) -> 
     return {"id": arn, "arn": arn, "status": "ACTIVE"}
 
 
+def _route53_zone(state: Object, settings: ProviderSettings, _: Placeholders) -> Object:
+    """A public hosted zone of the account, by name or id: the same id for the same name and account."""
+    name = (state.get("name") or "").removesuffix(".").lower()
+    zone_id = state.get("zone_id") or state.get("id") or "Z" + _digest("route53", settings.account, name, length=20).upper()
+    if not name:
+        name = f"zone-{zone_id.lower()}.example"
+    return {
+        "id": zone_id,
+        "zone_id": zone_id,
+        "name": name,
+        "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+        "caller_reference": f"tfgen-offline-{_digest(zone_id, length=8)}",
+        "comment": "",
+        "private_zone": False,
+        "name_servers": [f"ns-{n}.awsdns-{n:02d}.{tld}" for n, tld in ((1, "com"), (2, "net"), (3, "org"), (4, "co.uk"))],
+        "primary_name_server": "ns-1.awsdns-01.com",
+        "resource_record_set_count": 2,
+        "linked_service_principal": "",
+        "linked_service_description": "",
+        "tags": {},
+    }
+
+
 def _iam_policy_document(state: Object, settings: ProviderSettings, _: Placeholders) -> Object:
     document = policy_document(state)
     pretty = _go_json(json.dumps(document, indent=2))
@@ -239,5 +268,6 @@ _HANDLERS: dict[str, Callable[[Object, ProviderSettings, Placeholders], Object]]
     "aws_subnet": _subnet,
     "aws_ami": _ami,
     "aws_ecs_cluster": _ecs_cluster,
+    "aws_route53_zone": _route53_zone,
     "aws_iam_policy_document": _iam_policy_document,
 }

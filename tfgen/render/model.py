@@ -70,6 +70,8 @@ class RenderModel:
     environments: list[str]
     values: dict[str, dict[str, Any]]  # env -> root variable -> value (services included)
     backends: dict[str, dict[str, str]]  # env -> S3 backend settings
+    alias_records: bool = False  # some environment has a hosted zone: load_balancer.dns exists
+    backend_dns: bool = False  # a backend-service exists: the cluster has a private DNS namespace
 
     def modules_used(self) -> list[str]:
         used = {"ecs-cluster"}
@@ -100,11 +102,12 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
         ServiceRendering(name, service_type(svc.type), svc.builds_image(), sends=name in senders, networked=name in networked)
         for name, svc in sorted(base.services.items())
     ]
+    alias_records = any(_hosted_zone(loaded.for_environment(env)) for env in base.environments)
     values: dict[str, dict[str, Any]] = {}
     problems = []
     for env in base.environments:
         try:
-            values[env] = _environment_values(loaded, env, services)
+            values[env] = _environment_values(loaded, env, services, alias_records)
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -119,10 +122,16 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
         environments=list(base.environments),
         values=values,
         backends={env: _backend(loaded, env) for env in base.environments},
+        alias_records=alias_records,
+        backend_dns=any(isinstance(svc, m.BackendService) for svc in base.services.values()),
     )
 
 
-def _environment_values(loaded: LoadedBlueprint, env: str, services: list[ServiceRendering]) -> dict[str, Any]:
+def _hosted_zone(blueprint: m.Blueprint) -> str | None:
+    return blueprint.load_balancer.hosted_zone if blueprint.load_balancer and blueprint.has_load_balancer() else None
+
+
+def _environment_values(loaded: LoadedBlueprint, env: str, services: list[ServiceRendering], alias_records: bool) -> dict[str, Any]:
     blueprint = loaded.for_environment(env)
     environment = blueprint.environments[env]
     app = blueprint.name
@@ -139,6 +148,8 @@ def _environment_values(loaded: LoadedBlueprint, env: str, services: list[Servic
     }
     if blueprint.has_load_balancer() and blueprint.load_balancer is not None:  # the blueprint rules require it
         values["load_balancer"] = _load_balancer(blueprint.load_balancer, prefix)
+        if alias_records:
+            values["load_balancer"]["dns"] = _alias_records(blueprint)
     context = Environment(app, env, blueprint, vpc_cidr=resolved.vpc_cidr_block)
     for service in services:
         values[service.variable] = service.type.values(service.name, blueprint.services[service.name], context)
@@ -212,6 +223,15 @@ def _load_balancer(lb: m.LoadBalancer, prefix: str) -> dict[str, Any]:
         "access_logs": lb.access_logs.model_dump() if lb.access_logs else None,
         "waf_acl_arn": lb.waf_acl_arn,
     }
+
+
+def _alias_records(blueprint: m.Blueprint) -> dict[str, Any] | None:
+    """The hosted zone and the record names of every web service's aliases (null: no zone here)."""
+    zone = _hosted_zone(blueprint)
+    if zone is None:
+        return None
+    names = sorted({alias for service in blueprint.web_services().values() for alias in service.http.aliases()})
+    return {"zone": zone, "names": names}
 
 
 def _backend(loaded: LoadedBlueprint, env: str) -> dict[str, str]:

@@ -43,6 +43,7 @@ LOAD_BALANCER_TYPE: TypeSpec = (
         ("waf_acl_arn", "string"),
     ],
 )
+DNS_TYPE: TypeSpec = ("object", [("zone", "string"), ("names", ("list", "string"))])
 EC2_NOTE = ", EC2 capacity"
 CLUSTER_DESCRIPTION = "ECS cluster: name, Container Insights, default capacity provider strategy{ec2}."
 REPOSITORY_TYPE: TypeSpec = ("object", [("create", "bool"), ("name", "string"), ("url", "string"), ("pull_account_ids", ("list", "string"))])
@@ -131,6 +132,19 @@ def _cluster_type(model: RenderModel) -> TypeSpec:
     return ("object", fields)
 
 
+def _load_balancer_type(model: RenderModel) -> TypeSpec:
+    if not model.alias_records:
+        return LOAD_BALANCER_TYPE
+    return ("object", [*LOAD_BALANCER_TYPE[1], ("dns", DNS_TYPE)])
+
+
+def _load_balancer_description(model: RenderModel) -> str:
+    description = "Application load balancer shared by the web services."
+    if model.alias_records:
+        description += " dns: the Route 53 hosted zone and the names of its alias records (null: none in this environment)."
+    return description
+
+
 def _variables(model: RenderModel) -> list[Block]:
     blocks = [
         _variable("account_id", "AWS account the environment deploys to (the provider refuses any other).", "string"),
@@ -138,7 +152,7 @@ def _variables(model: RenderModel) -> list[Block]:
         _variable("environment", "Name of the environment.", "string"),
     ]
     if model.load_balancer:
-        blocks.append(_variable("load_balancer", "Application load balancer shared by the web services.", LOAD_BALANCER_TYPE))
+        blocks.append(_variable("load_balancer", _load_balancer_description(model), _load_balancer_type(model)))
     if model.created_vpc:
         blocks.append(_variable("network", "VPC to create (name, cidr, azs, nat).", NEW_NETWORK_TYPE))
     else:
@@ -216,17 +230,16 @@ def _locals(model: RenderModel) -> Block:
 
 
 def _placement() -> Obj:
-    return Obj(
-        [
-            Attr("cluster_arn", Raw("module.cluster.cluster_arn")),
-            Attr("cluster_name", Raw("module.cluster.cluster_name")),
-            Attr("vpc_id", Raw("local.network.vpc_id")),
-            Attr("subnet_ids", Raw("local.network.task_subnet_ids")),
-            Attr("assign_public_ip", Raw("local.network.assign_public_ip")),
-            Attr("services_security_group_id", Raw("module.cluster.services_security_group_id")),
-            Attr("service_connect_namespace_arn", Raw("module.cluster.service_connect_namespace_arn")),
-        ]
-    )
+    items = [
+        Attr("cluster_arn", Raw("module.cluster.cluster_arn")),
+        Attr("cluster_name", Raw("module.cluster.cluster_name")),
+        Attr("vpc_id", Raw("local.network.vpc_id")),
+        Attr("subnet_ids", Raw("local.network.task_subnet_ids")),
+        Attr("assign_public_ip", Raw("local.network.assign_public_ip")),
+        Attr("services_security_group_id", Raw("module.cluster.services_security_group_id")),
+        Attr("service_connect_namespace_arn", Raw("module.cluster.service_connect_namespace_arn")),
+    ]
+    return Obj(items)
 
 
 def _module(name: str, source: str, arguments: list[Any]) -> Block:
@@ -247,6 +260,7 @@ def _infrastructure(model: RenderModel) -> list[Block]:
                 Attr("capacity_providers", Raw("values(local.capacity_providers)")),
                 Attr("default_capacity_provider_strategy", _strategy_expr("var.cluster.default_capacity_provider_strategy")),
                 Attr("vpc_id", Raw("local.network.vpc_id")),
+                *_dns_namespace(model),
             ],
         )
     )
@@ -266,8 +280,17 @@ def _infrastructure(model: RenderModel) -> list[Block]:
         lb += [Attr(key, Raw(f"var.load_balancer.{key}")) for key in passed_through]
         lb += [Attr("deletion_protection", Raw("var.protected"))]
         lb += [Attr(key, Raw(f"var.load_balancer.{key}")) for key in ("access_logs", "waf_acl_arn")]
+        if model.alias_records:
+            lb.append(Attr("dns", Raw("var.load_balancer.dns")))
         blocks.append(_module("alb", "alb", lb))
     return blocks
+
+
+def _dns_namespace(model: RenderModel) -> list[Attr]:
+    """The private DNS namespace <app>.<env>.internal where backend services register (Cloud Map)."""
+    if not model.backend_dns:
+        return []
+    return [Attr("dns_namespace", Raw('"${local.application}.${var.environment}.internal"'))]
 
 
 def _service_module(service: ServiceRendering) -> Block:
@@ -325,6 +348,9 @@ def _outputs(model: RenderModel) -> list[Block]:
     if model.load_balancer:
         dns_name = [Attr("description", "DNS name of the application load balancer."), Attr("value", Raw("module.alb.dns_name"))]
         blocks.append(Block("output", ("load_balancer_dns_name",), dns_name))
+        if model.alias_records:
+            description = "Names of the alias records pointing at the load balancer (empty without a hosted zone)."
+            blocks.append(Block("output", ("load_balancer_aliases",), [Attr("description", description), Attr("value", Raw("module.alb.alias_names"))]))
     groups: dict[str, tuple[str, dict[str, str]]] = {}
     for descriptor in SERVICE_TYPES.values():  # every type's outputs exist, empty when it has no service
         for output in descriptor.outputs:

@@ -25,7 +25,13 @@ HEALTH_CHECK_TYPE: TypeSpec = (
 )
 HTTP_TYPE: TypeSpec = (
     "object",
-    [("target_group_name", "string"), ("path_pattern", "string"), ("host_header", "string"), ("priority", "number"), ("health_check", HEALTH_CHECK_TYPE)],
+    [
+        ("target_group_name", "string"),
+        ("path_pattern", "string"),
+        ("host_headers", ("list", "string")),
+        ("priority", "number"),
+        ("health_check", HEALTH_CHECK_TYPE),
+    ],
 )
 
 
@@ -100,7 +106,7 @@ def _values(name: str, service: m.WebService, env: Environment) -> dict[str, Any
         "http": {
             "target_group_name": short_name(env.resource_name(name), TARGET_GROUP_NAME_START),
             "path_pattern": service.http.path,
-            "host_header": service.http.alias,
+            "host_headers": service.http.aliases(),
             "priority": _priorities(env)[name],
             "health_check": health.model_dump(),
         }

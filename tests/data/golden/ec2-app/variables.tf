@@ -162,7 +162,7 @@ variable "reports_api" {
     http = object({
       target_group_name = string
       path_pattern      = string
-      host_header       = string
+      host_headers      = list(string)
       priority          = number
       health_check = object({
         path                = string
@@ -267,7 +267,7 @@ variable "reports_web" {
     http = object({
       target_group_name = string
       path_pattern      = string
-      host_header       = string
+      host_headers      = list(string)
       priority          = number
       health_check = object({
         path                = string

@@ -154,7 +154,7 @@ variable "storefront" {
     http = object({
       target_group_name = string
       path_pattern      = string
-      host_header       = string
+      host_headers      = list(string)
       priority          = number
       health_check = object({
         path                = string

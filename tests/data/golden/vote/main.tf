@@ -58,6 +58,7 @@ module "cluster" {
   capacity_providers                 = values(local.capacity_providers)
   default_capacity_provider_strategy = [for s in var.cluster.default_capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }]
   vpc_id                             = local.network.vpc_id
+  dns_namespace                      = "${local.application}.${var.environment}.internal"
 }
 
 module "alb" {
@@ -75,6 +76,7 @@ module "alb" {
   deletion_protection         = var.protected
   access_logs                 = var.load_balancer.access_logs
   waf_acl_arn                 = var.load_balancer.waf_acl_arn
+  dns                         = var.load_balancer.dns
 }
 
 module "results" {
@@ -87,6 +89,7 @@ module "results" {
   deployment = var.results.deployment
 
   discovery_name = "results"
+  dns_namespace  = module.cluster.dns_namespace
 
   tags = {
     Service = "results"

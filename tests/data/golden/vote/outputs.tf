@@ -4,12 +4,24 @@ output "load_balancer_dns_name" {
   value       = module.alb.dns_name
 }
 
+output "load_balancer_aliases" {
+  description = "Names of the alias records pointing at the load balancer (empty without a hosted zone)."
+  value       = module.alb.alias_names
+}
+
 output "service_names" {
   description = "ECS service name of each service of the blueprint."
   value = {
     "results"     = module.results.service_name
     "vote-api"    = module.vote_api.service_name
     "vote-worker" = module.vote_worker.service_name
+  }
+}
+
+output "backend_dns_names" {
+  description = "DNS name (<service>.<app>.<env>.internal) of each backend-service with a port, for anything in the VPC."
+  value = {
+    "results" = module.results.dns_name
   }
 }
 

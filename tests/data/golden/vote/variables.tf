@@ -23,7 +23,7 @@ variable "environment" {
 }
 
 variable "load_balancer" {
-  description = "Application load balancer shared by the web services."
+  description = "Application load balancer shared by the web services. dns: the Route 53 hosted zone and the names of its alias records (null: none in this environment)."
   type = object({
     name                        = string
     internal                    = bool
@@ -37,6 +37,10 @@ variable "load_balancer" {
       prefix = string
     })
     waf_acl_arn = string
+    dns = object({
+      zone  = string
+      names = list(string)
+    })
   })
 }
 
@@ -320,7 +324,7 @@ variable "vote_api" {
     http = object({
       target_group_name = string
       path_pattern      = string
-      host_header       = string
+      host_headers      = list(string)
       priority          = number
       health_check = object({
         path                = string
