@@ -8,7 +8,8 @@ not
 - name a service the base does not have, remove a service (null), or change a service's `type`;
 - add a capacity provider to `cluster.capacity` that the base does not have, or remove one;
 - switch `network.vpc` between default, an existing VPC and a new VPC;
-- add a `load_balancer` when the base has none, or remove the base's.
+- add a `load_balancer` when the base has none, or remove the base's;
+- add a sidecar to a service or remove one (`services.NAME.sidecars`).
 Keys that do not exist in the model are reported by validating the merged document, located at
 the override's own position in the file.
 """
@@ -105,6 +106,9 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
                     )
                 )
 
+            if isinstance(value, dict) and "sidecars" in value and isinstance(base, dict):
+                findings.extend(_sidecar_findings(where, name, value["sidecars"], base.get("sidecars")))
+
     cluster = overrides.get("cluster")
     if isinstance(cluster, dict) and "capacity" in cluster:
         base_cluster = mapping_at(data, "cluster")
@@ -159,6 +163,24 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
             )
         elif base_lb is not None and overrides["load_balancer"] is None:
             findings.append(Finding((*prefix, "load_balancer"), "an environment cannot remove the load_balancer", at="key"))
+    return findings
+
+
+def _sidecar_findings(where: Path, service: str, sidecars: Any, base: Any) -> list[Finding]:
+    """An environment changes its sidecars' values, never which sidecars the tasks have."""
+    names = list(base) if isinstance(base, dict) else []
+    if sidecars is None:
+        return [Finding((*where, "sidecars"), f"an environment cannot remove the sidecars of service '{service}'", "change their values instead", at="key")]
+    if not isinstance(sidecars, dict):
+        return []  # reported when the merged document is validated
+    findings = []
+    for sidecar, value in sidecars.items():
+        path = (*where, "sidecars", sidecar)
+        if sidecar not in names:
+            hint = suggest(str(sidecar), names) or (f"sidecars of '{service}': {', '.join(names)}" if names else f"declare it in services.{service}.sidecars")
+            findings.append(Finding(path, f"sidecar '{sidecar}' is not in the base blueprint: an environment cannot add a sidecar", hint, at="key"))
+        elif value is None:
+            findings.append(Finding(path, f"an environment cannot remove sidecar '{sidecar}'", "change its values instead", at="key"))
     return findings
 
 

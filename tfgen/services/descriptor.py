@@ -27,6 +27,21 @@ CONTAINER_HEALTH_CHECK_TYPE: TypeSpec = (
     "object",
     [("command", ("list", "string")), ("interval", "number"), ("timeout", "number"), ("retries", "number"), ("start_period", "number")],
 )
+SIDECAR_TYPE: TypeSpec = (
+    "object",
+    [
+        ("image", "string"),
+        ("essential", "bool"),
+        ("port", "number"),
+        ("environment", ("map", "string")),
+        ("secrets", ("map", "string")),
+        ("command", ("list", "string")),
+        ("healthcheck", CONTAINER_HEALTH_CHECK_TYPE),
+        ("cpu", "number"),
+        ("memory_reservation", "number"),
+        ("writable_paths", ("list", "string")),
+    ],
+)
 POLICY_STATEMENT_TYPE: TypeSpec = (
     "object",
     [
@@ -55,6 +70,9 @@ TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("managed_policy_arns", ("list", "string")),
     ("sends_to", ("map", "string")),
     ("policy_statements", ("list", POLICY_STATEMENT_TYPE)),
+    ("env_file", "string"),
+    ("sidecars", ("map", SIDECAR_TYPE)),
+    ("depends_on", ("map", "string")),
 )
 NETWORK_TYPE: TypeSpec = (
     "object",
@@ -133,6 +151,25 @@ def task_values(service: m.ServiceBase) -> dict[str, Any]:
             {"effect": s.effect, "actions": s.actions, "resources": s.resources, "conditions": [c.model_dump() for c in s.conditions]}
             for s in service.policy_statements()
         ],
+        "env_file": service.env_file,
+        "sidecars": {name: sidecar_values(sidecar) for name, sidecar in sorted(service.sidecars.items())},
+        "depends_on": dict(sorted(service.depends_on.items())),
+    }
+
+
+def sidecar_values(sidecar: m.Sidecar) -> dict[str, Any]:
+    return {
+        "image": sidecar.image,
+        "essential": sidecar.essential,
+        "port": sidecar.port,
+        "environment": dict(sorted(sidecar.variables.items())),
+        "secrets": dict(sorted(sidecar.secrets.items())),
+        "command": sidecar.command,
+        "healthcheck": sidecar.healthcheck.model_dump() if sidecar.healthcheck else None,
+        "cpu": sidecar.cpu,
+        # a soft limit: the sidecar may use the task's free memory, and is not killed at its reservation
+        "memory_reservation": sidecar.memory,
+        "writable_paths": sidecar.writable_paths,
     }
 
 
