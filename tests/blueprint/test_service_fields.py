@@ -452,6 +452,9 @@ def test_spec_section_3_1_fields_load_and_match_the_schema() -> None:
     assert api["task"]["sends_to"] == {"VOTE_WORKER_QUEUE_URL": "vote-worker"}
     assert api["network"]["security_group_ids"] == ["sg-0123456789abcdef0"]
     assert api["task"]["healthcheck"]["start_period"] == 30
+    assert (api["task"]["env_file"], api["task"]["depends_on"]) == ("arn:aws:s3:::vote-config/api.env", {"otel": "START"})
+    otel = api["task"]["sidecars"]["otel"]
+    assert (otel["essential"], otel["port"], otel["environment"]) == (False, 4317, {"AWS_REGION": "eu-west-1"})
 
 
 # --- sidecars, depends_on, env_file ---------------------------------------------------------------
