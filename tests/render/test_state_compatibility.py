@@ -23,7 +23,7 @@ LEGACY = Path(__file__).parents[1] / "data" / "legacy" / "vote"
 QUIET = {"on_event": lambda event: None}
 # Fields the examples gained after the legacy rendering (issue 14): each adds resources or
 # changes a container, deliberately; the layout change this test pins is the one without them.
-LATER_FIELDS = ("permissions", "sends_to", "network", "entrypoint", "healthcheck", "platform")
+LATER_FIELDS = ("permissions", "sends_to", "network", "entrypoint", "healthcheck", "platform", "env_file", "sidecars", "depends_on")
 
 
 def _vote_as_rendered_then(tmp_path: Path) -> Path:
