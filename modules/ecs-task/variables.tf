@@ -112,8 +112,8 @@ variable "task" {
   }
 
   validation {
-    condition     = alltrue([for name in keys(var.task.sidecars) : name != "app" && can(regex("^[a-z][a-z0-9-]{0,31}$", name))])
-    error_message = "Sidecar names are lower-case letters, digits and hyphens (at most 32, starting with a letter), and not app (the service's own container)."
+    condition     = length(var.task.sidecars) <= 9 && alltrue([for name in keys(var.task.sidecars) : name != "app" && can(regex("^[a-z][a-z0-9-]{0,31}$", name))])
+    error_message = "At most 9 sidecars (ECS: 10 containers per task definition). Sidecar names are lower-case letters, digits and hyphens (at most 32, starting with a letter), and not app (the service's own container)."
   }
 
   validation {

@@ -596,6 +596,12 @@ def test_depends_on_ports_and_reservations_are_checked_across_fields(tmp_path: P
     ]
 
 
+def test_a_task_has_at_most_ten_containers(tmp_path: Path) -> None:
+    sidecars = ", ".join(f"s{i}: {{image: busybox}}" for i in range(10))
+    path = write(tmp_path, f"api: {{type: backend-service, image: nginx, sidecars: {{{sidecars}}}}}\n")
+    assert errors_of(path) == ["FILE:6:56: services.api.sidecars: needs at most 9 entries, got 10"]
+
+
 def test_env_file_is_in_the_environments_partition(tmp_path: Path) -> None:
     path = write(tmp_path, "api: {type: backend-service, image: nginx, env_file: 'arn:aws-cn:s3:::vote-config/api.env'}\n")
     assert errors_of(path) == [

@@ -168,7 +168,10 @@ def _length_message(path: Path, ctx: dict[str, Any], value: Any, bound: str, key
     noun = "entries" if isinstance(value, dict) else "items"
     if limit == 1 and key == "min_length":
         noun = noun[:-3] + "y" if noun == "entries" else noun[:-1]
-    return f"needs {bound} {limit} {noun}, got {ctx.get('actual_length', '?')}"
+    actual = ctx.get("actual_length")
+    if actual is None:  # pydantic stops counting a mapping at the limit
+        actual = len(value) if isinstance(value, dict | list) else "?"
+    return f"needs {bound} {limit} {noun}, got {actual}"
 
 
 def _pattern_finding(path: Path, value: Any, pattern: str) -> Finding:

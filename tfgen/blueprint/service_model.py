@@ -277,6 +277,7 @@ Platform = Annotated[str, Field(json_schema_extra={"enum": list(PLATFORMS)}), Af
 # --- sidecars ----------------------------------------------------------------------------------
 
 MAIN_CONTAINER = "app"  # modules/ecs-task's container_name: the service's own container
+MAX_SIDECARS = 9  # ECS service quotas: 10 containers per task definition, the service's one of them
 DependencyCondition = Literal["START", "HEALTHY", "COMPLETE", "SUCCESS"]  # ECS ContainerDependency.condition
 
 
@@ -484,8 +485,9 @@ class ServiceBase(Strict):
 
     env_file: EnvFileArn | None = None
     """S3 object (arn:aws:s3:::BUCKET/KEY.env) with more environment variables of the container; only the execution role may read it"""
-    sidecars: dict[SidecarName, Sidecar] = Field(default_factory=dict)
-    """containers beside the service's own in every task: {image, essential, port, variables, secrets, command, healthcheck, cpu, memory, writable_paths}"""
+    sidecars: Annotated[dict[SidecarName, Sidecar], Field(max_length=MAX_SIDECARS)] = Field(default_factory=dict)
+    """containers beside the service's own in every task (at most 9):
+    {image, essential, port, variables, secrets, command, healthcheck, cpu, memory, writable_paths}"""
     depends_on: dict[Annotated[str, StringConstraints(pattern=SIDECAR_NAME_PATTERN)], DependencyCondition] = Field(default_factory=dict)
     """sidecars the service's container waits for, and until when: START | HEALTHY (needs its healthcheck) | COMPLETE or SUCCESS (non-essential sidecars)"""
 
