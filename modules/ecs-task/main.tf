@@ -13,20 +13,24 @@ locals {
     anytrue([for cp in var.capacity_providers : !contains(["FARGATE", "FARGATE_SPOT"], cp)]) ? ["EC2"] : [],
   )
 
-  # A bare SSM parameter name is a parameter of the environment's own account and region.
-  secrets = {
-    for key, value in var.task.secrets : key => startswith(value, "arn:") ? value : join("", [
+  # The secrets of every container of the task (the service's, then its sidecars'), each as the ARN
+  # ECS and IAM read: a bare SSM parameter name is a parameter of the environment's own account
+  # and region. The execution role reads exactly these.
+  secret_sources = distinct(concat(values(var.task.secrets), flatten([for sidecar in values(var.task.sidecars) : values(sidecar.secrets)])))
+  secret_arn_of = {
+    for value in local.secret_sources : value => startswith(value, "arn:") ? value : join("", [
       "arn:${data.aws_partition.current.partition}:ssm:${data.aws_region.current.region}:",
       "${data.aws_caller_identity.current.account_id}:parameter${startswith(value, "/") ? "" : "/"}${value}",
     ])
   }
+  secrets = { for key, value in var.task.secrets : key => local.secret_arn_of[value] }
 
   # Secrets Manager references may carry ":json-key:version-stage:version-id"; IAM wants the secret.
   secret_arns = distinct([
-    for arn in values(local.secrets) : join(":", slice(split(":", arn), 0, 7))
-    if split(":", arn)[2] == "secretsmanager"
+    for source in local.secret_sources : join(":", slice(split(":", local.secret_arn_of[source]), 0, 7))
+    if split(":", local.secret_arn_of[source])[2] == "secretsmanager"
   ])
-  parameter_arns = distinct([for arn in values(local.secrets) : arn if split(":", arn)[2] == "ssm"])
+  parameter_arns = distinct([for source in local.secret_sources : local.secret_arn_of[source] if split(":", local.secret_arn_of[source])[2] == "ssm"])
 
   # The URL of each queue the task sends to, in the variable named for it (VOTE_WORKER_QUEUE_URL).
   environment     = merge(var.task.environment, { for variable, queue in var.task.send_queues : variable => queue.url })
@@ -44,6 +48,11 @@ locals {
 
   # The file systems the task mounts (EFS IAM authorization): arn:PARTITION:elasticfilesystem:REGION:ACCOUNT:file-system/ID.
   efs_arn_prefix = "arn:${data.aws_partition.current.partition}:elasticfilesystem:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
+
+  # A sidecar's writable directories are scratch volumes of its own ("<sidecar>-scratch-<n>").
+  sidecar_volumes = merge([
+    for name, sidecar in var.task.sidecars : { for index, path in sidecar.writable_paths : "${name}-scratch-${index}" => path }
+  ]...)
 
   container = {
     name       = local.container_name
@@ -68,8 +77,10 @@ locals {
       hostPort      = var.task.port
       protocol      = "tcp"
     }]
-    environment = [for key in sort(keys(local.environment)) : { name = key, value = local.environment[key] }]
-    secrets     = [for key in sort(keys(local.secrets)) : { name = key, valueFrom = local.secrets[key] }]
+    environment      = [for key in sort(keys(local.environment)) : { name = key, value = local.environment[key] }]
+    environmentFiles = var.task.env_file == null ? null : [{ value = var.task.env_file, type = "s3" }]
+    secrets          = [for key in sort(keys(local.secrets)) : { name = key, valueFrom = local.secrets[key] }]
+    dependsOn        = length(var.task.depends_on) == 0 ? null : [for name, condition in var.task.depends_on : { containerName = name, condition = condition }]
     # ECS Exec wants an init process to reap the session manager agent's children.
     linuxParameters = var.task.enable_execute_command ? { initProcessEnabled = true } : null
     mountPoints     = length(local.mount_points) == 0 ? null : local.mount_points
@@ -82,6 +93,51 @@ locals {
       }
     }
   }
+}
+
+locals {
+  # Sidecars, by name: read-only root filesystems like the service's container, logging to the same
+  # group under their own stream prefix; cpu and memoryReservation are reservations within the task.
+  sidecars = [
+    for name, sidecar in var.task.sidecars : {
+      name      = name
+      image     = sidecar.image
+      essential = sidecar.essential
+      command   = sidecar.command
+      cpu       = sidecar.cpu
+      # A soft limit: the sidecar may use free task memory and is not stopped at its reservation.
+      memoryReservation = sidecar.memory_reservation
+      healthCheck = sidecar.healthcheck == null ? null : merge(
+        {
+          command  = sidecar.healthcheck.command
+          interval = sidecar.healthcheck.interval
+          timeout  = sidecar.healthcheck.timeout
+          retries  = sidecar.healthcheck.retries
+        },
+        sidecar.healthcheck.start_period == null ? {} : { startPeriod = sidecar.healthcheck.start_period },
+      )
+      readonlyRootFilesystem = true
+      portMappings = sidecar.port == null ? [] : [{
+        name          = name
+        containerPort = sidecar.port
+        hostPort      = sidecar.port
+        protocol      = "tcp"
+      }]
+      environment = [for key in sort(keys(sidecar.environment)) : { name = key, value = sidecar.environment[key] }]
+      secrets     = [for key in sort(keys(sidecar.secrets)) : { name = key, valueFrom = local.secret_arn_of[sidecar.secrets[key]] }]
+      mountPoints = length(sidecar.writable_paths) == 0 ? null : [
+        for index, path in sidecar.writable_paths : { sourceVolume = "${name}-scratch-${index}", containerPath = path, readOnly = false }
+      ]
+      logConfiguration = {
+        logDriver = "awslogs"
+        options = {
+          awslogs-group         = aws_cloudwatch_log_group.this.name
+          awslogs-region        = data.aws_region.current.region
+          awslogs-stream-prefix = name
+        }
+      }
+    }
+  ]
 }
 
 resource "aws_cloudwatch_log_group" "this" {
@@ -100,8 +156,12 @@ resource "aws_ecs_task_definition" "this" {
   execution_role_arn       = module.execution_role.arn
   task_role_arn            = module.task_role.arn
 
-  # Null members (no entry point, command, health check or linuxParameters) are left out of the definition.
-  container_definitions = jsonencode([{ for key, value in local.container : key => value if value != null }])
+  # The service's container first, then the sidecars; null members (no entry point, command, health
+  # check, linuxParameters, ...) are left out of the definitions.
+  container_definitions = jsonencode(concat(
+    [{ for key, value in local.container : key => value if value != null }],
+    [for sidecar in local.sidecars : { for key, value in sidecar : key => value if value != null }],
+  ))
 
   # X86_64 is ECS's default: the block is there for ARM64 only, so x86 definitions stay as they were.
   dynamic "runtime_platform" {
@@ -122,7 +182,7 @@ resource "aws_ecs_task_definition" "this" {
   }
 
   dynamic "volume" {
-    for_each = local.scratch_volumes
+    for_each = merge(local.scratch_volumes, local.sidecar_volumes)
 
     content {
       name = volume.key
@@ -161,7 +221,7 @@ resource "aws_ecs_task_definition" "this" {
 ################################################################################
 
 data "aws_iam_policy_document" "secrets" {
-  count = length(var.task.secrets) == 0 ? 0 : 1
+  count = length(local.secret_sources) == 0 ? 0 : 1
 
   dynamic "statement" {
     for_each = {
@@ -197,6 +257,24 @@ data "aws_iam_policy_document" "secrets" {
   }
 }
 
+# The environment file (ECS Developer Guide, "Pass environment variables to an Amazon ECS
+# container"): the object itself, and the location of its bucket.
+data "aws_iam_policy_document" "env_file" {
+  count = var.task.env_file == null ? 0 : 1
+
+  statement {
+    sid       = "ReadEnvironmentFile"
+    actions   = ["s3:GetObject"]
+    resources = [var.task.env_file]
+  }
+
+  statement {
+    sid       = "LocateEnvironmentFileBucket"
+    actions   = ["s3:GetBucketLocation"]
+    resources = [split("/", var.task.env_file)[0]]
+  }
+}
+
 module "execution_role" {
   source = "../iam-role"
 
@@ -205,7 +283,10 @@ module "execution_role" {
   trust       = { service = "ecs-tasks.amazonaws.com", sid = "EcsTasksAssumeRole" }
 
   managed_policy_arns = { execution = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy" }
-  inline_policies     = length(var.task.secrets) == 0 ? {} : { declared-secrets = data.aws_iam_policy_document.secrets[0].json }
+  inline_policies = merge(
+    length(local.secret_sources) == 0 ? {} : { declared-secrets = data.aws_iam_policy_document.secrets[0].json },
+    var.task.env_file == null ? {} : { env-file = data.aws_iam_policy_document.env_file[0].json },
+  )
 
   tags = var.tags
 }

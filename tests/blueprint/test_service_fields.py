@@ -452,6 +452,9 @@ def test_spec_section_3_1_fields_load_and_match_the_schema() -> None:
     assert api["task"]["sends_to"] == {"VOTE_WORKER_QUEUE_URL": "vote-worker"}
     assert api["network"]["security_group_ids"] == ["sg-0123456789abcdef0"]
     assert api["task"]["healthcheck"]["start_period"] == 30
+    assert (api["task"]["env_file"], api["task"]["depends_on"]) == ("arn:aws:s3:::vote-config/api.env", {"otel": "START"})
+    otel = api["task"]["sidecars"]["otel"]
+    assert (otel["essential"], otel["port"], otel["environment"]) == (False, 4317, {"AWS_REGION": "eu-west-1"})
     assert api["task"]["ephemeral_storage"] == 50
     assert api["task"]["volumes"]["uploads"]["access_point_id"] == "fsap-0123456789abcdef0"
 
@@ -516,7 +519,7 @@ def test_bad_storage_values_are_located_errors(tmp_path: Path) -> None:
             volumes:
               data: {path: /data, efs: {id: fs-123, access_point: ap-0123456789abcdef0}}
               Bad: {path: /x, efs: {id: fs-0123456789abcdef0}}
-              scratch-0: {path: /y, efs: {id: fs-0123456789abcdef0}}
+              otel-scratch-0: {path: /y, efs: {id: fs-0123456789abcdef0}}
         d:
           type: web-service
           image: nginx
@@ -534,7 +537,8 @@ def test_bad_storage_values_are_located_errors(tmp_path: Path) -> None:
         "FILE:14:61: services.c.storage.volumes.data.efs.access_point: 'ap-0123456789abcdef0' is not an EFS access point ID "
         "(write fsap- and 8 to 40 hexadecimal digits, e.g. fsap-0123456789abcdef0)",
         "FILE:15:9: services.c.storage.volumes.Bad: 'Bad' is not a key matching ^[a-z][a-z0-9_-]{0,31}$",
-        "FILE:16:9: services.c.storage.volumes.scratch-0: 'scratch-0' is the name of one of tfgen's scratch volumes (writable_paths) "
+        "FILE:16:9: services.c.storage.volumes.otel-scratch-0: 'otel-scratch-0' is the name of one of tfgen's scratch volumes "
+        "(writable_paths, a sidecar's too) "
         "(choose another name, e.g. uploads)",
         "FILE:22:114: services.d.storage.volumes.one.efs.root_directory: root_directory /sub with access point fsap-0123456789abcdef0: "
         "ECS mounts the access point's own directory, and refuses another root directory "
@@ -637,7 +641,212 @@ environments:
     assert errors_of(path) == [
         "FILE:18:15: environments.prod.overrides.services.api.storage.volumes.upload: volume 'upload' is not in service 'api' of the base blueprint: "
         "an environment cannot add one (did you mean 'uploads'?)",
-        "FILE:19:15: environments.prod.overrides.services.api.storage.volumes.uploads: an environment cannot remove volume 'uploads' of service 'api'",
+        "FILE:19:15: environments.prod.overrides.services.api.storage.volumes.uploads: an environment cannot remove volume 'uploads' of service 'api' "
+        "(change its values instead)",
         "FILE:20:15: environments.prod.overrides.services.api.storage.volumes.x: volume 'x' is not in service 'api' of the base blueprint: "
         "an environment cannot add one (declare it in the base blueprint and change its values per environment)",
+    ]
+
+
+# --- sidecars, depends_on, env_file ---------------------------------------------------------------
+
+SIDECARS = """\
+api:
+  type: backend-service
+  image: nginx
+  port: 8000
+  env_file: arn:aws:s3:::vote-config/api.env
+  sidecars:
+    otel:
+      image: public.ecr.aws/aws-observability/aws-otel-collector:latest
+      essential: false
+      port: 4317
+      variables: {AWS_REGION: eu-west-1}
+      secrets: {OTEL_TOKEN: /vote/otel-token}
+      cpu: 64
+      memory: 128
+      writable_paths: [/tmp]
+    proxy:
+      image: envoyproxy/envoy:v1.31-latest
+      command: [envoy, -c, /etc/envoy.yaml]
+      healthcheck: {command: [CMD, /healthcheck]}
+  depends_on: {otel: START, proxy: HEALTHY}
+"""
+
+
+def test_sidecars_depends_on_and_env_file_render(tmp_path: Path) -> None:
+    path = write(tmp_path, SIDECARS, TAIL)
+    task = task_of(path, "api")["task"]
+    assert task["env_file"] == "arn:aws:s3:::vote-config/api.env"
+    assert task["depends_on"] == {"otel": "START", "proxy": "HEALTHY"}
+    assert task["sidecars"] == {
+        "otel": {
+            "image": "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+            "essential": False,
+            "port": 4317,
+            "environment": {"AWS_REGION": "eu-west-1"},
+            "secrets": {"OTEL_TOKEN": "/vote/otel-token"},
+            "command": None,
+            "healthcheck": None,
+            "cpu": 64,
+            "memory_reservation": 128,
+            "writable_paths": ["/tmp"],
+        },
+        "proxy": {
+            "image": "envoyproxy/envoy:v1.31-latest",
+            "essential": True,
+            "port": None,
+            "environment": {},
+            "secrets": {},
+            "command": ["envoy", "-c", "/etc/envoy.yaml"],
+            "healthcheck": {"command": ["CMD", "/healthcheck"], "interval": 30, "timeout": 5, "retries": 3, "start_period": None},
+            "cpu": None,
+            "memory_reservation": None,
+            "writable_paths": [],
+        },
+    }
+
+
+def test_without_sidecars_the_task_has_none(tmp_path: Path) -> None:
+    task = task_of(write(tmp_path, "api: {type: backend-service, image: nginx}\n"), "api")["task"]
+    assert (task["env_file"], task["sidecars"], task["depends_on"]) == (None, {}, {})
+
+
+def test_bad_sidecar_values_are_located_errors(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          env_file: arn:aws:s3:::vote-config/api.txt
+          sidecars:
+            app: {image: busybox}
+            Otel_1: {image: otel}
+            ok: {image: otel, cpu: 0, memory: 4, essential: "no", port: 70000}
+          depends_on: {ok: READY}
+        web:
+          type: backend-service
+          image: nginx
+          env_file: s3://vote-config/web.env
+        job:
+          type: backend-service
+          image: nginx
+          env_file: arn:aws:s3:::Vote_Config/job.env
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:9:15: services.api.env_file: 'api.txt' does not end in .env: ECS reads environment files with the .env extension only "
+        "(rename the object, e.g. api.env)",
+        "FILE:11:7: services.api.sidecars.app: 'app' is the name of the service's own container (give the sidecar another name, e.g. otel or proxy)",
+        "FILE:12:7: services.api.sidecars.Otel_1: 'Otel_1' is not a sidecar name (1-32 characters: a-z, 0-9 and '-', starting with a letter)",
+        "FILE:13:30: services.api.sidecars.ok.cpu: must be at least 1, got 0",
+        "FILE:13:41: services.api.sidecars.ok.memory: must be at least 6, got 4",
+        "FILE:13:55: services.api.sidecars.ok.essential: expected true or false, got 'no'",
+        "FILE:13:67: services.api.sidecars.ok.port: must be at most 65535, got 70000",
+        "FILE:14:22: services.api.depends_on.ok: expected one of 'START', 'HEALTHY', 'COMPLETE', 'SUCCESS', got 'READY'",
+        "FILE:18:15: services.web.env_file: 's3://vote-config/web.env' is not an S3 object ARN: env_file is an object in S3 "
+        "(did you mean 'arn:aws:s3:::vote-config/web.env'?)",
+        "FILE:22:15: services.job.env_file: 'Vote_Config' is not an S3 bucket name: it has characters S3 bucket names cannot have: "
+        "only a-z, 0-9, '.' and '-' (write arn:aws:s3:::BUCKET/KEY.env)",
+    ]
+
+
+def test_depends_on_ports_and_reservations_are_checked_across_fields(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        api:
+          type: backend-service
+          image: nginx
+          port: 8080
+          cpu: 256
+          memory: 512
+          sidecars:
+            otel: {image: otel, port: 4317, memory: 256, cpu: 64}
+            proxy: {image: envoy, port: 8080, memory: 256}
+            init: {image: busybox, essential: false, port: 4317}
+            migrate: {image: busybox}
+          depends_on: {otle: START, proxy: HEALTHY, migrate: COMPLETE, init: SUCCESS, app: START}
+        """,
+    )
+    assert errors_of(path) == [
+        "FILE:14:35: services.api.sidecars.proxy.port: port 8080 is the port of the service's own container: "
+        "the containers of a task share its network (awsvpc), so their ports differ (give the sidecar another port)",
+        "FILE:14:49: services.api.sidecars.proxy.memory: the sidecars reserve 512 MiB of the task's 512: "
+        "the containers' reservations must stay below the task's (the service's own container runs on the rest) (raise services.api.memory, or reserve less)",
+        "FILE:15:54: services.api.sidecars.init.port: port 4317 is the port of sidecar 'otel': "
+        "the containers of a task share its network (awsvpc), so their ports differ (give the sidecar another port)",
+        "FILE:17:18: services.api.depends_on.otle: 'otle' is not a sidecar of service 'api' (did you mean 'otel'?)",
+        "FILE:17:38: services.api.depends_on.proxy: HEALTHY waits for the health check of sidecar 'proxy', which has none "
+        "(give sidecars.proxy a healthcheck, or write START)",
+        "FILE:17:56: services.api.depends_on.migrate: COMPLETE waits for sidecar 'migrate' to exit, and it is essential (the default): "
+        "ECS refuses COMPLETE and SUCCESS on an essential container, whose exit stops the task (set sidecars.migrate.essential: false, or write START)",
+        "FILE:17:81: services.api.depends_on.app: 'app' is the service's own container: depends_on names the sidecars it waits for "
+        "(sidecars: otel, proxy, init, migrate)",
+    ]
+
+
+def test_a_task_has_at_most_ten_containers(tmp_path: Path) -> None:
+    sidecars = ", ".join(f"s{i}: {{image: busybox}}" for i in range(10))
+    path = write(tmp_path, f"api: {{type: backend-service, image: nginx, sidecars: {{{sidecars}}}}}\n")
+    assert errors_of(path) == ["FILE:6:56: services.api.sidecars: needs at most 9 entries, got 10"]
+
+
+def test_env_file_is_in_the_environments_partition(tmp_path: Path) -> None:
+    path = write(tmp_path, "api: {type: backend-service, image: nginx, env_file: 'arn:aws-cn:s3:::vote-config/api.env'}\n")
+    assert errors_of(path) == [
+        "FILE:6:56: services.api.env_file: in environment 'dev': 'arn:aws-cn:s3:::vote-config/api.env' is in partition 'aws-cn', "
+        "but eu-west-1 is in partition 'aws' (write arn:aws:s3:::...)",
+    ]
+
+
+def test_overrides_change_sidecar_values_never_the_sidecars(tmp_path: Path) -> None:
+    tail = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "222222222222"
+    state: {bucket: vote-prod}
+    overrides:
+      services:
+        api:
+          env_file: arn:aws:s3:::vote-config-prod/api.env
+          sidecars: {otel: {image: otel:2, memory: 256}}
+          depends_on: {otel: COMPLETE}
+"""
+    path = write(tmp_path, SIDECARS, tail)
+    prod = task_of(path, "api", "prod")["task"]
+    assert prod["env_file"] == "arn:aws:s3:::vote-config-prod/api.env"
+    assert (prod["sidecars"]["otel"]["image"], prod["sidecars"]["otel"]["memory_reservation"], prod["sidecars"]["otel"]["port"]) == ("otel:2", 256, 4317)
+    assert prod["depends_on"] == {"otel": "COMPLETE", "proxy": "HEALTHY"}
+    assert task_of(path, "api", "dev")["task"]["sidecars"]["otel"]["image"] == "public.ecr.aws/aws-observability/aws-otel-collector:latest"
+
+    bad = tail.replace("sidecars: {otel: {image: otel:2, memory: 256}}", "sidecars: {otle: {image: otel:2}, proxy: null}").replace("COMPLETE", "START")
+    bad += "        web: {sidecars: null}\n"
+    path = write(tmp_path, SIDECARS + "web: {type: backend-service, image: nginx, sidecars: {log: {image: fluent-bit}}}\n", bad)
+    assert errors_of(path) == [
+        "FILE:36:22: environments.prod.overrides.services.api.sidecars.otle: sidecar 'otle' is not in service 'api' of the base blueprint: "
+        "an environment cannot add one (did you mean 'otel'?)",
+        "FILE:36:45: environments.prod.overrides.services.api.sidecars.proxy: an environment cannot remove sidecar 'proxy' of service 'api' "
+        "(change its values instead)",
+        "FILE:38:15: environments.prod.overrides.services.web.sidecars: an environment cannot remove the sidecars of service 'web' "
+        "(change their values instead)",
+    ]
+
+
+def test_an_override_making_a_waited_for_sidecar_essential_is_located_there(tmp_path: Path) -> None:
+    tail = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "222222222222"
+    state: {bucket: vote-prod}
+    overrides:
+      services: {api: {sidecars: {otel: {essential: true}}}}
+"""
+    path = write(tmp_path, SIDECARS.replace("otel: START", "otel: SUCCESS"), tail)
+    assert errors_of(path) == [
+        "FILE:32:53: environments.prod.overrides.services.api.sidecars.otel.essential: SUCCESS waits for sidecar 'otel' to exit, and it is essential: "
+        "ECS refuses COMPLETE and SUCCESS on an essential container, whose exit stops the task (set sidecars.otel.essential: false, or write START)",
     ]

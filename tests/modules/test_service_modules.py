@@ -246,7 +246,24 @@ ISSUE_14_TASK = {
         "uploads": {"path": "/var/uploads", "file_system_id": "fs-0123456789abcdef0", "access_point_id": "fsap-0123456789abcdef0"},
         "reports": {"path": "/srv/reports", "read_only": True, "file_system_id": "fs-0fedcba9876543210", "root_directory": "/reports"},
     },
+    "env_file": "arn:aws:s3:::vote-config/results.env",
+    # otel: essential (the default), waited for until healthy; migrate: runs once, waited for until it succeeds
+    "sidecars": {
+        "otel": {
+            "image": "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+            "port": 4317,
+            "environment": {"AWS_REGION": "eu-west-1"},
+            "secrets": {"OTEL_TOKEN": "/vote/otel-token", "DB_PASSWORD": DB_SECRET + ":password::"},
+            "healthcheck": {"command": ["CMD", "/healthcheck"], "interval": 5, "timeout": 2, "retries": 3, "start_period": None},
+            "cpu": 64,
+            "memory_reservation": 128,
+            "writable_paths": ["/tmp"],
+        },
+        "migrate": {"image": "public.ecr.aws/docker/library/busybox:stable", "essential": False, "command": ["sh", "-c", "echo migrated"]},
+    },
+    "depends_on": {"otel": "HEALTHY", "migrate": "SUCCESS"},
 }
+ENV_FILE = "arn:aws:s3:::vote-config/results.env"
 SERVICE_NETWORK = {
     "security_group_ids": ["sg-0123456789abcdef0"],
     # the renderer adds NFS to the VPC's CIDR block (or the mount targets' group) for the EFS volumes
@@ -554,7 +571,7 @@ def test_issue_14_fields_reach_the_resources(planned: dict[str, Planned]) -> Non
     applied = planned["prod"]
     definition = applied["module.backend.module.task.aws_ecs_task_definition.this"]
     assert definition["runtime_platform"] == [{"operating_system_family": "LINUX", "cpu_architecture": "ARM64"}]
-    (container,) = json.loads(definition["container_definitions"])
+    container, *_sidecars = json.loads(definition["container_definitions"])
     assert (container["entryPoint"], container["command"]) == (["/docker-entrypoint.sh"], ["nginx", "-g", "daemon off;"])
     check = {"command": ["CMD-SHELL", "curl -fs http://localhost/ || exit 1"], "interval": 10, "timeout": 5, "retries": 3, "startPeriod": 30}
     assert container["healthCheck"] == check
@@ -601,7 +618,7 @@ def test_storage_reaches_the_resources(planned: dict[str, Planned]) -> None:
             "reports": [{**ENCRYPTED, "file_system_id": "fs-0fedcba9876543210", "root_directory": "/reports",
                          "authorization_config": [{"access_point_id": None, "iam": "ENABLED"}]}],
         }, key
-        (container,) = json.loads(definition["container_definitions"])
+        container = json.loads(definition["container_definitions"])[0]  # the service's, before its sidecars
         # The root stays read-only (CKV_AWS_336); the EFS paths are writable unless read_only.
         assert container["readonlyRootFilesystem"] is True
         assert container["mountPoints"] == [
@@ -650,6 +667,78 @@ def test_backend_registers_in_the_dns_namespace_it_is_given(planned: dict[str, P
     assert list(prod.of_type("aws_service_discovery_service")) == ["module.backend.aws_service_discovery_service.this[0]"]
 
 
+def test_sidecars_and_env_file(planned: dict[str, Planned]) -> None:
+    """prod's backend: the service's container first, waiting for its sidecars (HEALTHY, SUCCESS)
+    and reading its env file; each sidecar logs to the service's group under its own prefix, with
+    a read-only root filesystem and its own scratch volume; the plan knows the definitions."""
+    for key in ("prod-plan", "prod"):
+        definition = planned[key]["module.backend.module.task.aws_ecs_task_definition.this"]
+        main, migrate, otel = json.loads(definition["container_definitions"])
+        assert [c["name"] for c in (main, migrate, otel)] == ["app", "migrate", "otel"]
+        assert main["essential"] is True
+        assert main["dependsOn"] == [{"containerName": "migrate", "condition": "SUCCESS"}, {"containerName": "otel", "condition": "HEALTHY"}]
+        assert main["environmentFiles"] == [{"value": ENV_FILE, "type": "s3"}]
+        assert main["portMappings"] == [{"name": "app", "containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
+        group = "/ecs/vote-prod-results"
+        assert otel == {
+            "name": "otel",
+            "image": "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+            "essential": True,
+            "cpu": 64,
+            "memoryReservation": 128,
+            "healthCheck": {"command": ["CMD", "/healthcheck"], "interval": 5, "timeout": 2, "retries": 3},
+            "readonlyRootFilesystem": True,
+            "portMappings": [{"name": "otel", "containerPort": 4317, "hostPort": 4317, "protocol": "tcp"}],
+            "environment": [{"name": "AWS_REGION", "value": "eu-west-1"}],
+            "secrets": [
+                {"name": "DB_PASSWORD", "valueFrom": DB_SECRET + ":password::"},
+                {"name": "OTEL_TOKEN", "valueFrom": otel["secrets"][1]["valueFrom"]},
+            ],
+            "mountPoints": [{"sourceVolume": "otel-scratch-0", "containerPath": "/tmp", "readOnly": False}],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {"awslogs-group": group, "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "otel"},
+            },
+        }
+        assert migrate == {
+            "name": "migrate",
+            "image": "public.ecr.aws/docker/library/busybox:stable",
+            "essential": False,
+            "command": ["sh", "-c", "echo migrated"],
+            "readonlyRootFilesystem": True,
+            "portMappings": [],
+            "environment": [],
+            "secrets": [],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {"awslogs-group": group, "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "migrate"},
+            },
+        }
+        assert sorted(v["name"] for v in definition["volume"]) == ["otel-scratch-0", "reports", "uploads"]  # the sidecar's scratch, then EFS
+    # a bare parameter name is one of the environment's own account and region
+    (token,) = [s["valueFrom"] for s in otel["secrets"] if s["name"] == "OTEL_TOKEN"]
+    assert re.fullmatch(r"arn:aws:ssm:eu-west-1:[0-9]{12}:parameter/vote/otel-token", token)
+    dev, = json.loads(planned["dev"]["module.backend.module.task.aws_ecs_task_definition.this"]["container_definitions"])
+    assert "dependsOn" not in dev and "environmentFiles" not in dev
+
+
+def test_env_file_is_read_by_the_execution_role_only(planned: dict[str, Planned]) -> None:
+    applied = planned["prod"]
+    execution = "module.backend.module.task.module.execution_role"
+    statements = _policy(applied[f'{execution}.aws_iam_role_policy.this["env-file"]']["policy"])
+    assert statements == [
+        {"Sid": "ReadEnvironmentFile", "Effect": "Allow", "Action": "s3:GetObject", "Resource": ENV_FILE},
+        {"Sid": "LocateEnvironmentFileBucket", "Effect": "Allow", "Action": "s3:GetBucketLocation", "Resource": "arn:aws:s3:::vote-config"},
+    ]
+    for address, policy in applied.of_type("aws_iam_role_policy").items():
+        if address.startswith(f"{execution}."):
+            continue
+        for statement in _policy(policy["policy"]):
+            assert not {"s3:GetObject", "s3:GetBucketLocation"} & set(_as_list(statement["Action"])), address
+            assert "vote-config" not in json.dumps(statement["Resource"]), address
+    assert not [a for a in planned["dev"].of_type("aws_iam_role_policy") if a.endswith('["env-file"]')]
+
+
 def test_worker_container_gets_its_queue(planned: dict[str, Planned]) -> None:
     (container,) = json.loads(planned["prod"]["module.worker.module.task.aws_ecs_task_definition.this"]["container_definitions"])
     queue_url = planned["prod"]["module.worker.aws_sqs_queue.this"]["url"]
@@ -687,8 +776,17 @@ def test_execution_roles_read_only_declared_secrets(planned: dict[str, Planned])
     applied = planned["prod"]
     policies = applied.of_type("aws_iam_role_policy")
     secrets = {a: p for a, p in policies.items() if a.endswith('aws_iam_role_policy.this["declared-secrets"]')}
-    web_secrets, job_secrets = (f'module.{m}.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]' for m in ("web", "job"))
-    assert set(secrets) == {web_secrets, job_secrets}
+    web_secrets, job_secrets, backend_secrets = (
+        f'module.{m}.module.task.module.execution_role.aws_iam_role_policy.this["declared-secrets"]' for m in ("web", "job", "backend")
+    )
+    assert set(secrets) == {web_secrets, job_secrets, backend_secrets}
+    # the backend's secrets are its sidecar's: the secret (not its JSON key) and the parameter of a bare name
+    backend = {s["Sid"]: (s["Action"], s["Resource"]) for s in _policy(secrets[backend_secrets]["policy"])}
+    assert backend == {
+        "ReadDeclaredSecrets": ("secretsmanager:GetSecretValue", DB_SECRET),
+        "ReadDeclaredParameters": ("ssm:GetParameters", backend["ReadDeclaredParameters"][1]),
+    }
+    assert re.fullmatch(r"arn:aws:ssm:eu-west-1:[0-9]{12}:parameter/vote/otel-token", backend["ReadDeclaredParameters"][1])
     web = {s["Sid"]: (s["Action"], s["Resource"]) for s in _policy(secrets[web_secrets]["policy"])}
     assert web == {"ReadDeclaredSecrets": ("secretsmanager:GetSecretValue", DB_SECRET), "ReadDeclaredParameters": ("ssm:GetParameters", API_PARAMETER)}
     job = {s["Sid"]: s for s in _policy(secrets[job_secrets]["policy"])}
@@ -909,6 +1007,24 @@ BAD_INPUTS = {
     ),
     "schedule shorthand": (lambda calls: calls["job"]["schedule"].update(expression="@hourly"), "cron(...) or rate(...)"),
     "too many retries": (lambda calls: calls["job"]["schedule"].update(retries={"max_attempts": 11}), "Retries: max_attempts 0 to 10"),
+    "env file not .env": (lambda calls: calls["backend"]["task"].update(env_file="arn:aws:s3:::b/config.txt"), "key ends in .env"),
+    "sidecar named app": (lambda calls: calls["backend"]["task"].update(sidecars={"app": {"image": "busybox"}}), "and not app"),
+    "sidecar port clash": (
+        lambda calls: calls["backend"]["task"].update(sidecars={"otel": {"image": "busybox", "port": 8080}}),
+        "listen on different ports",
+    ),
+    "COMPLETE on an essential sidecar": (
+        lambda calls: calls["backend"]["task"].update(sidecars={"init": {"image": "busybox"}}, depends_on={"init": "COMPLETE"}),
+        "COMPLETE/SUCCESS (a non-essential sidecar)",
+    ),
+    "HEALTHY without a health check": (
+        lambda calls: calls["backend"]["task"].update(sidecars={"otel": {"image": "busybox"}}, depends_on={"otel": "HEALTHY"}),
+        "HEALTHY (a sidecar with a health check)",
+    ),
+    "sidecar reservations": (
+        lambda calls: calls["backend"]["task"].update(sidecars={"otel": {"image": "busybox", "memory_reservation": 512}}),
+        "reservations stay below the task's",
+    ),
     "FIFO notify topic": (lambda calls: calls["job"]["schedule"].update(notify={"topic_arn": OPS_TOPIC + ".fifo"}), "ARN of a standard SNS topic"),
 }
 

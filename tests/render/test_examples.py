@@ -351,9 +351,52 @@ def test_vote_api_permissions(env: str, plans: Plans):
     assert others == []
 
 
+def _containers(plan: Plan, module: str) -> list[dict[str, Any]]:
+    return json.loads(plan.after(f"module.{module}.module.task.aws_ecs_task_definition.this")["container_definitions"])
+
+
 def _container(plan: Plan, module: str) -> dict[str, Any]:
-    (container,) = json.loads(plan.after(f"module.{module}.module.task.aws_ecs_task_definition.this")["container_definitions"])
-    return container
+    """The service's own container (the first; sidecars follow)."""
+    return _containers(plan, module)[0]
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_api_sidecar_and_env_file(env: str, plans: Plans):
+    """services.vote-api: the otel sidecar (non-essential, port 4317, logging under its own prefix,
+    read-only root), vote-api waiting for it to start and reading its env file (prod's own), which
+    only the execution role may read; the other services have one container."""
+    plan = plans("vote", env)
+    api, otel = _containers(plan, "vote_api")
+    env_file = "arn:aws:s3:::vote-config/api.env" if env == "dev" else "arn:aws:s3:::vote-config-prod/api.env"
+    assert (api["name"], api["essential"]) == ("app", True)
+    assert api["dependsOn"] == [{"containerName": "otel", "condition": "START"}]
+    assert api["environmentFiles"] == [{"value": env_file, "type": "s3"}]
+    assert otel == {
+        "name": "otel",
+        "image": "public.ecr.aws/aws-observability/aws-otel-collector:latest",
+        "essential": False,
+        "readonlyRootFilesystem": True,
+        "portMappings": [{"name": "otel", "containerPort": 4317, "hostPort": 4317, "protocol": "tcp"}],
+        "environment": [{"name": "AWS_REGION", "value": "eu-west-1"}],
+        "secrets": [],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": f"/ecs/vote-{env}-vote-api", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "otel"},
+        },
+    }
+    execution = "module.vote_api.module.task.module.execution_role"
+    policy = json.loads(plan.after(f'{execution}.aws_iam_role_policy.this["env-file"]')["policy"])
+    bucket = env_file.split("/")[0]
+    assert policy["Statement"] == [
+        {"Sid": "ReadEnvironmentFile", "Effect": "Allow", "Action": "s3:GetObject", "Resource": env_file},
+        {"Sid": "LocateEnvironmentFileBucket", "Effect": "Allow", "Action": "s3:GetBucketLocation", "Resource": bucket},
+    ]
+    assert [a for a in plan.of_type("aws_iam_role_policy") if a.endswith('["env-file"]')] == [f'{execution}.aws_iam_role_policy.this["env-file"]']
+    for address, role_policy in plan.of_type("aws_iam_role_policy").items():
+        if ".task_role." in address:
+            assert "vote-config" not in role_policy["policy"], address
+    for module in ("results", "vote_worker", "tally"):
+        assert len(_containers(plan, module)) == 1, module
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

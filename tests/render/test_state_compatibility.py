@@ -23,7 +23,7 @@ LEGACY = Path(__file__).parents[1] / "data" / "legacy" / "vote"
 QUIET = {"on_event": lambda event: None}
 # Fields the examples gained after the legacy rendering (issue 14): each adds resources or
 # changes a container, deliberately; the layout change this test pins is the one without them.
-LATER_FIELDS = ("permissions", "sends_to", "network", "entrypoint", "healthcheck", "platform", "storage")
+LATER_FIELDS = ("permissions", "sends_to", "network", "entrypoint", "healthcheck", "platform", "env_file", "sidecars", "depends_on", "storage")
 # http.alias and load_balancer.hosted_zone (issue 14) are later too; the backend's Cloud Map DNS
 # name is not a field: an upgraded environment gains it (created, and the service updated in place).
 

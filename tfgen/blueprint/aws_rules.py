@@ -733,3 +733,37 @@ NAME_SCOPES: dict[str, str] = {
 def name_scope(kind: str, account: str, region: str) -> tuple[Any, ...]:
     """Where a name of `kind` must be unique: (account,) or (account, region)."""
     return (account,) if NAME_SCOPES.get(kind) == "account" else (account, region)
+
+
+# --- containers of a task: environment files, sidecars ------------------------------------------
+# ECS Developer Guide, "Pass environment variables to an Amazon ECS container" (environmentFiles):
+# an S3 object ARN (arn:PARTITION:s3:::BUCKET/KEY) whose key ends in .env; the task execution
+# role reads it (s3:GetObject on the object, s3:GetBucketLocation on the bucket).
+# ECS API reference, ContainerDependency: COMPLETE and SUCCESS "can't be set on an essential
+# container", HEALTHY "requires that the dependent container has health checks configured".
+# ContainerDefinition.memory: Docker reserves at least 6 MiB for a container.
+
+ENV_FILE_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):s3:::(?P<bucket>[^/]+)/(?P<key>.+)$")
+ENV_FILE_FORM = "arn:aws:s3:::BUCKET/KEY.env"
+MIN_CONTAINER_MEMORY = 6
+
+
+def check_env_file_arn(arn: str) -> str:
+    match = ENV_FILE_ARN.match(arn)
+    if match is None:
+        url = re.fullmatch(r"s3://([^/]+)/(.+)", arn)
+        hint = f"did you mean 'arn:aws:s3:::{url[1]}/{url[2]}'?" if url else f"write {ENV_FILE_FORM}"
+        raise Refused(f"'{arn[:80]}' is not an S3 object ARN: env_file is an object in S3", hint)
+    _check_partition(arn, match["partition"])
+    problem = bucket_name_problem(match["bucket"])
+    if problem:
+        raise Refused(f"'{match['bucket']}' is not an S3 bucket name: it {problem}", f"write {ENV_FILE_FORM}")
+    if not match["key"].endswith(".env"):
+        message = f"'{match['key'][:80]}' does not end in .env: ECS reads environment files with the .env extension only"
+        raise Refused(message, "rename the object, e.g. api.env")
+    return arn
+
+
+def env_file_bucket_arn(arn: str) -> str:
+    """The bucket of an env file object ARN (arn:aws:s3:::bucket/key.env -> arn:aws:s3:::bucket)."""
+    return arn.split("/", 1)[0]

@@ -15,6 +15,7 @@ from tfgen.blueprint.yaml_positions import Path
 PATTERNS: dict[str, str] = {
     m.APP_NAME_PATTERN: "an application name (2-20 characters: a-z, 0-9 and '-', starting with a letter)",
     m.SERVICE_NAME_PATTERN: "a service name (1-32 characters: a-z, 0-9 and '-', starting with a letter)",
+    m.SIDECAR_NAME_PATTERN: "a sidecar name (1-32 characters: a-z, 0-9 and '-', starting with a letter)",
     m.ENVIRONMENT_NAME_PATTERN: "an environment name (1-16 characters: a-z, 0-9 and '-', starting with a letter)",
     r"^[0-9]{12}$": "an AWS account id (12 digits, quoted)",
     r"^arn:aws[a-z-]*:[a-z0-9-]+:": "an ARN (arn:aws:SERVICE:...)",
@@ -32,7 +33,11 @@ PATTERNS: dict[str, str] = {
     r"^[A-Z][A-Z0-9_]+$": "a check id such as CKV_AWS_91",
 }
 
-_NAME_LIMITS = {m.APP_NAME_PATTERN: ("an application name", 20, "it prefixes every AWS name"), m.SERVICE_NAME_PATTERN: ("a service name", 32, "")}
+_NAME_LIMITS = {
+    m.APP_NAME_PATTERN: ("an application name", 20, "it prefixes every AWS name"),
+    m.SERVICE_NAME_PATTERN: ("a service name", 32, ""),
+    m.SIDECAR_NAME_PATTERN: ("a sidecar name", 32, ""),
+}
 
 
 def value_at(data: Any, path: Path) -> Any:
@@ -163,7 +168,10 @@ def _length_message(path: Path, ctx: dict[str, Any], value: Any, bound: str, key
     noun = "entries" if isinstance(value, dict) else "items"
     if limit == 1 and key == "min_length":
         noun = noun[:-3] + "y" if noun == "entries" else noun[:-1]
-    return f"needs {bound} {limit} {noun}, got {ctx.get('actual_length', '?')}"
+    actual = ctx.get("actual_length")
+    if actual is None:  # pydantic stops counting a mapping at the limit
+        actual = len(value) if isinstance(value, dict | list) else "?"
+    return f"needs {bound} {limit} {noun}, got {actual}"
 
 
 def _pattern_finding(path: Path, value: Any, pattern: str) -> Finding:

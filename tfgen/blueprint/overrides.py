@@ -9,7 +9,8 @@ not
 - add a volume to a service's `storage.volumes` that the base does not have, or remove one;
 - add a capacity provider to `cluster.capacity` that the base does not have, or remove one;
 - switch `network.vpc` between default, an existing VPC and a new VPC;
-- add a `load_balancer` when the base has none, or remove the base's.
+- add a `load_balancer` when the base has none, or remove the base's;
+- add a sidecar to a service or remove one (`services.NAME.sidecars`).
 Keys that do not exist in the model are reported by validating the merged document, located at
 the override's own position in the file.
 """
@@ -106,7 +107,12 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
                     )
                 )
             if isinstance(value, dict) and isinstance(base, dict):
-                findings.extend(_volume_findings(where, name, value, base))
+                if "sidecars" in value:
+                    findings.extend(_entry_findings((*where, "sidecars"), name, "sidecar", value["sidecars"], base.get("sidecars")))
+                storage = value.get("storage")
+                if isinstance(storage, dict) and "volumes" in storage:
+                    base_volumes = mapping_at(base, "storage").get("volumes")
+                    findings.extend(_entry_findings((*where, "storage", "volumes"), name, "volume", storage["volumes"], base_volumes))
 
     cluster = overrides.get("cluster")
     if isinstance(cluster, dict) and "capacity" in cluster:
@@ -165,22 +171,23 @@ def structural_findings(data: dict[str, Any], environment: str, overrides: Any) 
     return findings
 
 
-def _volume_findings(where: Path, service: str, override: dict[str, Any], base: dict[str, Any]) -> list[Finding]:
-    """Volumes are part of the shape (the task definition's volumes, the task role's file systems):
-    an environment changes their values (its own file system), never which volumes there are."""
-    volumes = mapping_at(override, "storage").get("volumes")
-    if not isinstance(volumes, dict):
-        return []
-    base_volumes = mapping_at(mapping_at(base, "storage"), "volumes")
+def _entry_findings(where: Path, service: str, kind: str, entries: Any, base: Any) -> list[Finding]:
+    """Sidecars and volumes are part of the shape (containers of the task definition, its volumes and
+    the task role's file systems): an environment changes their values, never which there are."""
+    names = [str(name) for name in base] if isinstance(base, dict) else []
+    if entries is None:
+        return [Finding(where, f"an environment cannot remove the {kind}s of service '{service}'", "change their values instead", at="key")]
+    if not isinstance(entries, dict):
+        return []  # reported when the merged document is validated
     findings = []
-    for volume, value in volumes.items():
-        at = (*where, "storage", "volumes", volume)
-        if volume not in base_volumes:
-            hint = suggest(volume, list(base_volumes)) or "declare it in the base blueprint and change its values per environment"
-            message = f"volume '{volume}' is not in service '{service}' of the base blueprint: an environment cannot add one"
+    for entry, value in entries.items():
+        at = (*where, entry)
+        if entry not in names:
+            hint = suggest(str(entry), names) or "declare it in the base blueprint and change its values per environment"
+            message = f"{kind} '{entry}' is not in service '{service}' of the base blueprint: an environment cannot add one"
             findings.append(Finding(at, message, hint, at="key"))
         elif value is None:
-            findings.append(Finding(at, f"an environment cannot remove volume '{volume}' of service '{service}'", at="key"))
+            findings.append(Finding(at, f"an environment cannot remove {kind} '{entry}' of service '{service}'", "change its values instead", at="key"))
     return findings
 
 

@@ -15,6 +15,7 @@ from pydantic import TypeAdapter, ValidationError
 from tfgen.blueprint import aws_rules
 from tfgen.blueprint.findings import Finding, suggest
 from tfgen.blueprint.model import (
+    MAIN_CONTAINER,
     SERVICE_TYPES,
     Blueprint,
     CapacityStrategy,
@@ -63,6 +64,7 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
         findings.extend(certificate_findings(blueprint, environment))
         findings.extend(notify_findings(blueprint, environment))
         findings.extend(permission_partition_findings(blueprint, environment))
+        findings.extend(env_file_partition_findings(blueprint, environment))
     findings.extend(tag_count_findings(blueprint))
     if blueprint.network.placement == "public":
         if blueprint.network.vpc != "default":
@@ -91,6 +93,10 @@ def cross_findings(blueprint: Blueprint, environment: str | None = None) -> list
     findings.extend(platform_findings(blueprint))
     findings.extend(storage_findings(blueprint))
     findings.extend(permission_quota_findings(blueprint))
+    for name, service in blueprint.services.items():
+        findings.extend(depends_on_findings(name, service))
+        findings.extend(sidecar_port_findings(name, service))
+        findings.extend(reservation_findings(name, service))
     for name, service in blueprint.services.items():
         problem = service.check_size(blueprint.cluster.capacity)
         if problem:
@@ -310,6 +316,99 @@ def sends_to_findings(blueprint: Blueprint) -> list[Finding]:
                         f"remove {taken}.{variable}: tfgen sets it to the queue's URL",
                     )
                 )
+    return findings
+
+
+def depends_on_findings(name: str, service: Service) -> list[Finding]:
+    """`depends_on` names sidecars of the service, with a condition ECS accepts for each (ECS API
+    reference, ContainerDependency: HEALTHY needs the sidecar's health check; COMPLETE and SUCCESS
+    wait for an exit, which ECS refuses on an essential container)."""
+    findings = []
+    for target, condition in service.depends_on.items():
+        path = ("services", name, "depends_on", target)
+        sidecar = service.sidecars.get(target)
+        if sidecar is None:
+            sidecars = list(service.sidecars)
+            hint = suggest(target, sidecars) or (f"sidecars: {', '.join(sidecars)}" if sidecars else f"declare it in services.{name}.sidecars")
+            what = f"not a sidecar of service '{name}'"
+            if target == MAIN_CONTAINER:
+                what = "the service's own container: depends_on names the sidecars it waits for"
+            findings.append(Finding(path, f"'{target}' is {what}", hint, at="key"))
+        elif condition == "HEALTHY" and sidecar.healthcheck is None:
+            message = f"HEALTHY waits for the health check of sidecar '{target}', which has none"
+            findings.append(Finding(path, message, f"give sidecars.{target} a healthcheck, or write START"))
+        elif condition in ("COMPLETE", "SUCCESS") and sidecar.essential:
+            default = "" if "essential" in sidecar.model_fields_set else " (the default)"
+            findings.append(
+                Finding(
+                    path,
+                    f"{condition} waits for sidecar '{target}' to exit, and it is essential{default}: "
+                    "ECS refuses COMPLETE and SUCCESS on an essential container, whose exit stops the task",
+                    f"set sidecars.{target}.essential: false, or write START",
+                    alternatives=(("services", name, "sidecars", target, "essential"),),
+                )
+            )
+    return findings
+
+
+def sidecar_port_findings(name: str, service: Service) -> list[Finding]:
+    """The containers of a task share its network namespace (awsvpc): no two listen on one port."""
+    main = getattr(service, "port", None)
+    owners: dict[int, str] = {main: "the service's own container"} if main is not None else {}
+    findings = []
+    for sidecar_name, sidecar in service.sidecars.items():
+        if sidecar.port is None:
+            continue
+        owner = owners.setdefault(sidecar.port, f"sidecar '{sidecar_name}'")
+        if owner != f"sidecar '{sidecar_name}'":
+            findings.append(
+                Finding(
+                    ("services", name, "sidecars", sidecar_name, "port"),
+                    f"port {sidecar.port} is the port of {owner}: the containers of a task share its network (awsvpc), so their ports differ",
+                    "give the sidecar another port",
+                )
+            )
+    return findings
+
+
+def reservation_findings(name: str, service: Service) -> list[Finding]:
+    """The sidecars' cpu and memory reservations stay below the task's (ECS API reference,
+    ContainerDefinition cpu and memory: the containers' total is lower than the task's); the
+    service's own container has no reservation and shares what is left."""
+    findings = []
+    for field, task_size, unit in (("cpu", service.cpu, "CPU units"), ("memory", service.memory, "MiB")):
+        reserving = [(sidecar_name, getattr(sidecar, field)) for sidecar_name, sidecar in service.sidecars.items() if getattr(sidecar, field) is not None]
+        total = sum(value for _, value in reserving)
+        if reserving and total >= task_size:
+            findings.append(
+                Finding(
+                    ("services", name, "sidecars", reserving[-1][0], field),
+                    f"the sidecars reserve {total} {unit} of the task's {task_size}: the containers' reservations must stay below the task's "
+                    "(the service's own container runs on the rest)",
+                    f"raise services.{name}.{field}, or reserve less",
+                    alternatives=(("services", name, field),),
+                )
+            )
+    return findings
+
+
+def env_file_partition_findings(blueprint: Blueprint, environment: str) -> list[Finding]:
+    """A service's env_file is an S3 object in the partition of the environment's region."""
+    if environment not in blueprint.environments:
+        return []
+    region = blueprint.environments[environment].region or blueprint.region
+    partition = aws_rules.partition_of(region)
+    findings = []
+    for name, service in blueprint.services.items():
+        found = aws_rules.arn_partition(service.env_file) if service.env_file else None
+        if partition is not None and found is not None and found != partition:
+            findings.append(
+                Finding(
+                    ("services", name, "env_file"),
+                    f"'{service.env_file}' is in partition '{found}', but {region} is in partition '{partition}'",
+                    f"write arn:{partition}:s3:::...",
+                )
+            )
     return findings
 
 

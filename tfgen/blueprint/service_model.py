@@ -284,8 +284,9 @@ NFS_PORT = 2049
 FILE_SYSTEM_ID = r"^fs-[0-9a-f]{8,40}$"
 ACCESS_POINT_ID = r"^fsap-[0-9a-f]{8,40}$"
 VOLUME_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
-# modules/ecs-task names its scratch volumes (writable_paths, ECS Exec) scratch-0, scratch-1, ...
-SCRATCH_VOLUME = re.compile(r"^scratch-[0-9]+$")
+# modules/ecs-task names its scratch volumes (writable_paths, ECS Exec) scratch-0, scratch-1, ...,
+# and a sidecar's <sidecar>-scratch-0, ...
+SCRATCH_VOLUME = re.compile(r"^(?:.+-)?scratch-[0-9]+$")
 ROOT_DIRECTORY_PATTERN = r"^/([A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*)?$"
 # The SSM agent of ECS Exec writes here (modules/ecs-task: exec_paths) when the root is read-only.
 EXEC_PATHS = ("/var/lib/amazon", "/var/log/amazon")
@@ -351,7 +352,9 @@ class Volume(Strict):
 
 def _volume_name(value: str) -> str:
     if SCRATCH_VOLUME.match(value):
-        raise aws_rules.Refused(f"'{value}' is the name of one of tfgen's scratch volumes (writable_paths)", "choose another name, e.g. uploads")
+        raise aws_rules.Refused(
+            f"'{value}' is the name of one of tfgen's scratch volumes (writable_paths, a sidecar's too)", "choose another name, e.g. uploads"
+        )
     return value
 
 
@@ -385,6 +388,62 @@ def _platform(value: str) -> str:
 
 
 Platform = Annotated[str, Field(json_schema_extra={"enum": list(PLATFORMS)}), AfterValidator(_platform)]
+
+
+# --- sidecars ----------------------------------------------------------------------------------
+
+MAIN_CONTAINER = "app"  # modules/ecs-task's container_name: the service's own container
+MAX_SIDECARS = 9  # ECS service quotas: 10 containers per task definition, the service's one of them
+DependencyCondition = Literal["START", "HEALTHY", "COMPLETE", "SUCCESS"]  # ECS ContainerDependency.condition
+
+
+def _sidecar_name(value: str) -> str:
+    if value == MAIN_CONTAINER:
+        raise aws_rules.Refused(f"'{MAIN_CONTAINER}' is the name of the service's own container", "give the sidecar another name, e.g. otel or proxy")
+    return aws_rules.check_name_end(value)
+
+
+# The language of service names, spelled apart so that messages name what a bad one is.
+SIDECAR_NAME_PATTERN = r"^[a-z][-a-z0-9]{0,31}$"
+SidecarName = Annotated[str, StringConstraints(pattern=SIDECAR_NAME_PATTERN), AfterValidator(_sidecar_name)]
+EnvFileArn = Annotated[str, Field(json_schema_extra={"pattern": r"^arn:[a-z-]+:s3:::[^/]+/.+\.env$"}), AfterValidator(aws_rules.check_env_file_arn)]
+
+
+def _distinct(value: list[str], what: str) -> list[str]:
+    repeated = sorted({item for item in value if value.count(item) > 1})
+    if repeated:
+        raise ValueError(f"{what} repeats {', '.join(repeated)}")
+    return value
+
+
+class Sidecar(Strict):
+    """A container beside the service's own in every task (a collector, a proxy, a log router)."""
+
+    image: Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+    """image reference, e.g. public.ecr.aws/aws-observability/aws-otel-collector:latest"""
+    essential: bool = True
+    """the task stops when this container stops (ECS's default, true); false for a helper that may exit"""
+    port: Port | None = None
+    """the port it listens on inside the task; every container shares the task's network (awsvpc), so ports differ"""
+    variables: dict[EnvVarName, str] = Field(default_factory=dict)
+    """environment variables of the sidecar"""
+    secrets: dict[EnvVarName, SecretArn] = Field(default_factory=dict)
+    """environment variables read from Secrets Manager or SSM Parameter Store, in the forms of the service's `secrets`"""
+    command: list[str] | None = None
+    """container command, overriding the image's"""
+    healthcheck: ContainerHealthCheck | None = None
+    """the sidecar's health check {command, interval, timeout, retries, start_period}; depends_on HEALTHY needs it"""
+    cpu: Annotated[int, Field(ge=1)] | None = None
+    """CPU units reserved for the sidecar (container cpu); the service's own container shares the rest of the task's"""
+    memory: Annotated[int, Field(ge=aws_rules.MIN_CONTAINER_MEMORY)] | None = None
+    """MiB reserved for the sidecar (container memoryReservation: a soft limit, it may use free task memory); at least 6"""
+    writable_paths: Annotated[list[WritablePath], Field(max_length=10)] = Field(default_factory=list)
+    """directories the sidecar writes to: task-scoped scratch volumes of its own (its root filesystem is read-only)"""
+
+    @field_validator("writable_paths")
+    @classmethod
+    def _distinct_paths(cls, value: list[str]) -> list[str]:
+        return _distinct(value, "writable_paths")
 
 
 def queue_url_variable(worker: str) -> str:
@@ -541,6 +600,14 @@ class ServiceBase(Strict):
         if repeated:
             raise ValueError(f"permissions repeats {', '.join(repeated)}")
         return value
+
+    env_file: EnvFileArn | None = None
+    """S3 object (arn:aws:s3:::BUCKET/KEY.env) with more environment variables of the container; only the execution role may read it"""
+    sidecars: Annotated[dict[SidecarName, Sidecar], Field(max_length=MAX_SIDECARS)] = Field(default_factory=dict)
+    """containers beside the service's own in every task (at most 9):
+    {image, essential, port, variables, secrets, command, healthcheck, cpu, memory, writable_paths}"""
+    depends_on: dict[Annotated[str, StringConstraints(pattern=SIDECAR_NAME_PATTERN)], DependencyCondition] = Field(default_factory=dict)
+    """sidecars the service's container waits for, and until when: START | HEALTHY (needs its healthcheck) | COMPLETE or SUCCESS (non-essential sidecars)"""
 
     network: ServiceNetwork = Field(default_factory=ServiceNetwork)
     """the tasks' extra security groups and egress rules, on top of the defaults (HTTPS out, the application's services)"""

@@ -17,6 +17,7 @@ import re
 
 from tfgen.blueprint.findings import Finding
 from tfgen.blueprint.model import Blueprint, Scaling, Service
+from tfgen.blueprint.yaml_positions import Path
 
 # Maximum network interfaces by instance size, of the general purpose, compute and memory
 # families tfgen's users run ECS on (EC2 DescribeInstanceTypes NetworkInfo.MaximumNetworkInterfaces;
@@ -63,12 +64,15 @@ def _cross_account_secrets(blueprint: Blueprint, environment: str) -> list[Findi
     account = blueprint.environments[environment].account
     findings = []
     for name, service in blueprint.services.items():
-        for key, value in service.secrets.items():
+        secrets: list[tuple[Path, str]] = [(("services", name, "secrets", key), value) for key, value in service.secrets.items()]
+        for sidecar, container in service.sidecars.items():
+            secrets += [(("services", name, "sidecars", sidecar, "secrets", key), value) for key, value in container.secrets.items()]
+        for path, value in secrets:
             parts = value.split(":")
             if value.startswith("arn:") and len(parts) > 4 and parts[4] != account:
                 findings.append(
                     Finding(
-                        ("services", name, "secrets", key),
+                        path,
                         f"the secret is in account {parts[4]}, not in {environment}'s account {account}: ECS reads it only if the secret's "
                         "resource policy admits this environment's execution role and its customer managed KMS key lets that role decrypt",
                         f"give {environment} its own secret in environments.{environment}.overrides, or share this one and list its key in kms_keys",

@@ -27,6 +27,21 @@ CONTAINER_HEALTH_CHECK_TYPE: TypeSpec = (
     "object",
     [("command", ("list", "string")), ("interval", "number"), ("timeout", "number"), ("retries", "number"), ("start_period", "number")],
 )
+SIDECAR_TYPE: TypeSpec = (
+    "object",
+    [
+        ("image", "string"),
+        ("essential", "bool"),
+        ("port", "number"),
+        ("environment", ("map", "string")),
+        ("secrets", ("map", "string")),
+        ("command", ("list", "string")),
+        ("healthcheck", CONTAINER_HEALTH_CHECK_TYPE),
+        ("cpu", "number"),
+        ("memory_reservation", "number"),
+        ("writable_paths", ("list", "string")),
+    ],
+)
 POLICY_STATEMENT_TYPE: TypeSpec = (
     "object",
     [
@@ -61,6 +76,9 @@ TASK_FIELDS: tuple[tuple[str, TypeSpec], ...] = (
     ("policy_statements", ("list", POLICY_STATEMENT_TYPE)),
     ("ephemeral_storage", "number"),
     ("volumes", ("map", VOLUME_TYPE)),
+    ("env_file", "string"),
+    ("sidecars", ("map", SIDECAR_TYPE)),
+    ("depends_on", ("map", "string")),
 )
 NETWORK_TYPE: TypeSpec = (
     "object",
@@ -142,6 +160,25 @@ def task_values(service: m.ServiceBase) -> dict[str, Any]:
         ],
         "ephemeral_storage": service.storage.ephemeral,
         "volumes": {name: volume_values(volume) for name, volume in sorted(service.storage.volumes.items())},
+        "env_file": service.env_file,
+        "sidecars": {name: sidecar_values(sidecar) for name, sidecar in sorted(service.sidecars.items())},
+        "depends_on": dict(sorted(service.depends_on.items())),
+    }
+
+
+def sidecar_values(sidecar: m.Sidecar) -> dict[str, Any]:
+    return {
+        "image": sidecar.image,
+        "essential": sidecar.essential,
+        "port": sidecar.port,
+        "environment": dict(sorted(sidecar.variables.items())),
+        "secrets": dict(sorted(sidecar.secrets.items())),
+        "command": sidecar.command,
+        "healthcheck": sidecar.healthcheck.model_dump() if sidecar.healthcheck else None,
+        "cpu": sidecar.cpu,
+        # a soft limit: the sidecar may use the task's free memory, and is not killed at its reservation
+        "memory_reservation": sidecar.memory,
+        "writable_paths": sidecar.writable_paths,
     }
 
 

@@ -116,6 +116,26 @@ variable "storefront" {
         access_point_id = string
         root_directory  = string
       }))
+      env_file = string
+      sidecars = map(object({
+        image       = string
+        essential   = bool
+        port        = number
+        environment = map(string)
+        secrets     = map(string)
+        command     = list(string)
+        healthcheck = object({
+          command      = list(string)
+          interval     = number
+          timeout      = number
+          retries      = number
+          start_period = number
+        })
+        cpu                = number
+        memory_reservation = number
+        writable_paths     = list(string)
+      }))
+      depends_on = map(string)
     })
     network = object({
       security_group_ids = list(string)

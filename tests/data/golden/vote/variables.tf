@@ -120,6 +120,26 @@ variable "results" {
         access_point_id = string
         root_directory  = string
       }))
+      env_file = string
+      sidecars = map(object({
+        image       = string
+        essential   = bool
+        port        = number
+        environment = map(string)
+        secrets     = map(string)
+        command     = list(string)
+        healthcheck = object({
+          command      = list(string)
+          interval     = number
+          timeout      = number
+          retries      = number
+          start_period = number
+        })
+        cpu                = number
+        memory_reservation = number
+        writable_paths     = list(string)
+      }))
+      depends_on = map(string)
     })
     network = object({
       security_group_ids = list(string)
@@ -209,6 +229,26 @@ variable "tally" {
         access_point_id = string
         root_directory  = string
       }))
+      env_file = string
+      sidecars = map(object({
+        image       = string
+        essential   = bool
+        port        = number
+        environment = map(string)
+        secrets     = map(string)
+        command     = list(string)
+        healthcheck = object({
+          command      = list(string)
+          interval     = number
+          timeout      = number
+          retries      = number
+          start_period = number
+        })
+        cpu                = number
+        memory_reservation = number
+        writable_paths     = list(string)
+      }))
+      depends_on = map(string)
     })
     network = object({
       security_group_ids = list(string)
@@ -286,6 +326,26 @@ variable "vote_api" {
         access_point_id = string
         root_directory  = string
       }))
+      env_file = string
+      sidecars = map(object({
+        image       = string
+        essential   = bool
+        port        = number
+        environment = map(string)
+        secrets     = map(string)
+        command     = list(string)
+        healthcheck = object({
+          command      = list(string)
+          interval     = number
+          timeout      = number
+          retries      = number
+          start_period = number
+        })
+        cpu                = number
+        memory_reservation = number
+        writable_paths     = list(string)
+      }))
+      depends_on = map(string)
     })
     network = object({
       security_group_ids = list(string)
@@ -391,6 +451,26 @@ variable "vote_worker" {
         access_point_id = string
         root_directory  = string
       }))
+      env_file = string
+      sidecars = map(object({
+        image       = string
+        essential   = bool
+        port        = number
+        environment = map(string)
+        secrets     = map(string)
+        command     = list(string)
+        healthcheck = object({
+          command      = list(string)
+          interval     = number
+          timeout      = number
+          retries      = number
+          start_period = number
+        })
+        cpu                = number
+        memory_reservation = number
+        writable_paths     = list(string)
+      }))
+      depends_on = map(string)
     })
     network = object({
       security_group_ids = list(string)
