@@ -173,18 +173,20 @@ def test_plan_comment_lists_destroys_and_replacements_first(edited_plan):
     text = render_markdown(summary, POLICY, blueprint="shop.yaml", environment="dev")
     document = blocks(text)
     add, change, destroy, deleted, replaced = terraform_counts(edited_plan)
-    assert (len(deleted), len(replaced)) == (13, 2), "the edit deletes web's 11 resources and its repository's 2, replaces api's group and task definition"
+    assert (len(deleted), len(replaced)) == (14, 2), (
+        "the edit deletes web's 12 resources (its Cloud Map service among them) and its repository's 2, replaces api's group and task definition"
+    )
 
     headings = [(kind, title) for kind, title in document if kind in ("h2", "h3")]
     assert headings == [
         ("h2", "tfgen plan: shop.yaml · dev: ❌ failed"),
-        ("h3", "⚠️ Destroys and replacements: 13 deleted, 2 replaced"),
+        ("h3", "⚠️ Destroys and replacements: 14 deleted, 2 replaced"),
         ("h3", "Changes by service and module"),
         ("h3", "Policy checks: 2 failed, 3 skipped, 3 passed"),
     ]
     assert text.startswith("## tfgen plan: shop.yaml · dev: ❌ failed\n")
     assert document[1] == ("p", f"Plan: {add} to add, {change} to change, {destroy} to destroy.")
-    assert (add, change, destroy) == (13, 4, 15)
+    assert (add, change, destroy) == (14, 4, 16)
 
     # destroys and replacements: one table, every destructive change, deletes before replacements
     # within a group, groups in name order
@@ -203,19 +205,19 @@ def test_plan_comment_lists_destroys_and_replacements_first(edited_plan):
     groups = changes[0]
     assert groups == ("table", [
         ["service / module", "create", "update", "replace", "delete"],
-        ["⚠️ module web", "", "", "", "11"],
+        ["⚠️ module web", "", "", "", "12"],
         ["⚠️ module web_repository", "", "", "", "2"],
         ["⚠️ service api", "", "4", "2", ""],
-        ["service admin", "11", "", "", ""],
-        ["total", "11", "4", "2", "13"],
+        ["service admin", "12", "", "", ""],
+        ["total", "12", "4", "2", "14"],
     ])
     # every change, folded: same group order, destructive changes first within a group
-    assert changes[1] == ("html", "<details><summary>Every change (30)</summary>")
+    assert changes[1] == ("html", "<details><summary>Every change (32)</summary>")
     kind, every = changes[2]
-    assert kind == "table" and len(every) == 1 + 30
-    assert every[1:16] == destructive[1:]
-    assert [row[0] for row in every[16:]] == ["update"] * 4 + ["create"] * 11
-    assert {row[1] for row in every[16:20]} == {"service api"} and {row[1] for row in every[20:]} == {"service admin"}
+    assert kind == "table" and len(every) == 1 + 32
+    assert every[1:17] == destructive[1:]
+    assert [row[0] for row in every[17:]] == ["update"] * 4 + ["create"] * 12
+    assert {row[1] for row in every[17:21]} == {"service api"} and {row[1] for row in every[21:]} == {"service admin"}
     assert changes[3] == ("html", "</details>")
 
 
@@ -325,7 +327,7 @@ def test_cli_plan_markdown_prints_only_the_comment(tmp_path, monkeypatch):
     tag = ["--set", "services.web.image_tag=v1"]
     result = CliRunner().invoke(cli, ["plan", "shop.yaml", "-e", "dev", "--offline", "--format", "markdown", "--no-progress", *tag])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.startswith("## tfgen plan: shop.yaml · dev: ✅ passed\n\n**Plan:** 35 to add, 0 to change, 0 to destroy.\n")
+    assert result.stdout.startswith("## tfgen plan: shop.yaml · dev: ✅ passed\n\n**Plan:** 37 to add, 0 to change, 0 to destroy.\n")
     document = blocks(result.stdout)
     counts = json.loads((tmp_path / "build" / "shop" / ".tfgen" / "dev" / "policy.json").read_text())["summary"]
     assert [title for kind, title in document if kind in ("h2", "h3")] == [
