@@ -442,12 +442,14 @@ def test_graviton_rule_is_the_ec2_capacity_modules():
 # --- SPEC §3.1 ------------------------------------------------------------------------------------
 
 SPEC_FIELDS = Path(__file__).parents[1] / "data" / "blueprints" / "spec" / "section-3.1-fields.yaml"
+CERTIFICATE = "arn:aws:acm:eu-west-1:111111111111:certificate/"
 
 
 def test_spec_section_3_1_fields_load_and_match_the_schema() -> None:
     loaded = load_blueprint(SPEC_FIELDS)
     jsonschema.Draft202012Validator(blueprint_json_schema()).validate(loaded.raw)
-    api = render_model(loaded).values["dev"]["vote_api"]
+    values = render_model(loaded).values["dev"]
+    api = values["vote_api"]
     assert api["task"]["cpu_architecture"] == "ARM64"
     assert api["task"]["sends_to"] == {"VOTE_WORKER_QUEUE_URL": "vote-worker"}
     assert api["network"]["security_group_ids"] == ["sg-0123456789abcdef0"]
@@ -457,6 +459,10 @@ def test_spec_section_3_1_fields_load_and_match_the_schema() -> None:
     assert (otel["essential"], otel["port"], otel["environment"]) == (False, 4317, {"AWS_REGION": "eu-west-1"})
     assert api["task"]["ephemeral_storage"] == 50
     assert api["task"]["volumes"]["uploads"]["access_point_id"] == "fsap-0123456789abcdef0"
+    assert (api["http"]["host_headers"], api["http"]["priority"]) == (["vote.example.com", "www.vote.example.com"], 100)
+    lb = values["load_balancer"]
+    assert lb["dns"] == {"zone": "example.com", "names": ["vote.example.com", "www.vote.example.com"]}
+    assert (lb["certificate_arn"], lb["additional_certificate_arns"]) == (CERTIFICATE + "a", [CERTIFICATE + "b"])
 
 
 # --- storage --------------------------------------------------------------------------------------
