@@ -120,6 +120,47 @@ def test_too_many_wildcards_in_one_rule_are_refused(tmp_path: Path):
     ]
 
 
+def test_a_path_over_the_wildcard_quota_is_refused_at_the_path(tmp_path: Path):
+    """Six wildcards in the path alone: the error is the path's, with or without host names."""
+    over = (
+        "FILE:13:13: services.api.http.path: the path pattern and host names have {n} wildcards ('*', '?'); AWS allows 5 per listener rule "
+        "(use fewer wildcards in http.alias and http.path)"
+    )
+    path = blueprint(tmp_path, "example.com", "vote.example.com")
+    path.write_text(path.read_text().replace("/api/*", "/*/*/*/*/*/*"))
+    assert problems(path) == [over.format(n=6)]
+    path.write_text(path.read_text().replace("      alias: vote.example.com\n", ""))
+    assert problems(path) == [over.format(n=6)]
+
+
+def test_a_repeated_alias_is_refused(tmp_path: Path):
+    assert problems(blueprint(tmp_path, "example.com", "[vote.example.com, www.example.com, vote.example.com]")) == [
+        "FILE:14:14: services.api.http.alias: alias repeats vote.example.com"
+    ]
+
+
+def test_two_environments_of_one_account_cannot_create_the_same_record(tmp_path: Path):
+    """Route 53 refuses a second record of one name and type in a zone: staging in dev's account with
+    dev's names is an error at the name; its own names in its override, or another account, load."""
+    path = blueprint(tmp_path, "example.com", "[vote.example.com, www.example.com]")
+    staging = '  staging: {account: "111111111111", state: {bucket: vote-tfstate-staging}, overrides: %s}\n'
+    base = path.read_text()
+    path.write_text(base + staging % "{}")
+    assert problems(path) == [
+        "FILE:14:15: services.api.http.alias[0]: in environment 'staging': environments 'dev' and 'staging' both create the alias record "
+        "vote.example.com in zone example.com of account 111111111111: Route 53 refuses the second, the record exists "
+        "(give staging its own names (and zone) in environments.staging.overrides)",
+        "FILE:14:33: services.api.http.alias[1]: in environment 'staging': environments 'dev' and 'staging' both create the alias record "
+        "www.example.com in zone example.com of account 111111111111: Route 53 refuses the second, the record exists "
+        "(give staging its own names (and zone) in environments.staging.overrides)",
+    ]
+    path.write_text(base + staging % "{services: {api: {http: {alias: [staging.example.com]}}}}")
+    assert list(load_blueprint(path).environments) == ["dev", "staging"]
+    other_certificate = "{load_balancer: {certificate: '" + CERT.replace("111111111111", "222222222222") + "'}}"
+    path.write_text(base + staging.replace("111111111111", "222222222222") % other_certificate)
+    assert list(load_blueprint(path).environments) == ["dev", "staging"]
+
+
 def test_a_wildcard_route_53_does_not_take_is_refused_with_a_zone_only(tmp_path: Path):
     assert problems(blueprint(tmp_path, "example.com", "'api-*.example.com'")) == [
         "FILE:14:14: services.api.http.alias: 'api-*.example.com' has no alias record in example.com: Route 53 takes a wildcard only as "

@@ -735,10 +735,12 @@ def _rule_quota_findings(name: str, service: WebService) -> list[Finding]:
         ]
     wildcards = [text.count("*") + text.count("?") for text in [service.http.path, *aliases]]
     if sum(wildcards) > aws_rules.ALB_RULE_WILDCARDS:
-        over = next(i for i in range(len(aliases)) if sum(wildcards[: i + 2]) > aws_rules.ALB_RULE_WILDCARDS)
+        # the first value that takes the count over: the path itself, or one of the names after it
+        over = next(i for i in range(len(wildcards)) if sum(wildcards[: i + 1]) > aws_rules.ALB_RULE_WILDCARDS)
+        where: Path = ("services", name, "http", "path") if over == 0 else _alias_path(name, service, over - 1)
         return [
             Finding(
-                _alias_path(name, service, over),
+                where,
                 f"the path pattern and host names have {sum(wildcards)} wildcards ('*', '?'); AWS allows {aws_rules.ALB_RULE_WILDCARDS} per listener rule",
                 "use fewer wildcards in http.alias and http.path",
             )
@@ -756,6 +758,35 @@ def _zone_findings(name: str, service: WebService, zone: str) -> list[Finding]:
             findings.append(Finding(path, f"'{alias}' is not in the hosted zone {zone}: its alias record cannot be created there", hint))
         elif wildcard:
             findings.append(Finding(path, f"'{alias}' has no alias record in {zone}: {wildcard}", "write *.NAME, or a name without wildcards"))
+    return findings
+
+
+def alias_record_collisions(blueprints: dict[str, Blueprint]) -> list[tuple[str, Finding]]:
+    """Environments of one account that would each create the same alias record in the same hosted
+    zone: Route 53 refuses the second (a record of that name and type exists), and the two states
+    would fight over it. (environment, finding), located at the later environment's name."""
+    first: dict[tuple[str, str, str], str] = {}
+    findings = []
+    for environment, blueprint in blueprints.items():
+        lb = blueprint.load_balancer
+        if lb is None or lb.hosted_zone is None:
+            continue
+        account = blueprint.environments[environment].account
+        for name, service in blueprint.web_services().items():
+            for index, alias in enumerate(service.http.aliases()):
+                other = first.setdefault((account, lb.hosted_zone, alias), environment)
+                if other != environment:
+                    findings.append(
+                        (
+                            environment,
+                            Finding(
+                                _alias_path(name, service, index),
+                                f"environments '{other}' and '{environment}' both create the alias record {alias} in zone {lb.hosted_zone} "
+                                f"of account {account}: Route 53 refuses the second, the record exists",
+                                f"give {environment} its own names (and zone) in environments.{environment}.overrides",
+                            ),
+                        )
+                    )
     return findings
 
 

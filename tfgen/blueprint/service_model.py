@@ -107,6 +107,12 @@ class Http(Strict):
     """health check path, or {path, port, success_codes, interval, timeout, healthy_threshold, unhealthy_threshold, grace_period}"""
     priority: Annotated[int, Field(ge=1, le=50000)] | None = Field(None, description="listener rule priority; derived when absent")
 
+    @field_validator("alias")
+    @classmethod
+    def _distinct_aliases(cls, value: str | list[str] | None) -> str | list[str] | None:
+        # a repeat would take one more of the rule's five condition values, for nothing
+        return _distinct(value, "alias") if isinstance(value, list) else value
+
     def aliases(self) -> list[str]:
         """The host names of the rule, in the order written (none: any host)."""
         if self.alias is None:
