@@ -112,3 +112,25 @@ def test_kms_keys_are_key_arns(tmp_path):
     path = write(tmp_path, APP.replace("key/1234abcd-12ab-34cd-56ef-1234567890ab", "alias/shop"))
     with pytest.raises(InputError, match=r"shop\.yaml:15:16: services\.api\.kms_keys\[0\]: expected a KMS key ARN \(arn:aws:kms:REGION"):
         load_blueprint(path)
+
+
+INTERNAL_WEB = """\
+name: shop
+region: eu-west-1
+network: {vpc: {cidr: 10.0.0.0/16}}
+load_balancer: {public: %s, protocol: http, hosted_zone: example.com}
+services:
+  web: {type: web-service, image: nginx, http: {alias: shop.example.com}}
+environments:
+  dev: {account: "111111111111", state: {bucket: shop-dev}}
+"""
+
+
+def test_a_public_zone_for_an_internal_load_balancer(tmp_path):
+    path = write(tmp_path, INTERNAL_WEB % "false")
+    assert [str(w).replace(str(path), "FILE") for w in load_blueprint(path).warnings] == [
+        "FILE:4:61: load_balancer.hosted_zone: in environment 'dev': the load balancer is internal (public: false), and example.com is "
+        "looked up as a public zone: its alias records publish the load balancer's private addresses to anyone who resolves the names "
+        "(leave hosted_zone out and register the names in your private zone, or make the load balancer public)"
+    ]
+    assert load_blueprint(write(tmp_path, INTERNAL_WEB % "true")).warnings == []

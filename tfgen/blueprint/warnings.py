@@ -6,6 +6,8 @@ printed by render, validate and plan, never a refusal (exit code unchanged).
   lets that role decrypt; secrets under AWS managed keys cannot be shared at all.
 - More tasks on EC2 capacity than its instances' network interfaces hold: each awsvpc task takes
   one interface (the primary one is the instance's), so the rest stay PENDING (RESOURCE:ENI).
+- A public hosted zone for an internal load balancer (`public: false`): its alias records publish
+  the load balancer's private addresses to the internet's resolvers.
 - Scaling on ALB requests per task (`count.requests`) with a blue-green, canary or linear
   deployment: the scaling policy reads one target group, and ECS moves production traffic to the
   other one on a deployment, so the policy may read the idle group and scale in.
@@ -41,7 +43,26 @@ def interfaces_of(instance_type: str) -> int | None:
 
 def warning_findings(blueprint: Blueprint, environment: str) -> list[Finding]:
     """The warnings of the blueprint as `environment` deploys it."""
-    return _cross_account_secrets(blueprint, environment) + _interface_density(blueprint) + _requests_with_shifted_traffic(blueprint)
+    return (
+        _cross_account_secrets(blueprint, environment)
+        + _interface_density(blueprint)
+        + _requests_with_shifted_traffic(blueprint)
+        + _public_records_of_an_internal_load_balancer(blueprint)
+    )
+
+
+def _public_records_of_an_internal_load_balancer(blueprint: Blueprint) -> list[Finding]:
+    lb = blueprint.load_balancer
+    if lb is None or lb.public or lb.hosted_zone is None:
+        return []
+    return [
+        Finding(
+            ("load_balancer", "hosted_zone"),
+            f"the load balancer is internal (public: false), and {lb.hosted_zone} is looked up as a public zone: its alias records "
+            "publish the load balancer's private addresses to anyone who resolves the names",
+            "leave hosted_zone out and register the names in your private zone, or make the load balancer public",
+        )
+    ]
 
 
 def _requests_with_shifted_traffic(blueprint: Blueprint) -> list[Finding]:
