@@ -27,6 +27,10 @@ resource "aws_service_discovery_service" "this" {
   # failure_threshold is deprecated: AWS always uses 1.
   health_check_custom_config {}
 
+  # Cloud Map refuses to delete a service that still has instances, and ECS deregisters a removed
+  # service's tasks after Terraform moves on: delete them with it.
+  force_destroy = true
+
   tags = var.tags
 }
 

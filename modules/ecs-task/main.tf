@@ -50,8 +50,12 @@ locals {
   efs_arn_prefix = "arn:${data.aws_partition.current.partition}:elasticfilesystem:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}"
 
   # A sidecar's writable directories are scratch volumes of its own ("<sidecar>-scratch-<n>").
+  # Sidecars' roots are always read-only, so with ECS Exec their agent directories are scratch too.
+  sidecar_paths = {
+    for name, sidecar in var.task.sidecars : name => distinct(concat(sidecar.writable_paths, var.task.enable_execute_command ? ["/var/lib/amazon", "/var/log/amazon"] : []))
+  }
   sidecar_volumes = merge([
-    for name, sidecar in var.task.sidecars : { for index, path in sidecar.writable_paths : "${name}-scratch-${index}" => path }
+    for name, paths in local.sidecar_paths : { for index, path in paths : "${name}-scratch-${index}" => path }
   ]...)
 
   container = {
@@ -123,10 +127,11 @@ locals {
         hostPort      = sidecar.port
         protocol      = "tcp"
       }]
-      environment = [for key in sort(keys(sidecar.environment)) : { name = key, value = sidecar.environment[key] }]
-      secrets     = [for key in sort(keys(sidecar.secrets)) : { name = key, valueFrom = local.secret_arn_of[sidecar.secrets[key]] }]
-      mountPoints = length(sidecar.writable_paths) == 0 ? null : [
-        for index, path in sidecar.writable_paths : { sourceVolume = "${name}-scratch-${index}", containerPath = path, readOnly = false }
+      environment     = [for key in sort(keys(sidecar.environment)) : { name = key, value = sidecar.environment[key] }]
+      secrets         = [for key in sort(keys(sidecar.secrets)) : { name = key, valueFrom = local.secret_arn_of[sidecar.secrets[key]] }]
+      linuxParameters = var.task.enable_execute_command ? { initProcessEnabled = true } : null
+      mountPoints = length(local.sidecar_paths[name]) == 0 ? null : [
+        for index, path in local.sidecar_paths[name] : { sourceVolume = "${name}-scratch-${index}", containerPath = path, readOnly = false }
       ]
       logConfiguration = {
         logDriver = "awslogs"

@@ -292,6 +292,8 @@ def _calls(env: str) -> dict[str, dict[str, Any]]:
             "enable_execute_command": prod,
             # /var/lib/amazon is also one of ECS Exec's directories: one volume for it, not two
             "writable_paths": ["/tmp", "/var/lib/amazon"] if prod else [],
+            # with ECS Exec a sidecar's agent directories are scratch volumes of its own too
+            "sidecars": {"envoy": {"image": "public.ecr.aws/appmesh/aws-appmesh-envoy:v1.29.4.0-prod", "writable_paths": ["/tmp"]}} if prod else {},
         },
         "scaling": {"min": 3, "max": 20, "desired": 3, "cpu": 70, "memory": 80, "requests": 1000} if prod else {"min": 1, "max": 1, "desired": 1},
         "load_balancer": {
@@ -529,7 +531,8 @@ def test_task_definitions(planned: dict[str, Planned], env: str) -> None:
     backend = plan["module.backend.module.task.aws_ecs_task_definition.this"]["requires_compatibilities"]
     assert backend == (["EC2"] if env == "prod" else ["FARGATE"])
 
-    (container,) = json.loads(plan["module.web.module.task.aws_ecs_task_definition.this"]["container_definitions"])
+    container, *sidecars = json.loads(plan["module.web.module.task.aws_ecs_task_definition.this"]["container_definitions"])
+    assert [sidecar["name"] for sidecar in sidecars] == (["envoy"] if env == "prod" else [])
     assert container["essential"] is True and container["readonlyRootFilesystem"] is True
     assert "privileged" not in container
     assert container["portMappings"] == [{"name": "app", "containerPort": 8000, "hostPort": 8000, "protocol": "tcp"}]
@@ -551,8 +554,15 @@ def test_task_definitions(planned: dict[str, Planned], env: str) -> None:
             ("scratch-1", "/var/lib/amazon", False),
             ("scratch-2", "/var/log/amazon", False),
         ]
+        (envoy,) = sidecars
+        assert envoy["linuxParameters"] == {"initProcessEnabled": True} and envoy["readonlyRootFilesystem"] is True
+        assert [(m["sourceVolume"], m["containerPath"], m["readOnly"]) for m in envoy["mountPoints"]] == [
+            ("envoy-scratch-0", "/tmp", False),
+            ("envoy-scratch-1", "/var/lib/amazon", False),
+            ("envoy-scratch-2", "/var/log/amazon", False),
+        ]
         volumes = plan["module.web.module.task.aws_ecs_task_definition.this"]["volume"]
-        assert sorted(v["name"] for v in volumes) == ["scratch-0", "scratch-1", "scratch-2"]
+        assert sorted(v["name"] for v in volumes) == ["envoy-scratch-0", "envoy-scratch-1", "envoy-scratch-2", "scratch-0", "scratch-1", "scratch-2"]
         assert all(v["host_path"] is None for v in volumes)
     else:
         assert container["secrets"] == [] and "linuxParameters" not in container and "mountPoints" not in container
@@ -656,7 +666,7 @@ def test_backend_registers_in_the_dns_namespace_it_is_given(planned: dict[str, P
     prod, dev = planned["prod"], planned["dev"]
     namespace = prod["aws_service_discovery_private_dns_namespace.internal"]
     discovery = prod["module.backend.aws_service_discovery_service.this[0]"]
-    assert discovery["name"] == "results"
+    assert (discovery["name"], discovery["force_destroy"]) == ("results", True)
     assert discovery["dns_config"] == [{"namespace_id": namespace["id"], "routing_policy": "MULTIVALUE", "dns_records": [{"ttl": 10, "type": "A"}]}]
     service = prod["module.backend.module.service.aws_ecs_service.this"]
     assert service["service_registries"] == [{"registry_arn": discovery["arn"], "container_name": None, "container_port": None, "port": None}]
