@@ -247,6 +247,19 @@ def test_web_range_without_targets_scales_on_cpu_70(tmp_path: Path):
     assert tfvars(files, "dev")["load_balancer"]["certificate_arn"] is None
 
 
+def test_the_dns_namespace_is_for_backends_with_a_port(tmp_path: Path):
+    """A backend without a port registers nowhere (nothing to reach): no private zone for it."""
+    def cluster_block(document: dict) -> dict:
+        files = render_files(load_blueprint(write_blueprint(tmp_path, document)))
+        return hcl_blocks(files["main.tf"].decode(), "module")["cluster"]
+
+    document = vote_document()
+    assert cluster_block(document)["dns_namespace"].strip('"') == "${local.application}.${var.environment}.internal"
+    del document["services"]["results"]["port"]
+    document["services"]["results"]["healthcheck"]["command"] = ["CMD-SHELL", "test -f /etc/nginx/nginx.conf"]
+    assert "dns_namespace" not in cluster_block(document)
+
+
 def test_schedule_shorthand_is_normalized(tmp_path: Path):
     document = vote_document()
     document["services"]["tally"]["schedule"] = "@daily"

@@ -762,8 +762,3 @@ def check_env_file_arn(arn: str) -> str:
         message = f"'{match['key'][:80]}' does not end in .env: ECS reads environment files with the .env extension only"
         raise Refused(message, "rename the object, e.g. api.env")
     return arn
-
-
-def env_file_bucket_arn(arn: str) -> str:
-    """The bucket of an env file object ARN (arn:aws:s3:::bucket/key.env -> arn:aws:s3:::bucket)."""
-    return arn.split("/", 1)[0]

@@ -71,7 +71,7 @@ class RenderModel:
     values: dict[str, dict[str, Any]]  # env -> root variable -> value (services included)
     backends: dict[str, dict[str, str]]  # env -> S3 backend settings
     alias_records: bool = False  # some environment has a hosted zone: load_balancer.dns exists
-    backend_dns: bool = False  # a backend-service exists: the cluster has a private DNS namespace
+    backend_dns: bool = False  # a backend-service with a port exists: the cluster has a private DNS namespace
 
     def modules_used(self) -> list[str]:
         used = {"ecs-cluster"}
@@ -123,7 +123,7 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
         values=values,
         backends={env: _backend(loaded, env) for env in base.environments},
         alias_records=alias_records,
-        backend_dns=any(isinstance(svc, m.BackendService) for svc in base.services.values()),
+        backend_dns=any(isinstance(svc, m.BackendService) and svc.port is not None for svc in base.services.values()),
     )
 
 
