@@ -31,7 +31,7 @@ from tfgen.blueprint.context import CONTEXT_FILE, default_vpc
 from tfgen.blueprint.findings import suggest
 from tfgen.blueprint.model import Blueprint, Environment, ExistingVpc, NewVpc
 from tfgen.blueprint.overrides import EnvironmentLocator, deep_merge, overrides_prefix, problem_key, structural_findings
-from tfgen.blueprint.rules import base_findings, cross_findings, partial_cross_findings
+from tfgen.blueprint.rules import base_findings, cross_findings, mount_target_conflicts, partial_cross_findings
 from tfgen.blueprint.validation import locate, validation_findings
 from tfgen.blueprint.warnings import warning_findings
 from tfgen.blueprint.yaml_positions import Path as DataPath
@@ -175,6 +175,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
 
     environments: dict[str, Blueprint] = {}
     environment_raw: dict[str, dict[str, Any]] = {}
+    locators: dict[str, EnvironmentLocator] = {}
     structural_paths: set[str] = set()
     structural_problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -186,7 +187,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
             structural_problems.extend(located)
             overrides = _without(overrides, [f.path[len(overrides_prefix(env)) :] for f in structural])
         merged = deep_merge(data, overrides if isinstance(overrides, dict) else {})
-        locator = EnvironmentLocator(document, env, overrides, known)
+        locator = locators[env] = EnvironmentLocator(document, env, overrides, known)
         try:
             blueprint = Blueprint.model_validate(merged)
         except ValidationError as error:
@@ -199,6 +200,9 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
             environments[env] = blueprint
             environment_raw[env] = merged
             warnings += [w for w in locate(warning_findings(blueprint, env), locator) if w not in warnings]
+
+    for env, finding in mount_target_conflicts(environments):
+        problems.extend(locate([finding], locators[env]))
 
     # a structural rule says best what is wrong there: drop the model's messages about the same path
     problems = [p for p in problems if p.path not in structural_paths] + structural_problems
