@@ -561,6 +561,10 @@ def test_vote_mount_targets_after_offline_apply(plans: Plans, workspace: Path):
     mount_targets = "module.efs_mount_targets.aws_efs_mount_target.this"
     assert mount_targets in dependencies[("module.results.module.service", "aws_ecs_service")]
     assert mount_targets not in dependencies[("module.vote_api.module.service", "aws_ecs_service")]
+    # the simulated account knows where they are (it refuses a second one per zone, or another VPC)
+    account = json.loads((workspace / ".tfgen" / "vote" / "dev" / "offline-account.json").read_text())
+    placed = sorted((r["placement"]["file_system_id"], r["placement"]["subnet_id"]) for r in account["records"] if r["type"] == "aws_efs_mount_target")
+    assert placed == [(VOTE_FILE_SYSTEMS["dev"], subnet) for subnet in private]
 
 
 def test_vote_service_security_groups_after_offline_apply(plans: Plans):
