@@ -9,7 +9,7 @@ variable "name" {
 }
 
 variable "placement" {
-  description = "Where the tasks run: cluster, VPC and subnets, public IPs (only for subnets without a NAT route), the application's services group (every task joins it and may reach its members), the Service Connect namespace, the capacity provider strategy, and the service's own network access: extra security groups on its tasks (security_group_ids; ECS allows 5 with the two of every task) and egress rules beyond the defaults ({cidr_ipv4 or security_group_id, ports}). The service modules pass it through unchanged, so this is the one place where its fields are declared."
+  description = "Where the tasks run: cluster, VPC and subnets, public IPs (only for subnets without a NAT route), the application's services group (every task joins it and may reach its members), the Service Connect namespace, the capacity provider strategy, and the service's own network access: extra security groups on its tasks (security_group_ids; ECS allows 5 with the two of every task) and egress rules beyond the defaults ({cidr_ipv4 or security_group_id, ports, key}). The service modules pass it through unchanged, so this is the one place where its fields are declared."
   type = object({
     cluster_arn                   = string
     cluster_name                  = string
@@ -23,6 +23,7 @@ variable "placement" {
       cidr_ipv4         = optional(string)
       security_group_id = optional(string)
       ports             = list(number)
+      key               = optional(string)
     })), [])
     capacity_provider_strategy = list(object({
       capacity_provider = string

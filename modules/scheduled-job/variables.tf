@@ -4,7 +4,7 @@ variable "name" {
 }
 
 variable "placement" {
-  description = "Where the job's tasks run: cluster, VPC, subnets, public IPs (only for subnets without a NAT route), the application's services group, the capacity provider strategy, and the job's own network access: extra security groups on its tasks (security_group_ids) and egress rules beyond the defaults ({cidr_ipv4 or security_group_id, ports}). Other attributes (a placement shared with services) are ignored: a task started by a schedule cannot join Service Connect."
+  description = "Where the job's tasks run: cluster, VPC, subnets, public IPs (only for subnets without a NAT route), the application's services group, the capacity provider strategy, and the job's own network access: extra security groups on its tasks (security_group_ids) and egress rules beyond the defaults ({cidr_ipv4 or security_group_id, ports, key}). Other attributes (a placement shared with services) are ignored: a task started by a schedule cannot join Service Connect."
   type = object({
     cluster_arn                = string
     vpc_id                     = string
@@ -16,6 +16,7 @@ variable "placement" {
       cidr_ipv4         = optional(string)
       security_group_id = optional(string)
       ports             = list(number)
+      key               = optional(string)
     })), [])
     capacity_provider_strategy = list(object({
       capacity_provider = string

@@ -69,11 +69,12 @@ resource "aws_vpc_security_group_egress_rule" "this" {
   tags = var.tags
 }
 
-# The blueprint's egress (services.NAME.network.egress): one rule per destination and port.
+# The blueprint's egress (services.NAME.network.egress, NFS to file systems' mount targets): one
+# rule per destination and port.
 resource "aws_vpc_security_group_egress_rule" "declared" {
   for_each = merge([
     for rule in var.egress : {
-      for port in rule.ports : "${coalesce(rule.cidr_ipv4, rule.security_group_id)}:${port}" => {
+      for port in rule.ports : "${coalesce(rule.key, rule.cidr_ipv4, rule.security_group_id)}:${port}" => {
         cidr_ipv4                    = rule.cidr_ipv4
         referenced_security_group_id = rule.security_group_id
         port                         = port

@@ -30,11 +30,12 @@ variable "services_security_group_id" {
 }
 
 variable "egress" {
-  description = "More outbound TCP than the defaults (HTTPS anywhere, the application's services): each rule has one destination, an IPv4 CIDR block (cidr_ipv4) or a security group (security_group_id), and its ports. A destination and port appear once."
+  description = "More outbound TCP than the defaults (HTTPS anywhere, the application's services): each rule has one destination, an IPv4 CIDR block (cidr_ipv4) or a security group (security_group_id), and its ports; key names the rules in state where the destination is not known when planning (a group created in the same apply), else the destination does. A destination (or key) and port appear once."
   type = list(object({
     cidr_ipv4         = optional(string)
     security_group_id = optional(string)
     ports             = list(number)
+    key               = optional(string)
   }))
   default = []
 

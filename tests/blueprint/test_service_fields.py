@@ -497,13 +497,71 @@ def test_storage_renders_ephemeral_storage_volumes_and_nfs_egress(tmp_path: Path
             "path": "/var/uploads", "read_only": False, "file_system_id": UPLOADS_FS, "access_point_id": "fsap-0123456789abcdef0", "root_directory": "/",
         },
     }
-    # NFS to the VPC's CIDR block (declared already: not twice) and to the named mount targets' group.
+    # The declared rule and NFS to the named mount targets' group; the mount targets of uploads and
+    # reports are tfgen's (a created VPC): the root module adds NFS to their group, not the VPC CIDR.
     assert api["network"]["egress"] == [
         {"cidr_ipv4": "10.0.0.0/16", "security_group_id": None, "ports": [2049]},
         {"cidr_ipv4": None, "security_group_id": "sg-0123456789abcdef0", "ports": [2049]},
     ]
     job = task_of(path, "job")
     assert (job["task"]["ephemeral_storage"], job["task"]["volumes"], job["network"]["egress"]) == (21, {}, [])
+    model = render_model(load_blueprint(path))
+    assert model.efs_mount_targets and "efs-mount-targets" in model.modules_used()
+    assert model.values["dev"]["efs_mount_targets"] == {
+        "name": "vote-dev-efs", "file_system_ids": [UPLOADS_FS, "fs-0123456789abcdef1"], "services": ["api"],
+    }
+    assert [(s.name, s.efs_client) for s in model.services] == [("api", True), ("job", False)]
+
+
+def test_an_environment_without_volumes_of_tfgens_mount_targets_has_an_empty_list(tmp_path: Path) -> None:
+    """The module block exists in every environment or none: an environment whose volumes all name
+    their mount targets' group gets no file systems (the module's count is 0 there)."""
+    prod = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "222222222222"
+    state: {bucket: vote-prod}
+    overrides:
+      services:
+        api: {storage: {volumes: {uploads: {efs: {id: fs-0fedcba9876543210, security_group: sg-0123456789abcdef0}}}}}
+"""
+    path = write(tmp_path, f"api: {{type: backend-service, image: nginx, storage: {{volumes: {{uploads: {{path: /u, efs: {EFS}}}}}}}}}\n", prod)
+    model = render_model(load_blueprint(path))
+    assert model.values["dev"]["efs_mount_targets"] == {"name": "vote-dev-efs", "file_system_ids": [UPLOADS_FS], "services": ["api"]}
+    assert model.values["prod"]["efs_mount_targets"] == {"name": "vote-prod-efs", "file_system_ids": [], "services": []}
+    assert model.values["dev"]["api"]["network"]["egress"] == []
+    assert model.values["prod"]["api"]["network"]["egress"] == [{"cidr_ipv4": None, "security_group_id": "sg-0123456789abcdef0", "ports": [2049]}]
+
+
+def test_one_file_system_in_two_environments_that_create_their_vpcs_is_a_located_error(tmp_path: Path) -> None:
+    """A file system's mount targets are all in one VPC (MountTargetConflict), and every environment
+    creates its own: the same file system in two of them, in one account and region, is refused at
+    the later environment's efs.id, in its override when the value comes from one. Two accounts are
+    two file systems."""
+    service = f"api: {{type: backend-service, image: nginx, storage: {{volumes: {{uploads: {{path: /u, efs: {EFS}}}}}}}}}\n"
+    same_account = """\
+environments:
+  dev: {account: "111111111111", state: {bucket: vote-dev}}
+  prod:
+    account: "111111111111"
+    state: {bucket: vote-prod}
+    overrides:
+      services:
+        api: {storage: {volumes: {uploads: {efs: {id: fs-0123456789abcdef0}}}}}
+"""
+    conflict = (
+        "fs-0123456789abcdef0 is mounted in environments 'dev' and 'prod', which each create their VPC in account 111111111111 in eu-west-1: "
+        "a file system's mount targets are all in one VPC (MountTargetConflict) "
+        "(give 'prod' a file system of its own in environments.prod.overrides.services.api.storage.volumes.uploads.efs)"
+    )
+    overridden = f"FILE:14:55: environments.prod.overrides.services.api.storage.volumes.uploads.efs.id: {conflict}"
+    assert errors_of(write(tmp_path, service, same_account)) == [overridden]
+    inherited = same_account.replace("    overrides:\n      services:\n        api: {storage: {volumes: {uploads: {efs: {id: fs-0123456789abcdef0}}}}}\n", "")
+    assert errors_of(write(tmp_path, service, inherited)) == [f"FILE:6:96: services.api.storage.volumes.uploads.efs.id: in environment 'prod': {conflict}"]
+    other_account = inherited.replace('account: "111111111111"\n    state: {bucket: vote-prod}', 'account: "222222222222"\n    state: {bucket: vote-prod}')
+    model = render_model(load_blueprint(write(tmp_path, service, other_account)))
+    assert [model.values[env]["efs_mount_targets"]["file_system_ids"] for env in ("dev", "prod")] == [[UPLOADS_FS], [UPLOADS_FS]]
 
 
 def test_without_storage_the_task_renders_as_before(tmp_path: Path) -> None:
@@ -616,6 +674,10 @@ def test_nfs_egress_in_an_existing_vpc_needs_the_mount_targets_group(tmp_path: P
         "FILE:6:80: services.api.storage.volumes.u.efs: tfgen does not know the CIDR block of vpc-0abc, where the tasks reach the file system on TCP 2049 "
         "(name the mount targets' security group: efs: {id, security_group: sg-...})",
     ]
+    path.write_text(path.read_text().replace("\n  api: {type", "\n  # api: {type"))
+    model = render_model(load_blueprint(path))  # the owner's mount targets: none of tfgen's
+    assert not model.efs_mount_targets and "efs-mount-targets" not in model.modules_used() and "efs_mount_targets" not in model.values["dev"]
+    assert model.values["dev"]["ok"]["network"]["egress"] == [{"cidr_ipv4": None, "security_group_id": SG, "ports": [2049]}]
 
 
 def test_overrides_change_volumes_but_never_add_or_remove_one(tmp_path: Path) -> None:

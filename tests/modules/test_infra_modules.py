@@ -19,7 +19,7 @@ from tfgen.offline.schema import load_provider_schemas
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MODULES = PROJECT_ROOT / "modules"
-INFRA_MODULES = ["vpc", "ecs-cluster", "ec2-capacity", "alb", "ecr-repository"]
+INFRA_MODULES = ["vpc", "ecs-cluster", "ec2-capacity", "alb", "ecr-repository", "efs-mount-targets"]
 META_ARGUMENTS = {"count", "for_each", "depends_on", "lifecycle", "provider", "provisioner", "connection"}
 
 
@@ -233,3 +233,10 @@ def test_alb_refuses_a_record_name_outside_its_zone(terraform_class, tmp_path: P
     with pytest.raises(pytest.importorskip("tfgen.terraform").TerraformError) as caught:
         terraform.plan(tmp_path / "plan.tfplan", on_event=lambda event: None)
     assert "Every record name is the zone's name or ends with .<zone>." in str(caught.value)
+
+
+def test_every_module_directory_is_tested_here_or_with_the_service_modules():
+    from tfgen.services import SERVICE_MODULES, SERVICE_TYPES
+
+    tested = set(INFRA_MODULES) | set(SERVICE_MODULES) | {descriptor.module for descriptor in SERVICE_TYPES.values()}
+    assert sorted(p.name for p in MODULES.iterdir() if (p / "main.tf").is_file()) == sorted(tested)

@@ -530,3 +530,29 @@ def test_a_target_group_replaced_destroy_first_is_still_in_use_by_its_rule(tmp_p
     assert "deleting ELBv2 Target Group (arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/fixture-web/" in str(caught.value)
     assert "ResourceInUse: Target group 'arn:aws:" in str(caught.value) and "is currently in use by a listener or a rule" in str(caught.value)
     assert sorted(r.type for r in account_of(terraform).records) == ["aws_lb_listener_rule", "aws_lb_target_group"]
+
+
+def test_a_file_system_has_one_mount_target_per_zone_all_in_one_vpc():
+    """CreateMountTarget answers MountTargetConflict for a second mount target of a file system in a
+    subnet or availability zone that has one, or in another VPC; other file systems are free."""
+    account = Account()
+    created(account, "aws_subnet", id="subnet-a1", vpc_id="vpc-1", availability_zone="eu-west-1a")
+    created(account, "aws_subnet", id="subnet-a2", vpc_id="vpc-1", availability_zone="eu-west-1a")
+    created(account, "aws_subnet", id="subnet-b1", vpc_id="vpc-1", availability_zone="eu-west-1b")
+    created(account, "aws_subnet", id="subnet-c9", vpc_id="vpc-9", availability_zone="eu-west-1c")
+    first = created(account, "aws_efs_mount_target", id="fsmt-1", file_system_id="fs-1", subnet_id="subnet-a1")
+    assert first.placement == {"file_system_id": "fs-1", "subnet_id": "subnet-a1"}
+    for subnet in ("subnet-a1", "subnet-a2"):
+        state = {"id": "fsmt-2", "file_system_id": "fs-1", "subnet_id": subnet}
+        message = refused(account.create, rec("aws_efs_mount_target", **state), state)
+        assert message == "creating EFS Mount Target (fs-1): MountTargetConflict: mount target already exists in this AZ (fsmt-1)"
+    elsewhere = {"id": "fsmt-3", "file_system_id": "fs-1", "subnet_id": "subnet-c9"}
+    assert refused(account.create, rec("aws_efs_mount_target", **elsewhere), elsewhere) == (
+        "creating EFS Mount Target (fs-1): MountTargetConflict: the file system's mount targets are in vpc-1, not vpc-9: "
+        "a file system has mount targets in one VPC only"
+    )
+    created(account, "aws_efs_mount_target", id="fsmt-4", file_system_id="fs-1", subnet_id="subnet-b1")
+    created(account, "aws_efs_mount_target", id="fsmt-5", file_system_id="fs-2", subnet_id="subnet-c9")
+    assert sorted(r.id for r in account.records if r.type == "aws_efs_mount_target") == ["fsmt-1", "fsmt-4", "fsmt-5"]
+    account.delete(first)
+    created(account, "aws_efs_mount_target", id="fsmt-6", file_system_id="fs-1", subnet_id="subnet-a2")

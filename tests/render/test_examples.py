@@ -450,7 +450,7 @@ def test_vote_worker_runs_on_arm64(env: str, plans: Plans):
 def _declared_egress(plan: Plan, module: str) -> list[tuple[Any, ...]]:
     prefix = f"module.{module}.module.security_group.aws_vpc_security_group_egress_rule.declared["
     rules = [r for a, r in plan.of_type("aws_vpc_security_group_egress_rule").items() if a.startswith(prefix)]
-    return sorted((r["cidr_ipv4"] or "", r["referenced_security_group_id"] or "", r["from_port"], r["to_port"], r["ip_protocol"]) for r in rules)
+    return sorted((r["cidr_ipv4"] or "", r.get("referenced_security_group_id") or "", r["from_port"], r["to_port"], r["ip_protocol"]) for r in rules)
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])
@@ -460,8 +460,11 @@ def test_vote_service_egress(env: str, plans: Plans):
     plan = plans("vote", env)
     assert _declared_egress(plan, "vote_api.module.service") == [("", "sg-0fedcba9876543210", 6379, 6379, "tcp"), ("10.20.0.0/16", "", 5432, 5432, "tcp")]
     assert _declared_egress(plan, "tally") == [("10.20.0.0/16", "", 5432, 5432, "tcp")]
-    # results mounts EFS: NFS to the created VPC's CIDR block, nothing else
-    assert _declared_egress(plan, "results.module.service") == [("10.0.0.0/16", "", 2049, 2049, "tcp")]
+    # results mounts EFS through the mount targets tfgen creates: NFS to their group (its id is
+    # known after apply), not to the created VPC's CIDR block, nothing else
+    assert _declared_egress(plan, "results.module.service") == [("", "", 2049, 2049, "tcp")]
+    nfs = 'module.results.module.service.module.security_group.aws_vpc_security_group_egress_rule.declared["efs-mount-targets:2049"]'
+    assert plan.unknown(nfs)["referenced_security_group_id"] is True and plan.after(nfs)["cidr_ipv4"] is None
     assert _declared_egress(plan, "vote_worker.module.service") == []
     group = "module.vote_api.module.service.module.security_group"
     defaults = [a for a in plan.of_type("aws_vpc_security_group_egress_rule") if a.startswith(f"{group}.aws_vpc_security_group_egress_rule.this[")]
@@ -501,6 +504,67 @@ def test_vote_results_mounts_its_environments_file_system(env: str, plans: Plans
     assert plan.after("module.tally.module.task.aws_ecs_task_definition.this")["ephemeral_storage"] == [{"size_in_gib": 30}]
     for module in ("vote_api", "vote_worker", "results"):
         assert plan.after(f"module.{module}.module.task.aws_ecs_task_definition.this")["ephemeral_storage"] == [], module
+
+
+VOTE_FILE_SYSTEMS = {"dev": "fs-0123456789abcdef0", "prod": "fs-0fedcba9876543210"}
+EFS = "module.efs_mount_targets[0]"
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_vote_creates_the_mount_targets_of_its_file_system(env: str, plans: Plans):
+    """A created VPC has no mount targets of the file system the results service mounts: tfgen
+    creates one per private subnet (prod's own file system there), in a group admitting NFS only
+    from the application's services group; nothing else gets a mount target."""
+    plan = plans("vote", env)
+    fs = VOTE_FILE_SYSTEMS[env]
+    targets = plan.of_type("aws_efs_mount_target")
+    assert sorted(targets) == [f'{EFS}.aws_efs_mount_target.this["{fs}/0"]', f'{EFS}.aws_efs_mount_target.this["{fs}/1"]']
+    for address, target in targets.items():
+        assert target["file_system_id"] == fs
+        assert plan.unknown(address)["subnet_id"] is True and plan.unknown(address)["security_groups"] == [True]
+    group = plan.after(f"{EFS}.aws_security_group.this")
+    assert (group["name"], group["tags"]["Name"]) == (f"vote-{env}-efs", f"vote-{env}-efs")
+    assert plan.unknown(f"{EFS}.aws_security_group.this")["vpc_id"] is True  # the created VPC's
+    (ingress,) = [a for a in plan.of_type("aws_vpc_security_group_ingress_rule") if a.startswith(f"{EFS}.")]
+    rule = plan.after(ingress)
+    assert (rule["ip_protocol"], rule["from_port"], rule["to_port"], rule["cidr_ipv4"]) == ("tcp", 2049, 2049, None)
+    assert [a for a in plan.of_type("aws_vpc_security_group_egress_rule") if a.startswith(f"{EFS}.")] == []
+    # the ingress rule's source: the cluster's services group, which every task joins
+    calls = plan.document["configuration"]["root_module"]["module_calls"]
+    assert calls["efs_mount_targets"]["expressions"]["client_security_group_id"]["references"][0] == "module.cluster.services_security_group_id"
+    assert plan.variable("efs_mount_targets") == {"name": f"vote-{env}-efs", "file_system_ids": [fs], "services": ["results"]}
+
+
+def test_vote_mount_targets_after_offline_apply(plans: Plans, workspace: Path):
+    """After the apply: a mount target in each private subnet of the created VPC, with the efs group;
+    the group admits 2049 from the services group, the results tasks' group sends 2049 to it; the
+    results ECS service depends on the mount targets (Terraform creates them first), the others do not."""
+    state = plans.applied_state("vote", "dev")
+    private = sorted(state[f"module.vpc.aws_subnet.private[{i}]"]["id"] for i in range(2))
+    group = state[f"{EFS}.aws_security_group.this"]
+    assert group["vpc_id"] == state["module.vpc.aws_vpc.this"]["id"]
+    targets = [values for address, values in state.items() if address.startswith(f"{EFS}.aws_efs_mount_target.this[")]
+    assert sorted(t["subnet_id"] for t in targets) == private
+    assert all(t["file_system_id"] == VOTE_FILE_SYSTEMS["dev"] and t["security_groups"] == [group["id"]] for t in targets)
+    services = state["module.cluster.aws_security_group.services"]["id"]
+    ingress = state[f"{EFS}.aws_vpc_security_group_ingress_rule.nfs"]
+    nfs_in = (ingress["security_group_id"], ingress["referenced_security_group_id"], ingress["from_port"], ingress["to_port"])
+    assert nfs_in == (group["id"], services, 2049, 2049)
+    egress = state['module.results.module.service.module.security_group.aws_vpc_security_group_egress_rule.declared["efs-mount-targets:2049"]']
+    results_group = state["module.results.module.service.module.security_group.aws_security_group.this"]["id"]
+    nfs_out = (egress["security_group_id"], egress["referenced_security_group_id"], egress["from_port"], egress["cidr_ipv4"])
+    assert nfs_out == (results_group, group["id"], 2049, None)
+    raw = json.loads(plans.terraform("vote", "dev").run(["state", "pull"], capture=True).stdout)
+    dependencies = {
+        (r.get("module", ""), r["type"]): set(r["instances"][0].get("dependencies", [])) for r in raw["resources"] if r["mode"] == "managed"
+    }
+    mount_targets = "module.efs_mount_targets.aws_efs_mount_target.this"
+    assert mount_targets in dependencies[("module.results.module.service", "aws_ecs_service")]
+    assert mount_targets not in dependencies[("module.vote_api.module.service", "aws_ecs_service")]
+    # the simulated account knows where they are (it refuses a second one per zone, or another VPC)
+    account = json.loads((workspace / ".tfgen" / "vote" / "dev" / "offline-account.json").read_text())
+    placed = sorted((r["placement"]["file_system_id"], r["placement"]["subnet_id"]) for r in account["records"] if r["type"] == "aws_efs_mount_target")
+    assert placed == [(VOTE_FILE_SYSTEMS["dev"], subnet) for subnet in private]
 
 
 def test_vote_service_security_groups_after_offline_apply(plans: Plans):

@@ -31,7 +31,7 @@ from tfgen.blueprint.context import CONTEXT_FILE, default_vpc
 from tfgen.blueprint.findings import suggest
 from tfgen.blueprint.model import Blueprint, Environment, ExistingVpc, NewVpc
 from tfgen.blueprint.overrides import EnvironmentLocator, deep_merge, overrides_prefix, problem_key, structural_findings
-from tfgen.blueprint.rules import alias_record_collisions, base_findings, cross_findings, partial_cross_findings
+from tfgen.blueprint.rules import alias_record_collisions, base_findings, cross_findings, mount_target_conflicts, partial_cross_findings
 from tfgen.blueprint.validation import locate, validation_findings
 from tfgen.blueprint.warnings import warning_findings
 from tfgen.blueprint.yaml_positions import Path as DataPath
@@ -175,10 +175,10 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
 
     environments: dict[str, Blueprint] = {}
     environment_raw: dict[str, dict[str, Any]] = {}
+    locators: dict[str, EnvironmentLocator] = {}
     structural_paths: set[str] = set()
     structural_problems: list[Problem] = []
     warnings: list[Problem] = []
-    locators: dict[str, EnvironmentLocator] = {}
     for env, overrides in _overrides_by_environment(data):
         structural = structural_findings(data, env, overrides)
         if structural:
@@ -201,7 +201,7 @@ def load_blueprint(path: Path | str) -> LoadedBlueprint:
             environment_raw[env] = merged
             warnings += [w for w in locate(warning_findings(blueprint, env), locator) if w not in warnings]
 
-    for env, finding in alias_record_collisions(environments):
+    for env, finding in alias_record_collisions(environments) + mount_target_conflicts(environments):
         problems.extend(locate([finding], locators[env]))
 
     # a structural rule says best what is wrong there: drop the model's messages about the same path

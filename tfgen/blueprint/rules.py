@@ -260,6 +260,38 @@ def storage_findings(blueprint: Blueprint) -> list[Finding]:
     return findings
 
 
+def mount_target_conflicts(environments: dict[str, Blueprint]) -> list[tuple[str, Finding]]:
+    """(environment, finding): a file system mounted by two environments that each create their VPC,
+    in one account and region. Its mount targets are all in one VPC (CreateMountTarget answers
+    MountTargetConflict for another), and each created VPC is an environment's own. Located at the
+    later environment's efs.id (its override when the value comes from one)."""
+    first: dict[tuple[str, str, str], str] = {}
+    findings: list[tuple[str, Finding]] = []
+    for env, blueprint in environments.items():
+        if not isinstance(blueprint.network.vpc, NewVpc) or env not in blueprint.environments:
+            continue
+        target = blueprint.environments[env]
+        region = target.region or blueprint.region
+        for name, service in blueprint.services.items():
+            for volume, config in service.storage.volumes.items():
+                key = (target.account, region, config.efs.id)
+                other = first.setdefault(key, env)
+                if other == env:
+                    continue
+                findings.append(
+                    (
+                        env,
+                        Finding(
+                            ("services", name, "storage", "volumes", volume, "efs", "id"),
+                            f"{config.efs.id} is mounted in environments '{other}' and '{env}', which each create their VPC in account "
+                            f"{target.account} in {region}: a file system's mount targets are all in one VPC (MountTargetConflict)",
+                            f"give '{env}' a file system of its own in environments.{env}.overrides.services.{name}.storage.volumes.{volume}.efs",
+                        ),
+                    )
+                )
+    return findings
+
+
 def _volume_path_findings(service: str, scratch: list[str], writable: list[str], volumes: dict[str, str]) -> list[Finding]:
     """Volume name -> path: each path mounts one volume (ECS refuses a second mount point there)."""
     findings = []

@@ -16,12 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from tfgen.errors import TfgenError
 from tfgen.offline.account_rules import (
     IN_USE_RULES,
+    MOUNT_TARGET_CONFLICT,
     NAME_RULES,
     PRIORITY_LABEL,
     TRACKED_TYPES,
     idempotence_attributes,
     name_key,
     name_scope,
+    placement,
     priority_scope,
     references,
     scope_value,
@@ -54,6 +56,7 @@ class Record(_Strict):
     names: list[Claim] = Field(default_factory=list)
     priority: Claim | None = None
     references: list[str] = Field(default_factory=list)
+    placement: dict[str, str] = Field(default_factory=dict)  # PLACED_TYPES: a subnet's VPC and zone, a mount target's file system and subnet
 
     def is_referenced_by(self, other: Record) -> bool:
         return other is not self and (self.id in other.references or (self.arn is not None and self.arn in other.references))
@@ -75,7 +78,16 @@ def record_of(type_name: str, state: dict[str, Any], account: str, region: str) 
         priority = Claim(scope=listener, key=str(int(state["priority"])))
     arn = state.get("arn") if isinstance(state.get("arn"), str) else None
     name = state.get("name") if isinstance(state.get("name"), str) else None
-    return Record(type=type_name, id=identity, arn=arn, name=name, names=names, priority=priority, references=references(type_name, state))
+    return Record(
+        type=type_name,
+        id=identity,
+        arn=arn,
+        name=name,
+        names=names,
+        priority=priority,
+        references=references(type_name, state),
+        placement=placement(type_name, state),
+    )
 
 
 class Account(_Strict):
@@ -89,6 +101,7 @@ class Account(_Strict):
 
     def create(self, record: Record, state: dict[str, Any]) -> None:
         self._check_claims(record, state, self.records, "creating")
+        self._check_mount_target(record, self.records)
         self.records.append(record)
 
     def update(self, prior: Record | None, record: Record, state: dict[str, Any]) -> None:
@@ -115,6 +128,30 @@ class Account(_Strict):
     def name_taken(self, record: Record) -> bool:
         """Whether another object holds one of the record's names (a generated name must be drawn again)."""
         return any(_collides(claim, other) for claim in record.names for other in self.records if other is not record)
+
+    def _check_mount_target(self, record: Record, others: list[Record]) -> None:
+        """CreateMountTarget: one mount target of a file system per availability zone, all in one VPC
+        (what the account knows of its subnets; a subnet it never saw is only its own zone)."""
+        if record.type != "aws_efs_mount_target":
+            return
+        file_system, subnet = record.placement.get("file_system_id"), record.placement.get("subnet_id")
+        mine = self._subnet(subnet)
+        for other in others:
+            if other.type != record.type or other.placement.get("file_system_id") != file_system:
+                continue
+            theirs = self._subnet(other.placement.get("subnet_id"))
+            zone = mine.get("availability_zone")
+            if other.placement.get("subnet_id") == subnet or (zone is not None and zone == theirs.get("availability_zone")):
+                raise AccountRefusal(f"creating EFS Mount Target ({file_system}): {MOUNT_TARGET_CONFLICT}: mount target already exists in this AZ ({other.id})")
+            if mine.get("vpc_id") and theirs.get("vpc_id") and mine["vpc_id"] != theirs["vpc_id"]:
+                raise AccountRefusal(
+                    f"creating EFS Mount Target ({file_system}): {MOUNT_TARGET_CONFLICT}: the file system's mount targets are in {theirs['vpc_id']}, "
+                    f"not {mine['vpc_id']}: a file system has mount targets in one VPC only"
+                )
+
+    def _subnet(self, subnet_id: str | None) -> dict[str, str]:
+        found = self.find("aws_subnet", subnet_id) if subnet_id else None
+        return found.placement if found is not None else {}
 
     def _check_claims(self, record: Record, state: dict[str, Any], others: list[Record], verb: str) -> None:
         for claim in record.names:

@@ -100,6 +100,19 @@ IN_USE_RULES: dict[str, InUseRule] = {
 }
 
 
+# CreateMountTarget: one mount target of a file system per availability zone, and all of them in
+# one VPC. The account keeps where subnets and mount targets are (PLACED_TYPES) to tell.
+MOUNT_TARGET_CONFLICT = "MountTargetConflict"
+PLACED_TYPES: dict[str, tuple[str, ...]] = {
+    "aws_subnet": ("vpc_id", "availability_zone"),
+    "aws_efs_mount_target": ("file_system_id", "subnet_id"),
+}
+
+
+def placement(type_name: str, state: dict[str, Any]) -> dict[str, str]:
+    return {key: value for key in PLACED_TYPES.get(type_name, ()) if (value := _text(state.get(key)))}
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -207,6 +220,7 @@ def references(type_name: str, state: dict[str, Any]) -> list[str]:
 TRACKED_TYPES = (
     frozenset(NAME_RULES)
     | frozenset(IN_USE_RULES)
+    | frozenset(PLACED_TYPES)
     | {
         "aws_lb_listener",
         "aws_lb_listener_rule",

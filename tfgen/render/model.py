@@ -33,6 +33,7 @@ class ServiceRendering:
     builds_image: bool
     sends: bool = False  # sends_to names a worker in some environment: its task gets the queues
     networked: bool = False  # network sets security groups or egress (or storage mounts EFS: NFS egress) in some environment
+    efs_client: bool = False  # mounts a file system through the mount targets tfgen creates (EFS_MOUNT_TARGETS) in some environment
 
     @property
     def is_worker(self) -> bool:
@@ -72,8 +73,15 @@ class RenderModel:
     backends: dict[str, dict[str, str]]  # env -> S3 backend settings
     alias_records: bool = False  # some environment has a hosted zone: load_balancer.dns exists
     backend_dns: bool = False  # a backend-service with a port exists: the cluster has a private DNS namespace
+    efs_mount_targets: bool = False  # a created VPC and, in some environment, a service mounting EFS without efs.security_group
 
     def modules_used(self) -> list[str]:
+        used = self._modules_used()
+        if self.efs_mount_targets:
+            used.append("efs-mount-targets")
+        return sorted(used)
+
+    def _modules_used(self) -> list[str]:
         used = {"ecs-cluster"}
         if self.created_vpc:
             used.update(("vpc", "iam-role"))
@@ -89,6 +97,20 @@ class RenderModel:
         return sorted(used)
 
 
+def efs_clients(blueprint: m.Blueprint) -> dict[str, list[str]]:
+    """On a VPC tfgen creates, the services that mount file systems without naming their mount
+    targets' security group, and those file systems: tfgen creates the mount targets (one per
+    private subnet) and their group (EFS_MOUNT_TARGETS). Empty on an existing or default VPC."""
+    if not isinstance(blueprint.network.vpc, m.NewVpc):
+        return {}
+    clients = {}
+    for name, service in sorted(blueprint.services.items()):
+        ids = sorted({volume.efs.id for volume in service.storage.volumes.values() if volume.efs.security_group is None})
+        if ids:
+            clients[name] = ids
+    return clients
+
+
 def render_model(loaded: LoadedBlueprint) -> RenderModel:
     """The model of `loaded`; InputError when the default VPC of an environment was not discovered."""
     base = loaded.blueprint
@@ -98,8 +120,11 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
     networked = {
         name for services in merged for name, svc in services.items() if svc.network.security_groups or svc.network.egress or svc.storage.volumes
     }
+    clients = {name for env in base.environments for name in efs_clients(loaded.for_environment(env))}
     services = [
-        ServiceRendering(name, service_type(svc.type), svc.builds_image(), sends=name in senders, networked=name in networked)
+        ServiceRendering(
+            name, service_type(svc.type), svc.builds_image(), sends=name in senders, networked=name in networked, efs_client=name in clients
+        )
         for name, svc in sorted(base.services.items())
     ]
     alias_records = any(_hosted_zone(loaded.for_environment(env)) for env in base.environments)
@@ -107,7 +132,7 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
     problems = []
     for env in base.environments:
         try:
-            values[env] = _environment_values(loaded, env, services, alias_records)
+            values[env] = _environment_values(loaded, env, services, alias_records, bool(clients))
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -124,6 +149,7 @@ def render_model(loaded: LoadedBlueprint) -> RenderModel:
         backends={env: _backend(loaded, env) for env in base.environments},
         alias_records=alias_records,
         backend_dns=any(isinstance(svc, m.BackendService) and svc.port is not None for svc in base.services.values()),
+        efs_mount_targets=bool(clients),
     )
 
 
@@ -131,7 +157,9 @@ def _hosted_zone(blueprint: m.Blueprint) -> str | None:
     return blueprint.load_balancer.hosted_zone if blueprint.load_balancer and blueprint.has_load_balancer() else None
 
 
-def _environment_values(loaded: LoadedBlueprint, env: str, services: list[ServiceRendering], alias_records: bool) -> dict[str, Any]:
+def _environment_values(
+    loaded: LoadedBlueprint, env: str, services: list[ServiceRendering], alias_records: bool, efs_mount_targets: bool
+) -> dict[str, Any]:
     blueprint = loaded.for_environment(env)
     environment = blueprint.environments[env]
     app = blueprint.name
@@ -150,7 +178,11 @@ def _environment_values(loaded: LoadedBlueprint, env: str, services: list[Servic
         values["load_balancer"] = _load_balancer(blueprint.load_balancer, prefix)
         if alias_records:
             values["load_balancer"]["dns"] = _alias_records(blueprint)
-    context = Environment(app, env, blueprint, vpc_cidr=resolved.vpc_cidr_block)
+    clients = efs_clients(blueprint)
+    if efs_mount_targets:
+        ids = sorted({fs for fs_ids in clients.values() for fs in fs_ids})
+        values["efs_mount_targets"] = {"name": f"{prefix}-efs", "file_system_ids": ids, "services": sorted(clients)}
+    context = Environment(app, env, blueprint, vpc_cidr=resolved.vpc_cidr_block, efs_mount_targets=bool(clients))
     for service in services:
         values[service.variable] = service.type.values(service.name, blueprint.services[service.name], context)
         if service.builds_image:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tfgen.blueprint import model as m
 from tfgen.render.hcl import BLANK, Attr, Block, Comment, Obj, Raw, attributes_file, hcl_file, hcl_string, type_attr
 from tfgen.render.model import RenderModel, ServiceRendering
 from tfgen.render.moves import moves
@@ -42,6 +43,12 @@ LOAD_BALANCER_TYPE: TypeSpec = (
         ("access_logs", ("object", [("bucket", "string"), ("prefix", "string")])),
         ("waf_acl_arn", "string"),
     ],
+)
+EFS_MOUNT_TARGETS_TYPE: TypeSpec = ("object", [("name", "string"), ("file_system_ids", ("list", "string")), ("services", ("list", "string"))])
+EFS_MOUNT_TARGETS_DESCRIPTION = (
+    "EFS mount targets tfgen creates in the VPC it creates, for the file systems the services mount without naming their "
+    "mount targets' security group: the group's name, the file systems (one mount target per private subnet; empty: none "
+    "in this environment) and the services whose tasks mount them (NFS egress to the group)."
 )
 DNS_TYPE: TypeSpec = ("object", [("zone", "string"), ("names", ("list", "string"))])
 EC2_NOTE = ", EC2 capacity"
@@ -153,6 +160,8 @@ def _variables(model: RenderModel) -> list[Block]:
     ]
     if model.load_balancer:
         blocks.append(_variable("load_balancer", _load_balancer_description(model), _load_balancer_type(model)))
+    if model.efs_mount_targets:
+        blocks.append(_variable("efs_mount_targets", EFS_MOUNT_TARGETS_DESCRIPTION, EFS_MOUNT_TARGETS_TYPE))
     if model.created_vpc:
         blocks.append(_variable("network", "VPC to create (name, cidr, azs, nat).", NEW_NETWORK_TYPE))
     else:
@@ -283,7 +292,34 @@ def _infrastructure(model: RenderModel) -> list[Block]:
         if model.alias_records:
             lb.append(Attr("dns", Raw("var.load_balancer.dns")))
         blocks.append(_module("alb", "alb", lb))
+    if model.efs_mount_targets:
+        blocks.append(_efs_mount_targets())
     return blocks
+
+
+def _efs_mount_targets() -> Block:
+    network = Obj([Attr("vpc_id", Raw("module.vpc.vpc_id")), Attr("subnet_ids", Raw("module.vpc.private_subnet_ids"))])
+    arguments: list[Any] = [
+        Attr("count", Raw("length(var.efs_mount_targets.file_system_ids) == 0 ? 0 : 1")),
+        BLANK,
+        Attr("name", Raw("var.efs_mount_targets.name")),
+        Attr("network", network),
+        Attr("file_system_ids", Raw("var.efs_mount_targets.file_system_ids")),
+        Attr("client_security_group_id", Raw("module.cluster.services_security_group_id")),
+    ]
+    return _module("efs_mount_targets", "efs-mount-targets", arguments)
+
+
+def _egress(service: ServiceRendering, variable: str) -> str:
+    """The service's egress; a client of tfgen's mount targets adds NFS to their group, whose id is
+    known once the mount targets exist: the egress rule, and the ECS service that depends on its
+    security group's rules, wait for them."""
+    declared = f"{variable}.network.egress"
+    if not service.efs_client:
+        return declared
+    rule = f'{{ cidr_ipv4 = null, security_group_id = id, ports = [{m.NFS_PORT}], key = "efs-mount-targets" }}'
+    nfs = f"[for id in module.efs_mount_targets[*].security_group_id : {rule} if contains(var.efs_mount_targets.services, {hcl_string(service.name)})]"
+    return f"concat({declared}, {nfs})"
 
 
 def _dns_namespace(model: RenderModel) -> list[Attr]:
@@ -305,7 +341,7 @@ def _service_module(service: ServiceRendering) -> Block:
     if added:
         task = Raw(f"merge({variable}.task, {{ {', '.join(added)} }})")
     strategy = _strategy_expr(f"{variable}.capacity_provider_strategy")
-    network = f", security_group_ids = {variable}.network.security_group_ids, egress = {variable}.network.egress" if service.networked else ""
+    network = f", security_group_ids = {variable}.network.security_group_ids, egress = {_egress(service, variable)}" if service.networked else ""
     arguments: list[Any] = [
         Attr("name", Raw(f"{variable}.name")),
         Attr("placement", Raw(f"merge(local.placement, {{ capacity_provider_strategy = {strategy}{network} }})")),

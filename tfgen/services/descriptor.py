@@ -115,6 +115,9 @@ class Environment:
     environment: str
     blueprint: m.Blueprint  # as this environment deploys it (overrides merged)
     vpc_cidr: str | None = None  # the VPC's CIDR block, when tfgen knows it (a created or the default VPC)
+    # tfgen creates the mount targets of the volumes without efs.security_group (a created VPC):
+    # the root module adds the tasks' NFS egress to their group, not to the VPC's CIDR block.
+    efs_mount_targets: bool = False
     memo: dict[str, Any] = field(default_factory=dict)  # what descriptors compute once per environment
 
     def resource_name(self, service: str) -> str:
@@ -194,15 +197,17 @@ def volume_values(volume: m.Volume) -> dict[str, Any]:
     }
 
 
-def network_values(service: m.ServiceBase, vpc_cidr: str | None = None) -> dict[str, Any]:
+def network_values(service: m.ServiceBase, vpc_cidr: str | None = None, efs_mount_targets: bool = False) -> dict[str, Any]:
     network = service.network
     egress = [{"cidr_ipv4": rule.cidr, "security_group_id": rule.security_group, "ports": list(rule.ports)} for rule in network.egress]
-    return {"security_group_ids": list(network.security_groups), "egress": egress + nfs_egress(service, vpc_cidr, egress)}
+    nfs = nfs_egress(service, None if efs_mount_targets else vpc_cidr, egress)
+    return {"security_group_ids": list(network.security_groups), "egress": egress + nfs}
 
 
 def nfs_egress(service: m.ServiceBase, vpc_cidr: str | None, declared: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """NFS (TCP 2049) to each file system's mount targets: their security group, else the VPC's CIDR
-    block (the blueprint rules require one of them); once per destination, and not where declared."""
+    block (the blueprint rules require one of them; None when tfgen creates the mount targets, whose
+    group the root module adds); once per destination, and not where declared."""
     taken = {(rule["cidr_ipv4"], rule["security_group_id"]) for rule in declared if m.NFS_PORT in rule["ports"]}
     rules: list[dict[str, Any]] = []
     for volume in service.storage.volumes.values():
@@ -306,7 +311,7 @@ class ServiceType:
             "name": env.resource_name(name),
             "capacity_provider_strategy": strategy(service.capacity or env.blueprint.cluster.capacity),
             "task": task_values(service),
-            "network": network_values(service, env.vpc_cidr),
+            "network": network_values(service, env.vpc_cidr, env.efs_mount_targets),
         }
         if self.scaling_values is not None:
             values["scaling"] = self.scaling_values(service)

@@ -79,11 +79,25 @@ module "alb" {
   dns                         = var.load_balancer.dns
 }
 
+module "efs_mount_targets" {
+  source = "./modules/efs-mount-targets"
+
+  count = length(var.efs_mount_targets.file_system_ids) == 0 ? 0 : 1
+
+  name = var.efs_mount_targets.name
+  network = {
+    vpc_id     = module.vpc.vpc_id
+    subnet_ids = module.vpc.private_subnet_ids
+  }
+  file_system_ids          = var.efs_mount_targets.file_system_ids
+  client_security_group_id = module.cluster.services_security_group_id
+}
+
 module "results" {
   source = "./modules/backend-service"
 
   name       = var.results.name
-  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.results.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.results.network.security_group_ids, egress = var.results.network.egress })
+  placement  = merge(local.placement, { capacity_provider_strategy = [for s in var.results.capacity_provider_strategy : { capacity_provider = local.capacity_providers[s.capacity_provider], base = s.base, weight = s.weight }], security_group_ids = var.results.network.security_group_ids, egress = concat(var.results.network.egress, [for id in module.efs_mount_targets[*].security_group_id : { cidr_ipv4 = null, security_group_id = id, ports = [2049], key = "efs-mount-targets" } if contains(var.efs_mount_targets.services, "results")]) })
   task       = var.results.task
   scaling    = var.results.scaling
   deployment = var.results.deployment

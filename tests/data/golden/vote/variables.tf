@@ -44,6 +44,15 @@ variable "load_balancer" {
   })
 }
 
+variable "efs_mount_targets" {
+  description = "EFS mount targets tfgen creates in the VPC it creates, for the file systems the services mount without naming their mount targets' security group: the group's name, the file systems (one mount target per private subnet; empty: none in this environment) and the services whose tasks mount them (NFS egress to the group)."
+  type = object({
+    name            = string
+    file_system_ids = list(string)
+    services        = list(string)
+  })
+}
+
 variable "network" {
   description = "VPC to create (name, cidr, azs, nat)."
   type = object({
