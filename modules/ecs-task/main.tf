@@ -58,22 +58,23 @@ locals {
     for name, paths in local.sidecar_paths : { for index, path in paths : "${name}-scratch-${index}" => path }
   ]...)
 
-  container = {
-    name       = local.container_name
-    image      = var.task.image
-    essential  = true
-    entryPoint = var.task.entrypoint
-    command    = var.task.command
-    # ECS's defaults are spelled out (what DescribeTaskDefinition returns), startPeriod only when set.
-    healthCheck = var.task.healthcheck == null ? null : merge(
-      {
-        command  = var.task.healthcheck.command
-        interval = var.task.healthcheck.interval
-        timeout  = var.task.healthcheck.timeout
-        retries  = var.task.healthcheck.retries
-      },
-      var.task.healthcheck.start_period == null ? {} : { startPeriod = var.task.healthcheck.start_period },
+  # Each container's health check by container name (sidecars are never named like the service's):
+  # ECS's defaults spelled out (what DescribeTaskDefinition returns), startPeriod only when set.
+  health_checks = {
+    for name, check in merge({ (local.container_name) = var.task.healthcheck }, { for name, sidecar in var.task.sidecars : name => sidecar.healthcheck }) :
+    name => check == null ? null : merge(
+      { command = check.command, interval = check.interval, timeout = check.timeout, retries = check.retries },
+      check.start_period == null ? {} : { startPeriod = check.start_period },
     )
+  }
+
+  container = {
+    name                   = local.container_name
+    image                  = var.task.image
+    essential              = true
+    entryPoint             = var.task.entrypoint
+    command                = var.task.command
+    healthCheck            = local.health_checks[local.container_name]
     readonlyRootFilesystem = var.task.readonly_root_filesystem
     portMappings = var.task.port == null ? [] : [{
       name          = local.port_name
@@ -110,16 +111,8 @@ locals {
       command   = sidecar.command
       cpu       = sidecar.cpu
       # A soft limit: the sidecar may use free task memory and is not stopped at its reservation.
-      memoryReservation = sidecar.memory_reservation
-      healthCheck = sidecar.healthcheck == null ? null : merge(
-        {
-          command  = sidecar.healthcheck.command
-          interval = sidecar.healthcheck.interval
-          timeout  = sidecar.healthcheck.timeout
-          retries  = sidecar.healthcheck.retries
-        },
-        sidecar.healthcheck.start_period == null ? {} : { startPeriod = sidecar.healthcheck.start_period },
-      )
+      memoryReservation      = sidecar.memory_reservation
+      healthCheck            = local.health_checks[name]
       readonlyRootFilesystem = true
       portMappings = sidecar.port == null ? [] : [{
         name          = name
