@@ -6,9 +6,10 @@ that are valid on their own (`partial_cross_findings`), so that one typo does no
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -42,6 +43,8 @@ from tfgen.naming import (
     service_identifiers,
     short_name,
 )
+
+T = TypeVar("T")
 
 
 @cache
@@ -265,31 +268,39 @@ def mount_target_conflicts(environments: dict[str, Blueprint]) -> list[tuple[str
     in one account and region. Its mount targets are all in one VPC (CreateMountTarget answers
     MountTargetConflict for another), and each created VPC is an environment's own. Located at the
     later environment's efs.id (its override when the value comes from one)."""
-    first: dict[tuple[str, str, str], str] = {}
-    findings: list[tuple[str, Finding]] = []
-    for env, blueprint in environments.items():
-        if not isinstance(blueprint.network.vpc, NewVpc) or env not in blueprint.environments:
-            continue
-        target = blueprint.environments[env]
-        region = target.region or blueprint.region
-        for name, service in blueprint.services.items():
-            for volume, config in service.storage.volumes.items():
-                key = (target.account, region, config.efs.id)
-                other = first.setdefault(key, env)
-                if other == env:
-                    continue
-                findings.append(
-                    (
-                        env,
-                        Finding(
-                            ("services", name, "storage", "volumes", volume, "efs", "id"),
-                            f"{config.efs.id} is mounted in environments '{other}' and '{env}', which each create their VPC in account "
-                            f"{target.account} in {region}: a file system's mount targets are all in one VPC (MountTargetConflict)",
-                            f"give '{env}' a file system of its own in environments.{env}.overrides.services.{name}.storage.volumes.{volume}.efs",
-                        ),
-                    )
-                )
-    return findings
+
+    def claims() -> Iterator[tuple[str, Hashable, tuple[str, str, str, str, str]]]:
+        for env, blueprint in environments.items():
+            if not isinstance(blueprint.network.vpc, NewVpc) or env not in blueprint.environments:
+                continue
+            target = blueprint.environments[env]
+            region = target.region or blueprint.region
+            for name, service in blueprint.services.items():
+                for volume, config in service.storage.volumes.items():
+                    yield env, (target.account, region, config.efs.id), (name, volume, config.efs.id, target.account, region)
+
+    return [
+        (
+            env,
+            Finding(
+                ("services", name, "storage", "volumes", volume, "efs", "id"),
+                f"{file_system} is mounted in environments '{other}' and '{env}', which each create their VPC in account "
+                f"{account} in {region}: a file system's mount targets are all in one VPC (MountTargetConflict)",
+                f"give '{env}' a file system of its own in environments.{env}.overrides.services.{name}.storage.volumes.{volume}.efs",
+            ),
+        )
+        for env, other, (name, volume, file_system, account, region) in later_claims(claims())
+    ]
+
+
+def later_claims(claims: Iterable[tuple[str, Hashable, T]]) -> Iterator[tuple[str, str, T]]:
+    """What an environment claims that only one environment may have (a record name in a zone, a file
+    system's VPC): (environment, the environment that claimed it first, what) for each later claim."""
+    first: dict[Hashable, str] = {}
+    for environment, key, what in claims:
+        other = first.setdefault(key, environment)
+        if other != environment:
+            yield environment, other, what
 
 
 def _volume_path_findings(service: str, scratch: list[str], writable: list[str], volumes: dict[str, str]) -> list[Finding]:
@@ -797,29 +808,29 @@ def alias_record_collisions(blueprints: dict[str, Blueprint]) -> list[tuple[str,
     """Environments of one account that would each create the same alias record in the same hosted
     zone: Route 53 refuses the second (a record of that name and type exists), and the two states
     would fight over it. (environment, finding), located at the later environment's name."""
-    first: dict[tuple[str, str, str], str] = {}
-    findings = []
-    for environment, blueprint in blueprints.items():
-        lb = blueprint.load_balancer
-        if lb is None or lb.hosted_zone is None:
-            continue
-        account = blueprint.environments[environment].account
-        for name, service in blueprint.web_services().items():
-            for index, alias in enumerate(service.http.aliases()):
-                other = first.setdefault((account, lb.hosted_zone, alias), environment)
-                if other != environment:
-                    findings.append(
-                        (
-                            environment,
-                            Finding(
-                                _alias_path(name, service, index),
-                                f"environments '{other}' and '{environment}' both create the alias record {alias} in zone {lb.hosted_zone} "
-                                f"of account {account}: Route 53 refuses the second, the record exists",
-                                f"give {environment} its own names (and zone) in environments.{environment}.overrides",
-                            ),
-                        )
-                    )
-    return findings
+
+    def claims() -> Iterator[tuple[str, Hashable, tuple[str, WebService, int, str, str, str]]]:
+        for environment, blueprint in blueprints.items():
+            lb = blueprint.load_balancer
+            if lb is None or lb.hosted_zone is None:
+                continue
+            account = blueprint.environments[environment].account
+            for name, service in blueprint.web_services().items():
+                for index, alias in enumerate(service.http.aliases()):
+                    yield environment, (account, lb.hosted_zone, alias), (name, service, index, account, lb.hosted_zone, alias)
+
+    return [
+        (
+            environment,
+            Finding(
+                _alias_path(name, service, index),
+                f"environments '{other}' and '{environment}' both create the alias record {alias} in zone {zone} "
+                f"of account {account}: Route 53 refuses the second, the record exists",
+                f"give {environment} its own names (and zone) in environments.{environment}.overrides",
+            ),
+        )
+        for environment, other, (name, service, index, account, zone, alias) in later_claims(claims())
+    ]
 
 
 def route_findings(blueprint: Blueprint) -> list[Finding]:
